@@ -1,0 +1,24 @@
+"""The ``sigap`` command line: one typer app, one sub-app per concern."""
+
+from __future__ import annotations
+
+import typer
+
+from sigap.commands import db_cmd, inventory_cmd, lab_cmd, people_cmd, sop_cmd
+
+app = typer.Typer(
+    name="sigap",
+    help="SIGAP: jalankan SOP pemeliharaan TI (run IT maintenance SOPs) as Prefect flows.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+app.add_typer(inventory_cmd.app, name="inventory")
+app.add_typer(sop_cmd.app, name="sop")
+app.add_typer(people_cmd.app, name="people")
+app.add_typer(lab_cmd.app, name="lab")
+db_cmd.register(app)
+
+
+def main() -> None:
+    """Entry point of the ``sigap`` console script."""
+    app()

@@ -1,0 +1,133 @@
+"""YAML parsing that remembers where every key came from.
+
+SIGAP's users edit YAML by hand; when something is wrong the error must name the
+file and line. :func:`parse_yaml` returns plain Python data plus a
+:class:`LineMap` from key paths to 1-based line numbers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import MarkedYAMLError
+
+from sop.problems import ConfigError, Problem
+
+Path_ = tuple[str | int, ...]
+
+
+@dataclass
+class LineMap:
+    """Where each key path of a parsed YAML document stands in its file.
+
+    Attributes:
+        file: The file name used in problems.
+        lines: Key path (tuple of keys/indexes) to its 1-based line number.
+    """
+
+    file: str
+    lines: dict[Path_, int] = field(default_factory=dict)
+
+    def line(self, *path: str | int) -> int | None:
+        """Return the line of ``path``, or of its nearest ancestor that has one.
+
+        Args:
+            *path: Keys and list indexes from the document root.
+
+        Returns:
+            The 1-based line number, or ``None`` for an empty document.
+
+        Examples:
+            >>> _, lm = parse_yaml("a:\\n  b: 1\\n  c:\\n    - x\\n", "f.yaml")
+            >>> lm.line("a", "c", 0), lm.line("a", "missing")
+            (4, 1)
+        """
+        p = tuple(path)
+        while p:
+            if p in self.lines:
+                return self.lines[p]
+            p = p[:-1]
+        return self.lines.get((), None)
+
+    def problem(self, path: Path_, message: str, field_name: str | None = None) -> Problem:
+        """Build a :class:`Problem` for the key at ``path``.
+
+        Args:
+            path: Key path of the offending field.
+            message: What is wrong.
+            field_name: Field shown to the user; defaults to the dotted path.
+
+        Returns:
+            The problem, with file and line filled in.
+        """
+        shown = field_name if field_name is not None else ".".join(str(p) for p in path)
+        return Problem(self.file, self.line(*path), shown, message)
+
+
+def _plain(node: Any, path: Path_, lines: dict[Path_, int]) -> Any:
+    if isinstance(node, CommentedMap):
+        out: dict[Any, Any] = {}
+        for key, value in node.items():
+            kpath = (*path, key)
+            try:
+                lines[kpath] = node.lc.key(key)[0] + 1
+            except (KeyError, TypeError):  # pragma: no cover - merged keys
+                lines[kpath] = lines.get(path, 1)
+            out[key] = _plain(value, kpath, lines)
+        return out
+    if isinstance(node, CommentedSeq):
+        items = []
+        for i, value in enumerate(node):
+            ipath = (*path, i)
+            try:
+                lines[ipath] = node.lc.item(i)[0] + 1
+            except (KeyError, TypeError):  # pragma: no cover
+                lines[ipath] = lines.get(path, 1)
+            items.append(_plain(value, ipath, lines))
+        return items
+    if isinstance(node, str):
+        return str(node)
+    return node
+
+
+def parse_yaml(text: str, file: str) -> tuple[Any, LineMap]:
+    """Parse YAML text into plain data and a line map.
+
+    Duplicate keys are reported as errors (YAML forbids them; silently keeping
+    the last one would hide a mistake such as a host defined twice).
+
+    Args:
+        text: The YAML document.
+        file: Name used in problems (usually the path the text came from).
+
+    Returns:
+        ``(data, linemap)``; ``data`` is ``None`` for an empty document.
+
+    Raises:
+        ConfigError: The text is not valid YAML; the problem names the line.
+
+    Examples:
+        >>> data, lm = parse_yaml("sw1:\\n  port: 22\\n", "hosts.yaml")
+        >>> data, lm.line("sw1", "port")
+        ({'sw1': {'port': 22}}, 2)
+        >>> parse_yaml("a: [1,\\n", "bad.yaml")
+        Traceback (most recent call last):
+        ...
+        sop.problems.ConfigError: bad.yaml:2: YAML syntax error: ...
+    """
+    yaml = YAML(typ="rt")
+    yaml.allow_duplicate_keys = False
+    try:
+        node = yaml.load(text)
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark is not None else None
+        what = exc.problem or exc.context or "invalid YAML"
+        raise ConfigError([Problem(file, line, "", f"YAML syntax error: {what}")]) from None
+    except Exception as exc:  # ruamel raises a few unmarked errors (e.g. duplicate keys)
+        raise ConfigError([Problem(file, None, "", f"YAML error: {exc}")]) from None
+    lines: dict[Path_, int] = {(): 1}
+    return _plain(node, (), lines), LineMap(file, lines)
