@@ -36,14 +36,17 @@ class Problem:
 
     def __str__(self) -> str:
         where = self.file if self.line is None else f"{self.file}:{self.line}"
-        return f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
+        if self.field:
+            return f"{where}: {self.field}: {self.message}"
+        return f"{where}: {self.message}"
 
 
 class ConfigError(Exception):
     """Raised when an input file is invalid; carries every problem found.
 
     Examples:
-        >>> err = ConfigError([Problem("a.yaml", 3, "x", "bad"), Problem("a.yaml", 1, "y", "worse")])
+        >>> a, b = Problem("a.yaml", 3, "x", "bad"), Problem("a.yaml", 1, "y", "worse")
+        >>> err = ConfigError([a, b])
         >>> print(err)
         a.yaml:1: y: worse
         a.yaml:3: x: bad

@@ -32,7 +32,7 @@ class LineMap:
     lines: dict[Path_, int] = field(default_factory=dict)
 
     def line(self, *path: str | int) -> int | None:
-        """Return the line of ``path``, or of its nearest ancestor that has one.
+        r"""Return the line of ``path``, or of its nearest ancestor that has one.
 
         Args:
             *path: Keys and list indexes from the document root.
@@ -41,7 +41,7 @@ class LineMap:
             The 1-based line number, or ``None`` for an empty document.
 
         Examples:
-            >>> _, lm = parse_yaml("a:\\n  b: 1\\n  c:\\n    - x\\n", "f.yaml")
+            >>> _, lm = parse_yaml("a:\n  b: 1\n  c:\n    - x\n", "f.yaml")
             >>> lm.line("a", "c", 0), lm.line("a", "missing")
             (4, 1)
         """
@@ -94,7 +94,7 @@ def _plain(node: Any, path: Path_, lines: dict[Path_, int]) -> Any:
 
 
 def parse_yaml(text: str, file: str) -> tuple[Any, LineMap]:
-    """Parse YAML text into plain data and a line map.
+    r"""Parse YAML text into plain data and a line map.
 
     Duplicate keys are reported as errors (YAML forbids them; silently keeping
     the last one would hide a mistake such as a host defined twice).
@@ -110,10 +110,10 @@ def parse_yaml(text: str, file: str) -> tuple[Any, LineMap]:
         ConfigError: The text is not valid YAML; the problem names the line.
 
     Examples:
-        >>> data, lm = parse_yaml("sw1:\\n  port: 22\\n", "hosts.yaml")
+        >>> data, lm = parse_yaml("sw1:\n  port: 22\n", "hosts.yaml")
         >>> data, lm.line("sw1", "port")
         ({'sw1': {'port': 22}}, 2)
-        >>> parse_yaml("a: [1,\\n", "bad.yaml")
+        >>> parse_yaml("a: [1,\n", "bad.yaml")
         Traceback (most recent call last):
         ...
         sop.problems.ConfigError: bad.yaml:2: YAML syntax error: ...
