@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from sigap.commands import db_cmd, inventory_cmd, lab_cmd, people_cmd, sop_cmd
+from sigap.commands import db_cmd, inventory_cmd, lab_cmd, office_cmd, people_cmd, sop_cmd
 
 app = typer.Typer(
     name="sigap",
@@ -14,6 +14,7 @@ app = typer.Typer(
 )
 app.add_typer(inventory_cmd.app, name="inventory")
 app.add_typer(sop_cmd.app, name="sop")
+app.add_typer(office_cmd.app, name="office")
 app.add_typer(people_cmd.app, name="people")
 app.add_typer(lab_cmd.app, name="lab")
 db_cmd.register(app)
