@@ -1,0 +1,129 @@
+"""Approval decisions and refused approval attempts.
+
+A refused attempt records who tried and why, never what they typed: there is
+no argument and no column for a code.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from records._checks import one_of, when
+from records.models import DECISIONS, Approval, RefusedApproval, SopRun
+
+
+def record_approval(
+    session: Session,
+    sop_run: SopRun,
+    step_number: int,
+    *,
+    approver: str,
+    role_key: str,
+    decision: str,
+    note: str | None = None,
+    decided_at: datetime | None = None,
+) -> Approval:
+    """Record an accepted decision on a step.
+
+    Args:
+        session: Open session.
+        sop_run: The SOP run.
+        step_number: The step decided on.
+        approver: Username of the approver (already verified by the caller).
+        role_key: Role under which they approved.
+        decision: ``setuju``, ``tolak`` or ``kembalikan``.
+        note: The approver's note.
+        decided_at: Decision time (aware); default now.
+
+    Returns:
+        The approval, flushed (it has an id).
+
+    Raises:
+        ValueError: If ``decision`` is unknown or a datetime is naive.
+    """
+    approval = Approval(
+        sop_run=sop_run,
+        step_number=step_number,
+        approver=approver,
+        role_key=role_key,
+        decision=one_of("decision", decision, DECISIONS),
+        note=note,
+        decided_at=when(decided_at),
+    )
+    session.add(approval)
+    session.flush()
+    return approval
+
+
+def record_refused_approval(
+    session: Session,
+    sop_run: SopRun,
+    step_number: int,
+    *,
+    attempted_username: str,
+    reason: str,
+    refused_at: datetime | None = None,
+) -> RefusedApproval:
+    """Record an approval attempt that SIGAP refused.
+
+    Args:
+        session: Open session.
+        sop_run: The SOP run.
+        step_number: The step the attempt was for.
+        attempted_username: The username given in the attempt.
+        reason: Why it was refused (e.g. ``wrong approval code``); must not
+            contain the code itself.
+        refused_at: When (aware); default now.
+
+    Returns:
+        The refused attempt, flushed (it has an id).
+    """
+    refused = RefusedApproval(
+        sop_run=sop_run,
+        step_number=step_number,
+        attempted_username=attempted_username,
+        reason=reason,
+        refused_at=when(refused_at),
+    )
+    session.add(refused)
+    session.flush()
+    return refused
+
+
+def list_approvals(session: Session, sop_run: SopRun) -> list[Approval]:
+    """Return the run's approvals, oldest first.
+
+    Args:
+        session: Open session.
+        sop_run: The SOP run.
+
+    Returns:
+        Approvals ordered by decision time, then id.
+    """
+    query = (
+        select(Approval)
+        .where(Approval.sop_run_id == sop_run.id)
+        .order_by(Approval.decided_at, Approval.id)
+    )
+    return list(session.scalars(query))
+
+
+def list_refused_approvals(session: Session, sop_run: SopRun) -> list[RefusedApproval]:
+    """Return the run's refused approval attempts, oldest first.
+
+    Args:
+        session: Open session.
+        sop_run: The SOP run.
+
+    Returns:
+        Refused attempts ordered by time, then id.
+    """
+    query = (
+        select(RefusedApproval)
+        .where(RefusedApproval.sop_run_id == sop_run.id)
+        .order_by(RefusedApproval.refused_at, RefusedApproval.id)
+    )
+    return list(session.scalars(query))

@@ -1,0 +1,104 @@
+"""Read and write devices: the inventory as SIGAP has seen it."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from records._checks import when
+from records.models import Device
+
+
+def get_device(session: Session, name: str) -> Device | None:
+    """Return the device called ``name``, or None.
+
+    Args:
+        session: Open session.
+        name: Inventory name of the device.
+
+    Returns:
+        The device or None.
+    """
+    return session.scalars(select(Device).where(Device.name == name)).one_or_none()
+
+
+def upsert_device(
+    session: Session,
+    name: str,
+    *,
+    address: str,
+    platform: str,
+    port: int = 22,
+    site: str | None = None,
+    role: str | None = None,
+    asset_tag: str | None = None,
+    criticality: str | None = None,
+    location: str | None = None,
+    seen_at: datetime | None = None,
+) -> Device:
+    """Create the device ``name`` or update it from the inventory.
+
+    ``first_seen`` is set when the device is created; ``last_seen`` becomes
+    ``seen_at``. A pinned SSH host key is left untouched.
+
+    Args:
+        session: Open session.
+        name: Inventory name (unique).
+        address: Host name or IP address.
+        platform: Driver/platform name, e.g. ``cisco_ios``.
+        port: SSH port.
+        site: Site or office.
+        role: Device role, e.g. ``core-switch``.
+        asset_tag: Asset register number.
+        criticality: e.g. ``high``.
+        location: Room/rack.
+        seen_at: When the inventory listed it (aware); default now.
+
+    Returns:
+        The device, flushed (it has an id).
+    """
+    seen = when(seen_at)
+    device = get_device(session, name)
+    if device is None:
+        device = Device(name=name, first_seen=seen)
+        session.add(device)
+    device.address = address
+    device.platform = platform
+    device.port = port
+    device.site = site
+    device.role = role
+    device.asset_tag = asset_tag
+    device.criticality = criticality
+    device.location = location
+    device.last_seen = seen
+    session.flush()
+    return device
+
+
+def pin_host_key(
+    session: Session,
+    device: Device,
+    *,
+    key_type: str,
+    fingerprint: str,
+    pinned_at: datetime | None = None,
+) -> Device:
+    """Record the SSH host key SIGAP trusts for ``device``.
+
+    Args:
+        session: Open session.
+        device: The device.
+        key_type: Key algorithm, e.g. ``ssh-ed25519``.
+        fingerprint: Fingerprint, e.g. ``SHA256:...``.
+        pinned_at: When it was pinned (aware); default now.
+
+    Returns:
+        The device, flushed.
+    """
+    device.ssh_host_key_type = key_type
+    device.ssh_host_key_fingerprint = fingerprint
+    device.ssh_host_key_pinned_at = when(pinned_at)
+    session.flush()
+    return device

@@ -1,0 +1,200 @@
+"""Device snapshots (what a collection found on a device) and their checklist results."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Protocol
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from records._checks import maybe, one_of, when
+from records.models import (
+    CHECK_STATUSES,
+    SNAPSHOT_OUTCOMES,
+    ChecklistResult,
+    CollectionRun,
+    Device,
+    DeviceSnapshot,
+)
+
+
+def config_hash(config: str) -> str:
+    r"""Return the SHA-256 hex digest of a configuration text.
+
+    Args:
+        config: Configuration text.
+
+    Returns:
+        64 hex characters.
+
+    Examples:
+        >>> config_hash("hostname sw1\n")[:16]
+        '44b8b61ad7ca4a01'
+    """
+    return hashlib.sha256(config.encode("utf-8")).hexdigest()
+
+
+def add_snapshot(
+    session: Session,
+    run: CollectionRun,
+    device: Device,
+    *,
+    outcome: str,
+    collected_at: datetime | None = None,
+    error: str | None = None,
+    facts: dict[str, Any] | None = None,
+    health: dict[str, Any] | None = None,
+    config_running: str | None = None,
+    config_startup: str | None = None,
+    duration_seconds: float | None = None,
+) -> DeviceSnapshot:
+    """Store what ``run`` found on ``device``.
+
+    The configs must already be sanitised of secrets (the collecting task
+    does that); ``config_hash`` is computed here from ``config_running``.
+
+    Args:
+        session: Open session.
+        run: The collection run.
+        device: The device.
+        outcome: One of :data:`records.models.SNAPSHOT_OUTCOMES`.
+        collected_at: When it was collected (aware); default now.
+        error: Error text for a failed outcome.
+        facts: Device facts (the facts contract) as JSON data.
+        health: Health measurements as JSON data.
+        config_running: Sanitised running configuration.
+        config_startup: Sanitised startup configuration.
+        duration_seconds: How long the collection took.
+
+    Returns:
+        The snapshot, flushed (it has an id).
+
+    Raises:
+        ValueError: If ``outcome`` is unknown or a datetime is naive.
+    """
+    one_of("outcome", outcome, SNAPSHOT_OUTCOMES)
+    snapshot = DeviceSnapshot(
+        run=run,
+        device=device,
+        outcome=outcome,
+        collected_at=when(collected_at),
+        error=error,
+        facts=dict(facts or {}),
+        health=dict(health or {}),
+        config_running=config_running,
+        config_startup=config_startup,
+        config_hash=None if config_running is None else config_hash(config_running),
+        duration_seconds=duration_seconds,
+    )
+    session.add(snapshot)
+    session.flush()
+    return snapshot
+
+
+def latest_snapshot(
+    session: Session,
+    device: Device | str,
+    before: datetime | None = None,
+    *,
+    outcome: str | None = None,
+) -> DeviceSnapshot | None:
+    """Return the device's newest snapshot, optionally before a time or with an outcome.
+
+    Args:
+        session: Open session.
+        device: The device or its name.
+        before: Only snapshots collected strictly before this (aware) time.
+        outcome: Only snapshots with this outcome (e.g. ``ok`` for the last good config).
+
+    Returns:
+        The snapshot or None.
+    """
+    query = select(DeviceSnapshot)
+    if isinstance(device, Device):
+        query = query.where(DeviceSnapshot.device_id == device.id)
+    else:
+        query = query.join(Device).where(Device.name == device)
+    limit = maybe(before)
+    if limit is not None:
+        query = query.where(DeviceSnapshot.collected_at < limit)
+    if outcome is not None:
+        query = query.where(DeviceSnapshot.outcome == one_of("outcome", outcome, SNAPSHOT_OUTCOMES))
+    query = query.order_by(DeviceSnapshot.collected_at.desc(), DeviceSnapshot.id.desc()).limit(1)
+    return session.scalars(query).first()
+
+
+class ChecklistItem(Protocol):
+    """What :func:`add_checklist_results` needs of one judged checklist item."""
+
+    @property
+    def key(self) -> str:
+        """Stable item key, e.g. ``cpu_load``."""
+
+    @property
+    def label(self) -> str:
+        """Indonesian label shown in reports."""
+
+    @property
+    def status(self) -> str:
+        """``pass``, ``warn`` or ``fail``."""
+
+    @property
+    def evidence(self) -> Any:
+        """JSON data (or text) supporting the status."""
+
+
+@dataclass(frozen=True)
+class ChecklistEntry:
+    """A plain :class:`ChecklistItem`, for callers without their own type.
+
+    Attributes:
+        key: Stable item key.
+        label: Indonesian label.
+        status: ``pass``, ``warn`` or ``fail``.
+        evidence: JSON data or text.
+    """
+
+    key: str
+    label: str
+    status: str
+    evidence: Any = field(default_factory=dict)
+
+
+def add_checklist_results(
+    session: Session, snapshot: DeviceSnapshot, items: Iterable[ChecklistItem]
+) -> list[ChecklistResult]:
+    """Store the judged checklist items of a snapshot.
+
+    All items are checked before anything is added: one bad status adds none.
+
+    Args:
+        session: Open session.
+        snapshot: The snapshot they were judged on.
+        items: Objects with ``key``, ``label``, ``status``, ``evidence``.
+
+    Returns:
+        The stored results, in the given order, flushed.
+
+    Raises:
+        ValueError: If an item's status is not pass/warn/fail.
+    """
+    items = list(items)
+    for item in items:
+        one_of(f"{item.key}.status", item.status, CHECK_STATUSES)
+    results = [
+        ChecklistResult(
+            snapshot=snapshot,
+            item_key=item.key,
+            label=item.label,
+            status=item.status,
+            evidence=item.evidence,
+        )
+        for item in items
+    ]
+    session.add_all(results)
+    session.flush()
+    return results
