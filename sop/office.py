@@ -35,6 +35,7 @@ from pathlib import Path, PurePath
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from sop.catalog import load_sops
 from sop.codes import is_code_hash, is_secret_reference
 from sop.problems import ConfigError, Problem
 from sop.roles import ROLE_KEYS
@@ -48,18 +49,9 @@ TIMEZONES: dict[str, str] = {
 """The three Indonesian time zones an office may use, with their abbreviations."""
 
 SOP_ROLES: dict[str, tuple[str, ...]] = {
-    "A": ("kadivmin", "kabag", "kasubag", "it_officer"),
-    "B": ("it_officer", "kasubag", "kabag", "visitor"),
-    "C": ("team_member", "team_lead", "provider", "head_of_centre"),
-    "D1": ("asset_manager", "kasi", "kabid", "kadis"),
-    "D2": ("asset_manager", "kasi", "kabid", "kadis"),
-    "D3": ("kasi", "asset_user"),
-    "D4": ("asset_manager", "kasi", "kabid"),
-    "D5": ("asset_manager", "kasi", "kabid"),
-    "D6": ("kasi", "kabid", "kadis"),
-    "E": ("staff", "kasi", "kabid", "provider"),
+    code: definition.role_keys for code, definition in load_sops().items()
 }
-"""SOP code -> role keys its steps name (from the SOP documents, see SOPS.md)."""
+"""SOP code -> role keys its steps name, read from the packaged SOP definitions."""
 
 EXTERNAL_ROLES: frozenset[str] = frozenset({"visitor", "provider"})
 """Roles played by outsiders who need not be listed as people (no warning if nobody holds them)."""

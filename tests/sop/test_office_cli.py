@@ -175,10 +175,10 @@ def test_office_check_lists_every_problem_and_exits_1(runner, bpsdm):
 
 
 def test_office_check_shows_warnings_with_exit_0(runner, bpsdm):
-    bpsdm.write_text(bpsdm.read_text().replace("roles: [head_of_centre]", "roles: [team_member]"))
+    bpsdm.write_text(bpsdm.read_text().replace("roles: [team_lead]", "roles: [team_member]"))
     result = runner.invoke(office_cmd.app, ["check", str(bpsdm)])
     assert result.exit_code == 0
-    assert f"warning: {bpsdm}:15: sops: role head_of_centre" in result.output
+    assert f"warning: {bpsdm}:15: sops: role team_lead" in result.output
 
 
 def test_office_check_missing_file(runner, tmp_path):
