@@ -7,6 +7,7 @@ file and line. :func:`parse_yaml` returns plain Python data plus a
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -93,6 +94,28 @@ def _plain(node: Any, path: Path_, lines: dict[Path_, int]) -> Any:
     return node
 
 
+_DUPLICATE = re.compile(r'found duplicate key "(?P<key>[^"]*)" with value .*', re.DOTALL)
+
+
+def _syntax_problem(file: str, line: int | None, message: str) -> Problem:
+    """Build the problem for a YAML error, without the values ruamel quotes.
+
+    A duplicate-key message from ruamel quotes both values, which may be
+    passwords; SIGAP names only the key.
+
+    Examples:
+        >>> print(_syntax_problem("h.yaml", 5, 'found duplicate key "password" with value "s3"'))
+        h.yaml:5: password: duplicate key 'password': a key may appear only once per mapping
+    """
+    m = _DUPLICATE.match(message)
+    if m is None:
+        return Problem(file, line, "", f"YAML syntax error: {message}")
+    key = m.group("key")
+    return Problem(
+        file, line, key, f"duplicate key {key!r}: a key may appear only once per mapping"
+    )
+
+
 def parse_yaml(text: str, file: str) -> tuple[Any, LineMap]:
     r"""Parse YAML text into plain data and a line map.
 
@@ -126,7 +149,7 @@ def parse_yaml(text: str, file: str) -> tuple[Any, LineMap]:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
         what = exc.problem or exc.context or "invalid YAML"
-        raise ConfigError([Problem(file, line, "", f"YAML syntax error: {what}")]) from None
+        raise ConfigError([_syntax_problem(file, line, what)]) from None
     except Exception as exc:  # ruamel raises a few unmarked errors (e.g. duplicate keys)
         raise ConfigError([Problem(file, None, "", f"YAML error: {exc}")]) from None
     lines: dict[Path_, int] = {(): 1}

@@ -1,0 +1,33 @@
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "inventory"
+
+
+@pytest.fixture
+def make_inventory(tmp_path: Path) -> Callable[..., Path]:
+    """Write an inventory directory from file texts and return its path."""
+
+    def make(name: str = "inv", **files: str) -> Path:
+        directory = tmp_path / name
+        directory.mkdir()
+        for stem, text in files.items():
+            (directory / f"{stem}.yaml").write_text(text)
+        return directory
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def prefect_api() -> Iterator[None]:
+    """A real, temporary Prefect API server for the whole session (no mocks)."""
+    os.environ["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness():
+        yield
