@@ -1,0 +1,136 @@
+"""Files ``lab up`` writes for the rest of SIGAP: the inventory and the office config.
+
+:func:`inventory_documents` is pure (devices in, YAML-ready data out); the
+writers around it only put text into files.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from lab.plan import LAB_LOCATION, LINUX_USER, PASSWORD_ENV, ROUTER_USER, LabDevice
+
+GENERATED = "# Written by `sigap lab up` for the local lab; rewritten on every start.\n"
+#: The office config the lab copies when another part of SIGAP ships it.
+EXAMPLE_OFFICE = (
+    Path(__file__).resolve().parents[1] / "examples" / "offices" / "kanwil-kemenkumham-malut.yaml"
+)
+MINIMAL_OFFICE_MARK = "# SIGAP lab: minimal office configuration"
+
+GROUPS: dict[str, dict[str, Any]] = {
+    "linux-servers": {"data": {"device_class": "server"}},
+    "switches": {"data": {"device_class": "switch"}},
+    "routers": {"username": ROUTER_USER, "data": {"device_class": "router"}},
+    "site-lab": {"data": {"site": "lab"}},
+}
+
+
+def inventory_documents(devices: list[LabDevice]) -> dict[str, dict[str, Any]]:
+    """Return the Nornir-style inventory of a lab, by file name.
+
+    Args:
+        devices: The lab's devices.
+
+    Returns:
+        ``{"hosts.yaml": ..., "groups.yaml": ..., "defaults.yaml": ...}``.
+
+    Examples:
+        >>> from lab.plan import plan_devices
+        >>> docs = inventory_documents(plan_devices(1, 0, True))
+        >>> docs["hosts.yaml"]["r01"]["platform"], docs["hosts.yaml"]["r01"]["groups"]
+        ('frr', ['routers', 'site-lab'])
+        >>> docs["hosts.yaml"]["linux01"]["data"]["asset_tag"]
+        'LAB-0001'
+        >>> docs["defaults.yaml"]["password"]
+        'env:SIGAP_LAB_PASSWORD'
+    """
+    hosts: dict[str, Any] = {}
+    used_groups: list[str] = []
+    for device in devices:
+        hosts[device.name] = {
+            "hostname": device.address,
+            "port": device.port,
+            "platform": device.platform,
+            "groups": [device.group, "site-lab"],
+            "data": {
+                "site": "lab",
+                "role": device.role,
+                "asset_tag": device.asset_tag,
+                "criticality": "medium",
+                "location": LAB_LOCATION,
+            },
+        }
+        if device.group not in used_groups:
+            used_groups.append(device.group)
+    groups = {name: GROUPS[name] for name in [*used_groups, "site-lab"]}
+    defaults = {"username": LINUX_USER, "password": f"env:{PASSWORD_ENV}"}
+    return {"hosts.yaml": hosts, "groups.yaml": groups, "defaults.yaml": defaults}
+
+
+def write_inventory(inventory_dir: Path, devices: list[LabDevice]) -> None:
+    """Write ``hosts.yaml``, ``groups.yaml`` and ``defaults.yaml``.
+
+    Args:
+        inventory_dir: Target directory (created if missing).
+        devices: The lab's devices.
+    """
+    inventory_dir.mkdir(parents=True, exist_ok=True)
+    for name, document in inventory_documents(devices).items():
+        text = yaml.safe_dump(
+            document, sort_keys=False, default_flow_style=False, allow_unicode=True
+        )
+        (inventory_dir / name).write_text(GENERATED + text)
+
+
+def minimal_office_text() -> str:
+    """Return the office config used when the example office file is not there.
+
+    Returns:
+        YAML text.
+
+    Examples:
+        >>> data = yaml.safe_load(minimal_office_text())
+        >>> data["office"]["city"], data["sops"], data["people"]
+        ('Ternate', ['A', 'B'], [])
+    """
+    document = {
+        "office": {
+            "name": "Lab SIGAP",
+            "short_name": "Lab",
+            "letterhead": ["LABORATORIUM SIGAP", "Ruang Server Lab", "Ternate"],
+            "city": "Ternate",
+            "timezone": "Asia/Jayapura",
+        },
+        "sops": ["A", "B"],
+        "roles": {},
+        "people": [],
+    }
+    return MINIMAL_OFFICE_MARK + "\n" + yaml.safe_dump(document, sort_keys=False)
+
+
+def write_office(target: Path, example: Path = EXAMPLE_OFFICE) -> Path:
+    """Give the lab an office config, without overwriting one a person edited.
+
+    The example office is copied when it exists; otherwise a minimal one is written.
+    An existing file is only replaced when it is the lab's own minimal file and the
+    example has appeared since.
+
+    Args:
+        target: ``<lab>/office.yaml``.
+        example: The example office file to copy.
+
+    Returns:
+        ``target``.
+    """
+    current = target.read_text() if target.exists() else None
+    if current is not None and not current.startswith(MINIMAL_OFFICE_MARK):
+        return target
+    if example.exists():
+        shutil.copyfile(example, target)
+    elif current is None:
+        target.write_text(minimal_office_text())
+    return target
