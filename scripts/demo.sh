@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# The main job on the embedded defaults: SQLite records database, the local lab of
+# SSH devices, the lab's inventory and office configuration.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$PWD/.venv/bin:$PATH"
+export PREFECT_SERVER_ANALYTICS_ENABLED=false
+DATA_DIR="$(python -c 'from sigap.settings import load_settings; print(load_settings().data_dir)')"
+LAB="$DATA_DIR/lab"
+
+echo "== 1. records database"
+sigap init
+echo "== 2. local lab of SSH devices"
+sigap lab up
+sigap lab status
+echo "== 3. the lab's inventory"
+sigap inventory check "$LAB/inventory"
+echo "== 4. the office configuration"
+sigap office check "$LAB/office.yaml"
+sigap people list --office "$LAB/office.yaml"
+echo "== 5. the office's SOPs"
+sigap sop list --office "$LAB/office.yaml"
+sigap sop show A --office "$LAB/office.yaml"
+cat <<MSG
+
+SIGAP is set up. Data directory: $DATA_DIR
+  lab devices:     sigap lab status      (stop them: sigap lab down)
+  lab password:    source $LAB/lab.env   (needed to log in to the lab devices)
+  inventory:       $LAB/inventory
+  office config:   $LAB/office.yaml
+MSG

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Debian packages SIGAP's lab and tests need: OpenSSH's sshd (Linux lab hosts),
+# FRRouting (the lab router), iproute2 (network namespaces).
+# Runs apt-get only when something is missing; needs root.
+set -euo pipefail
+need=()
+[ -x /usr/sbin/sshd ] || need+=(openssh-server)
+[ -x /usr/lib/frr/zebra ] && command -v vtysh >/dev/null || need+=(frr)
+command -v ip >/dev/null || need+=(iproute2)
+command -v ssh-keygen >/dev/null || need+=(openssh-client)
+if [ ${#need[@]} -eq 0 ]; then
+  exit 0
+fi
+if [ "$(id -u)" != 0 ]; then
+  echo "SIGAP needs these Debian packages: ${need[*]}" >&2
+  echo "Run as root, or: sudo apt-get install -y ${need[*]}" >&2
+  exit 1
+fi
+echo "Installing Debian packages: ${need[*]}"
+apt-get update -qq
+DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}"
