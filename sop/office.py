@@ -37,6 +37,7 @@ from zoneinfo import ZoneInfo
 
 from sop.catalog import load_sops
 from sop.codes import is_code_hash, is_secret_reference
+from sop.configs import SanitizePattern, parse_patterns
 from sop.problems import ConfigError, Problem
 from sop.roles import ROLE_KEYS
 from sop.yamlsource import LineMap, parse_yaml
@@ -62,7 +63,7 @@ _USERNAME_RE = re.compile(r"^[a-z][a-z0-9._-]{1,31}$")
 _EMAIL_RE = re.compile(r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$")
 _PHONE_RE = re.compile(r"^\+?[0-9][0-9 -]{5,19}$")
 
-_TOP_KEYS = ("office", "sops", "sop_dir", "roles", "people", "sla")
+_TOP_KEYS = ("office", "sops", "sop_dir", "roles", "people", "sla", "config_sanitize")
 _OFFICE_KEYS = ("name", "short_name", "letterhead", "city", "timezone")
 _PERSON_KEYS = ("username", "name", "nip", "roles", "email", "phone", "approval")
 _APPROVAL_KEYS = ("code_hash", "totp")
@@ -149,6 +150,8 @@ class Office:
         role_titles: Every role key -> the office's title for it.
         people: The people, in file order.
         sla: SLA and lockout settings.
+        config_sanitize: The office's own patterns removing secrets from device
+            configs (regex -> replacement), applied after SIGAP's defaults.
         file: The file the configuration came from.
         warnings: Problems that do not stop SIGAP (e.g. a role nobody holds).
     """
@@ -163,6 +166,7 @@ class Office:
     role_titles: dict[str, str]
     people: tuple[Person, ...]
     sla: Sla = field(default_factory=Sla)
+    config_sanitize: tuple[SanitizePattern, ...] = ()
     file: str = "office.yaml"
     warnings: tuple[Problem, ...] = ()
 
@@ -609,6 +613,11 @@ def parse_office(text: str, file: str, *, today: date | None = None) -> Office:
             if person is not None:
                 people.append(person)
     sla = _parse_sla(ck, top["sla"]) if top.get("sla") is not None else Sla()
+    sanitize: tuple[SanitizePattern, ...] = ()
+    try:
+        sanitize = parse_patterns(top.get("config_sanitize"), lm, ("config_sanitize",))
+    except ConfigError as exc:
+        ck.problems.extend(exc.problems)
 
     if ck.problems:
         raise ConfigError(ck.problems)
@@ -637,6 +646,7 @@ def parse_office(text: str, file: str, *, today: date | None = None) -> Office:
         role_titles=role_titles,
         people=tuple(people),
         sla=sla,
+        config_sanitize=sanitize,
         file=file,
         warnings=tuple(warnings),
     )

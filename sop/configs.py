@@ -1,0 +1,646 @@
+r"""Config backups: remove secrets, detect truncation, drop volatile lines, hash and diff.
+
+:func:`prepare_backup` is the one function the collection calls on the configuration
+texts of a device before anything is stored or shown. It
+
+1. removes secrets with :func:`sanitize`: the office's own patterns, then SIGAP's
+   default rules (:data:`DEFAULT_RULES`), all applied with netutils'
+   ``sanitize_config`` (regex -> replacement, multi-line mode), plus two rules that
+   need the section a line is in (``key`` inside ``tacacs server``/``radius server``
+   blocks, community names under RouterOS ``/snmp community``);
+2. checks the running config for truncation (:func:`is_truncated`);
+3. drops lines that change without a configuration change (:func:`strip_volatile`)
+   and normalises whitespace (:func:`normalise`), so the stored text, its hash and its
+   diffs only move when the configuration moves;
+4. compares running and startup (:func:`unsaved_changes`).
+
+netutils' ``sanitize_config`` takes no platform: it is a regex engine over a list of
+``{"regex", "replace"}`` filters, and the filters netutils ships are two examples
+(private, "subject to change"). SIGAP therefore brings its own rules. The Netmiko
+platform name is mapped to netutils' ``network_os`` with ``netutils.lib_mapper`` (it
+is the same name for the platforms SIGAP supports; ``frr`` is SIGAP's own) to choose
+the truncation marker, whether there is a startup config, and the RouterOS handling
+(long ``/export`` lines wrapped with a trailing ``\`` are joined first, so a secret
+split over two lines is still found).
+
+Every default rule is applied to every platform: each is anchored on a keyword that
+only means "secret" (``secret``, ``password``, ``key-string``, ``pre-shared-key``,
+``password=``...), so a rule written for one platform's syntax cannot damage another
+platform's configuration, and removing too much is safer than leaking.
+
+Examples:
+    >>> raw = '''Building configuration...
+    ...
+    ... Current configuration : 120 bytes
+    ... ! Last configuration change at 10:00:01 WIB Mon Jan 8 2024 by admin
+    ... hostname sw1
+    ... enable secret 9 $9$Jd8sdf8sdf8sdf$kjh4kj5h4kj5h4kj5
+    ... end
+    ... '''
+    >>> backup = prepare_backup(raw, None, "cisco_ios")
+    >>> print(backup.running, end="")
+    hostname sw1
+    enable secret 9 <removed>
+    end
+    >>> backup.truncated, backup.unsaved, backup.hash == config_hash(backup.running)
+    (False, None, True)
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from netutils.config.clean import sanitize_config
+from netutils.lib_mapper import NETMIKO_LIB_MAPPER
+
+from sop.problems import ConfigError, Problem
+from sop.yamlsource import LineMap
+
+REMOVED = "<removed>"
+"""What a secret is replaced with."""
+
+_TRANSPORT_SUFFIXES = ("_ssh", "_telnet", "_serial")
+
+END_MARKER_OS: frozenset[str] = frozenset(
+    {"cisco_ios", "cisco_xe", "cisco_xr", "arista_eos", "frr", "cisco_asa"}
+)
+"""Platforms whose ``show running-config`` ends with an ``end`` line (``: end`` on ASA)."""
+
+ROUTEROS_OS: frozenset[str] = frozenset({"mikrotik_routeros", "mikrotik_switchos"})
+"""MikroTik platforms (configuration is the ``/export`` script)."""
+
+NO_STARTUP_OS: frozenset[str] = ROUTEROS_OS | {"linux", "juniper_junos"}
+"""Platforms without a separate startup configuration to compare with."""
+
+
+def network_os(platform: str) -> str:
+    """Map a SIGAP/Netmiko platform name to netutils' ``network_os`` name.
+
+    Args:
+        platform: Inventory platform (Netmiko device type, or ``frr``).
+
+    Returns:
+        The netutils name; SIGAP's own ``frr`` and names netutils does not know are
+        returned as given (transport suffixes such as ``_telnet`` removed).
+
+    Examples:
+        >>> network_os("cisco_ios_telnet"), network_os("f5_ltm"), network_os("frr")
+        ('cisco_ios', 'bigip_f5', 'frr')
+    """
+    name = platform.strip().lower()
+    for suffix in _TRANSPORT_SUFFIXES:
+        if name.endswith(suffix) and name[: -len(suffix)] in NETMIKO_LIB_MAPPER:
+            name = name[: -len(suffix)]
+    return NETMIKO_LIB_MAPPER.get(name, name)
+
+
+_BACKREF = re.compile(r"\\(?:(\d+)|g<([^>]*)>)")
+
+
+@dataclass(frozen=True)
+class SanitizePattern:
+    r"""One secret-removing rule: every match of ``regex`` becomes ``replace``.
+
+    The regex runs in multi-line mode (``^``/``$`` match at each line); ``replace`` may
+    use ``\1`` or ``\g<name>`` for groups. Both are checked when the pattern is built.
+
+    Attributes:
+        regex: Python regular expression.
+        replace: Replacement text.
+
+    Examples:
+        >>> SanitizePattern(r"^(snmp-server community) \S+", r"\1 <removed>").replace
+        '\\1 <removed>'
+        >>> SanitizePattern(r"community (\S+", "x")
+        Traceback (most recent call last):
+        ...
+        ValueError: invalid regex 'community (\\S+': missing ), unterminated subpattern ...
+        >>> SanitizePattern(r"(community) \S+", r"\2 <removed>")
+        Traceback (most recent call last):
+        ...
+        ValueError: replacement '\\2 <removed>' refers to group 2, but the regex has 1 group
+    """
+
+    regex: str
+    replace: str
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.regex, str) or not isinstance(self.replace, str):
+            raise ValueError("regex and replacement must both be text")
+        try:
+            compiled = re.compile(self.regex, re.MULTILINE)
+        except re.error as error:
+            raise ValueError(f"invalid regex {self.regex!r}: {error}") from None
+        if compiled.fullmatch("") is not None:
+            raise ValueError(
+                f"regex {self.regex!r} matches empty text; it would rewrite every line"
+            )
+        groups = compiled.groups
+        for number, name in _BACKREF.findall(self.replace):
+            if number and int(number) > groups:
+                plural = "" if groups == 1 else "s"
+                raise ValueError(
+                    f"replacement {self.replace!r} refers to group {number}, "
+                    f"but the regex has {groups} group{plural}"
+                )
+            if (
+                name
+                and not (name.isdigit() and int(name) <= groups)
+                and (name not in compiled.groupindex)
+            ):
+                raise ValueError(
+                    f"replacement {self.replace!r} refers to group {name!r}, "
+                    "which the regex does not define"
+                )
+
+    def as_filter(self) -> dict[str, str]:
+        """Return the pattern as a netutils ``sanitize_config`` filter."""
+        return {"regex": self.regex, "replace": self.replace}
+
+
+def parse_patterns(
+    data: object, lines: LineMap, path: tuple[str | int, ...] = ()
+) -> tuple[SanitizePattern, ...]:
+    r"""Validate an office's sanitising patterns (a mapping regex -> replacement).
+
+    Every bad entry is reported, with file, line and field, in one :class:`ConfigError`.
+
+    Args:
+        data: The parsed YAML value, e.g. ``{'snmp-server community \\S+': '...'}``.
+        lines: Line map of the file the data came from.
+        path: Key path of ``data`` in that file (for lines and field names).
+
+    Returns:
+        The patterns, in file order.
+
+    Raises:
+        ConfigError: If ``data`` is not a mapping of text to text or a regex is bad.
+
+    Examples:
+        >>> from sop.yamlsource import parse_yaml
+        >>> text = 'sanitize:\n  "community \\\\S+": "community <removed>"\n'
+        >>> data, lm = parse_yaml(text, "office.yaml")
+        >>> parse_patterns(data["sanitize"], lm, ("sanitize",))[0].regex
+        'community \\S+'
+        >>> data, lm = parse_yaml('sanitize:\n  "key (\\\\S+": x\n', "office.yaml")
+        >>> parse_patterns(data["sanitize"], lm, ("sanitize",))
+        Traceback (most recent call last):
+        ...
+        sop.problems.ConfigError: office.yaml:2: sanitize.key (\S+: invalid regex 'key (\\S+': ...
+    """
+    if data is None:
+        return ()
+    if not isinstance(data, Mapping):
+        raise ConfigError([lines.problem(path, "must be a mapping of regex -> replacement text")])
+    patterns: list[SanitizePattern] = []
+    problems: list[Problem] = []
+    for regex, replace in data.items():
+        where = (*path, regex)
+        if not isinstance(regex, str) or not isinstance(replace, str):
+            problems.append(lines.problem(where, "regex and replacement must both be text"))
+            continue
+        try:
+            patterns.append(SanitizePattern(regex, replace))
+        except ValueError as error:
+            problems.append(lines.problem(where, str(error)))
+    if problems:
+        raise ConfigError(problems)
+    return tuple(patterns)
+
+
+def _rule(regex: str, replace: str = rf"\1 {REMOVED}") -> SanitizePattern:
+    return SanitizePattern(regex, replace)
+
+
+_T = r"[ \t]"  # a blank that never crosses a line end
+_TYPE = rf"(?:{_T}+(?:\d|sha512|sha256|md5))?"  # optional hash type: 0, 5, 7, 9, sha512
+
+DEFAULT_RULES: tuple[SanitizePattern, ...] = (
+    # NTP keys first: "ntp authentication-key 1 md5 KEY 7" (the trailing 7 is the type)
+    _rule(rf"^({_T}*ntp{_T}+authentication-key{_T}+\d+{_T}+\S+){_T}+\S+"),
+    # IS-IS: "area-password|domain-password [clear|md5] VALUE"
+    _rule(rf"(\b(?:area|domain)-password(?:{_T}+(?:clear|md5))?){_T}+\S+"),
+    # enable/username/line/neighbor/FRR: "... password|secret [level N] [type] VALUE"
+    _rule(
+        rf"(\b(?<!area-)(?<!domain-)(?:password|secret)(?!{_T}+encryption\b)"
+        rf"(?:{_T}+level{_T}+\d+)?{_TYPE}){_T}+\S+"
+    ),
+    _rule(rf"(\bkey-string{_TYPE}){_T}+\S+"),
+    _rule(rf"(\b(?<!ntp )authentication-key{_TYPE}){_T}+\S+"),
+    _rule(rf"(\bmessage-digest-key{_T}+\d+{_T}+md5{_TYPE}){_T}+\S+"),
+    _rule(rf"(\bwpa-psk{_T}+(?:ascii|hex){_TYPE}){_T}+\S+"),
+    # IKE: "pre-shared-key [local|remote] [6] KEY", "pre-shared-key address A [M] key KEY"
+    _rule(rf"^({_T}*pre-shared-key\b.*?{_T}key{_TYPE}){_T}+\S+"),
+    _rule(rf"^({_T}*pre-shared-key(?:{_T}+(?:local|remote))?{_TYPE}){_T}+(?!address\b)\S+$"),
+    _rule(rf"^({_T}*crypto{_T}+isakmp{_T}+key{_TYPE}){_T}+\S+"),
+    # AAA servers: "tacacs-server [host H ...] key [7] KEY", server-private, server-key
+    _rule(rf"^({_T}*(?:tacacs-server|radius-server)\b.*?{_T}key{_TYPE}){_T}+\S+"),
+    _rule(rf"(\bserver-private\b.*?{_T}key{_TYPE}){_T}+\S+"),
+    _rule(rf"(\bserver-key{_TYPE}){_T}+\S+"),
+    # SNMP: community strings, v3 user auth/priv passwords
+    _rule(rf"^({_T}*snmp-server{_T}+community){_T}+\S+"),
+    _rule(
+        rf"^({_T}*snmp-server{_T}+host{_T}+\S+(?:{_T}+vrf{_T}+\S+)?(?:{_T}+(?:informs|traps))?"
+        rf"(?:{_T}+version{_T}+(?:1|2c|3{_T}+(?:auth|noauth|priv)))?){_T}+(?!version\b)\S+"
+    ),
+    _rule(rf"^({_T}*snmp-server{_T}+user\b.*?{_T}auth{_T}+\S+){_T}+\S+"),
+    _rule(
+        rf"^({_T}*snmp-server{_T}+user\b.*?{_T}priv"
+        rf"(?:{_T}+(?:aes(?:-\d+|{_T}+\d+)?|3des|des))?){_T}+\S+"
+    ),
+    # RouterOS /export: password=, secret=, ipsec-secret=, wpa2-pre-shared-key=, ...
+    _rule(
+        r"(\b[\w-]*(?:password|secret|passphrase|pre-shared-key|preshared-key|private-key"
+        r"|authentication-key|auth-key|psk)=)(?:\"(?:[^\"\\\n]|\\.)*\"|[^\s\"]+)",
+        rf"\1{REMOVED}",
+    ),
+)
+"""SIGAP's secret-removing rules, applied to every platform (see the module docstring)."""
+
+_AAA_BLOCK = re.compile(r"^(?:tacacs|radius) server\b")
+_AAA_KEY = re.compile(rf"^({_T}+key{_TYPE}){_T}+\S+")
+_ROUTEROS_NAME = re.compile(r"(\bname=)(?:\"(?:[^\"\\\n]|\\.)*\"|[^\s\"]+)")
+
+
+def _sanitize_sections(text: str) -> str:
+    """Remove secrets whose meaning depends on the section they are in."""
+    out: list[str] = []
+    section = ""
+    block = ""
+    for line in text.split("\n"):
+        if line.startswith("/"):
+            section = line.split(" add ")[0].split(" set ")[0].strip()
+        if line and not line[0].isspace():
+            block = line
+        if line[:1].isspace() and _AAA_BLOCK.match(block):
+            line = _AAA_KEY.sub(rf"\1 {REMOVED}", line)
+        if section == "/snmp community":
+            line = _ROUTEROS_NAME.sub(rf"\1{REMOVED}", line)
+        out.append(line)
+    return "\n".join(out)
+
+
+_CONTINUATION = re.compile(r"\\\n {4}")
+
+
+def _unify(text: str, platform: str) -> str:
+    """Unify line ends; join RouterOS continuation lines."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if network_os(platform) in ROUTEROS_OS:
+        text = _CONTINUATION.sub("", text)
+    return text
+
+
+def sanitize(text: str, platform: str, extra_patterns: Iterable[SanitizePattern] = ()) -> str:
+    r"""Remove secrets from a configuration text.
+
+    The office's patterns run first (they see the text as the device printed it),
+    then :data:`DEFAULT_RULES`, both through netutils' ``sanitize_config``, then the
+    section rules. Line ends become ``\n``; RouterOS continuation lines are joined.
+
+    Args:
+        text: Configuration as the device printed it.
+        platform: Inventory platform (Netmiko device type, or ``frr``).
+        extra_patterns: The office's patterns (see :func:`parse_patterns`).
+
+    Returns:
+        The text with every secret replaced by ``<removed>``.
+
+    Examples:
+        >>> print(sanitize("username admin privilege 15 secret 5 $1$mERr$hx5rVt7rPNoS4wqbXKX7m0\n"
+        ...                "snmp-server community Rahasia123 RO 10\n", "cisco_ios"), end="")
+        username admin privilege 15 secret 5 <removed>
+        snmp-server community <removed> RO 10
+        >>> sanitize('/ppp secret\nadd name=budi password="kata sandi"', "mikrotik_routeros")
+        '/ppp secret\nadd name=budi password=<removed>'
+        >>> office = [SanitizePattern(r"^(banner motd) .*$", r"\1 <removed>")]
+        >>> sanitize("banner motd ^CPIN 4711^C", "cisco_ios", office)
+        'banner motd <removed>'
+    """
+    rules = [*(pattern.as_filter() for pattern in extra_patterns)]
+    rules += [rule.as_filter() for rule in DEFAULT_RULES]
+    return _sanitize_sections(sanitize_config(_unify(text, platform), rules))
+
+
+def is_truncated(text: str | None, platform: str) -> bool:
+    r"""Tell whether a running-config text was cut off.
+
+    - Empty (or only blank) text is truncated on every platform.
+    - IOS, IOS-XE, IOS-XR, EOS and FRR (:data:`END_MARKER_OS`): the last non-empty
+      line must be ``end`` (ASA: ``: end``).
+    - MikroTik ``/export`` has no end marker. It is truncated when the ``# ... by
+      RouterOS`` header is missing, when the last line ends with the continuation
+      ``\`` (cut inside a wrapped line), or when the last line has an unclosed
+      quote. A cut exactly at a line end cannot be seen in the text.
+    - Other platforms: only empty text counts as truncated.
+
+    Args:
+        text: Running configuration as printed (or sanitised).
+        platform: Inventory platform.
+
+    Returns:
+        True if the text is incomplete.
+
+    Examples:
+        >>> is_truncated("hostname sw1\nend\n\n", "cisco_ios")
+        False
+        >>> is_truncated("hostname sw1\ninterface Gi0/1\n", "cisco_ios")
+        True
+        >>> is_truncated("", "linux"), is_truncated("anything", "linux")
+        (True, False)
+        >>> is_truncated("# 2024-01-08 10:00:00 by RouterOS 7.12\n/system identity\nset name=r1\n",
+        ...              "mikrotik_routeros")
+        False
+        >>> is_truncated("# 2024-01-08 10:00:00 by RouterOS 7.12\n/ip address\nadd address=\\\n",
+        ...              "mikrotik_routeros")
+        True
+    """
+    if text is None:
+        return True
+    lines = [line.rstrip() for line in text.replace("\r", "\n").split("\n") if line.strip()]
+    if not lines:
+        return True
+    os_name = network_os(platform)
+    last = lines[-1].strip()
+    if os_name in END_MARKER_OS:
+        return last not in ("end", ": end")
+    if os_name in ROUTEROS_OS:
+        has_header = any(line.startswith("#") and "by RouterOS" in line for line in lines[:3])
+        unclosed = len(re.findall(r'(?<!\\)"', lines[-1])) % 2 == 1
+        return not has_header or lines[-1].endswith("\\") or unclosed
+    return False
+
+
+VOLATILE_LINES: tuple[re.Pattern[str], ...] = tuple(
+    re.compile(regex)
+    for regex in (
+        r"^Building configuration\.\.\.\s*$",
+        r"^Current configuration\s*:.*$",
+        r"^Using \d+ out of \d+ bytes.*$",
+        r"^!+\s*Last configuration change at\b.*$",
+        r"^!+\s*NVRAM config last updated at\b.*$",
+        r"^!+\s*No configuration change since last restart\s*$",
+        r"^!+\s*Running configuration last done at\b.*$",
+        r"^!+\s*Time:.*$",
+        r"^!+.*\b[Uu]ptime\b.*$",
+        r"^ntp clock-period\s+\d+\s*$",
+        r"^(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)"
+        r" +\d+ \d\d:\d\d:\d\d(?:\.\d+)? \S+\s*$",
+        r"^#.*\bby RouterOS\b.*$",
+    )
+)
+"""Lines that change without a configuration change (timestamps, counters, sizes)."""
+
+
+def strip_volatile(text: str, platform: str | None = None) -> str:
+    r"""Drop the lines that change while the configuration does not.
+
+    IOS ``Building configuration...``, ``Current configuration : N bytes``,
+    ``! Last configuration change at ...``, ``! NVRAM config last updated at ...``,
+    ``ntp clock-period N``, startup's ``Using N out of M bytes``, NX-OS ``!Time:``
+    and ``!Running configuration last done at``, comment lines about uptime, IOS-XR's
+    leading timestamp, and the RouterOS ``# <date> by RouterOS <version>`` header.
+    The patterns are the same for every platform; RouterOS continuation lines are
+    joined when ``platform`` is MikroTik.
+
+    Args:
+        text: Configuration text.
+        platform: Inventory platform, or None when unknown.
+
+    Returns:
+        The text without those lines (line ends become ``\n``).
+
+    Examples:
+        >>> strip_volatile("! Last configuration change at 09:12:01 UTC Mon Jan 8 2024\n"
+        ...                "ntp clock-period 36028797\nhostname sw1\n")
+        'hostname sw1\n'
+    """
+    text = _unify(text, platform or "")
+    kept = [line for line in text.split("\n") if not any(p.match(line) for p in VOLATILE_LINES)]
+    return "\n".join(kept)
+
+
+def normalise(text: str, platform: str | None = None) -> str:
+    r"""Return the canonical form of a configuration text, used for hashes and diffs.
+
+    Volatile lines dropped, line ends ``\n``, trailing blanks removed, leading and
+    trailing empty lines removed, exactly one final newline (empty text stays empty).
+    Normalising twice changes nothing.
+
+    Args:
+        text: Configuration text.
+        platform: Inventory platform, or None.
+
+    Returns:
+        The normalised text.
+
+    Examples:
+        >>> normalise("Building configuration...\r\n\r\nhostname sw1   \r\nend\r\n\r\n")
+        'hostname sw1\nend\n'
+    """
+    lines = [line.rstrip() for line in strip_volatile(text, platform).split("\n")]
+    while lines and not lines[0]:
+        lines.pop(0)
+    while lines and not lines[-1]:
+        lines.pop()
+    return "\n".join(lines) + "\n" if lines else ""
+
+
+def config_hash(text: str) -> str:
+    r"""Return the SHA-256 hex digest of the normalised text.
+
+    For a text from :func:`prepare_backup` (already sanitised and normalised) this
+    equals ``records.snapshots.config_hash`` of the stored text.
+
+    Args:
+        text: Sanitised configuration text.
+
+    Returns:
+        64 hex characters.
+
+    Examples:
+        >>> config_hash("hostname sw1\n") == config_hash("! Time: Mon Jan 8\r\nhostname sw1  ")
+        True
+        >>> config_hash("hostname sw1\n")[:16]
+        '44b8b61ad7ca4a01'
+    """
+    return hashlib.sha256(normalise(text).encode("utf-8")).hexdigest()
+
+
+def config_diff(old: str, new: str, old_label: str = "old", new_label: str = "new") -> str:
+    r"""Return the unified diff of two normalised configuration texts.
+
+    Args:
+        old: The earlier configuration.
+        new: The later configuration.
+        old_label: Name shown on the ``---`` line.
+        new_label: Name shown on the ``+++`` line.
+
+    Returns:
+        The diff, ending in a newline; empty when the normalised texts are equal.
+
+    Examples:
+        >>> print(config_diff("hostname sw1\nend\n", "hostname sw2\nend\n", "v1", "v2"), end="")
+        --- v1
+        +++ v2
+        @@ -1,2 +1,2 @@
+        -hostname sw1
+        +hostname sw2
+         end
+        >>> config_diff("! Time: Mon\nhostname sw1\n", "hostname sw1\n")
+        ''
+    """
+    lines = difflib.unified_diff(
+        normalise(old).splitlines(),
+        normalise(new).splitlines(),
+        fromfile=old_label,
+        tofile=new_label,
+        lineterm="",
+    )
+    text = "\n".join(lines)
+    return text + "\n" if text else ""
+
+
+def changed_lines(old: str, new: str) -> int:
+    r"""Count the lines removed plus the lines added between two configurations.
+
+    Args:
+        old: The earlier configuration.
+        new: The later configuration.
+
+    Returns:
+        Removed + added lines of the normalised texts (a changed line counts twice).
+
+    Examples:
+        >>> changed_lines("hostname sw1\nend\n", "hostname sw2\nvlan 10\nend\n")
+        3
+    """
+    diff = difflib.unified_diff(normalise(old).splitlines(), normalise(new).splitlines(), n=0)
+    return sum(1 for line in diff if line[:1] in "+-" and not line.startswith(("+++", "---")))
+
+
+def line_count(text: str) -> int:
+    r"""Count the lines of the normalised text.
+
+    Args:
+        text: Configuration text.
+
+    Returns:
+        Number of lines.
+
+    Examples:
+        >>> line_count("Building configuration...\nhostname sw1\nend\n")
+        2
+    """
+    return len(normalise(text).splitlines())
+
+
+def _without_separators(text: str, platform: str) -> list[str]:
+    return [
+        line for line in normalise(text, platform).splitlines() if line.strip() not in ("", "!")
+    ]
+
+
+def unsaved_changes(running: str, startup: str | None, platform: str) -> bool | None:
+    r"""Tell whether the running configuration differs from the startup configuration.
+
+    Both are normalised; blank lines and bare ``!`` separators are ignored (IOS prints
+    a different number of them in the two).
+
+    Args:
+        running: Running configuration.
+        startup: Startup configuration, or None if it was not collected.
+        platform: Inventory platform.
+
+    Returns:
+        True if they differ, False if equal, None when the platform has no startup
+        configuration (:data:`NO_STARTUP_OS`) or it was not collected.
+
+    Examples:
+        >>> running = "Building configuration...\n!\nhostname sw1\nend\n"
+        >>> startup = "Using 1200 out of 262144 bytes\n!\n!\nhostname sw1\nend\n"
+        >>> unsaved_changes(running, startup, "cisco_ios")
+        False
+        >>> unsaved_changes("hostname sw2\nend\n", "hostname sw1\nend\n", "cisco_ios")
+        True
+        >>> unsaved_changes("/system identity\n", "x", "mikrotik_routeros") is None
+        True
+    """
+    if startup is None or network_os(platform) in NO_STARTUP_OS:
+        return None
+    return _without_separators(running, platform) != _without_separators(startup, platform)
+
+
+@dataclass(frozen=True)
+class Backup:
+    """What may be stored and shown of one device's configuration.
+
+    Attributes:
+        running: Sanitised, normalised running config; None if missing or truncated.
+        startup: Sanitised, normalised startup config; None if missing or truncated.
+        hash: :func:`config_hash` of ``running`` (None when ``running`` is None).
+        truncated: The running config was cut off: store outcome ``truncated`` and
+            no configuration text.
+        startup_truncated: The startup config was cut off (it is dropped).
+        unsaved: Running differs from startup; None when unknown.
+    """
+
+    running: str | None
+    startup: str | None
+    hash: str | None
+    truncated: bool
+    startup_truncated: bool
+    unsaved: bool | None
+
+
+def prepare_backup(
+    running: str | None,
+    startup: str | None,
+    platform: str,
+    patterns: Iterable[SanitizePattern] = (),
+) -> Backup:
+    r"""Sanitise, check and normalise a device's configs: call before storing or showing.
+
+    Args:
+        running: Running configuration as printed, or None if the platform has none.
+        startup: Startup configuration as printed, or None.
+        platform: Inventory platform.
+        patterns: The office's sanitising patterns.
+
+    Returns:
+        The :class:`Backup`. A truncated text is never returned.
+
+    Examples:
+        >>> b = prepare_backup("hostname sw1\ninterface Gi0/1\n", None, "cisco_ios")
+        >>> b.truncated, b.running, b.hash
+        (True, None, None)
+        >>> b = prepare_backup("hostname sw1\nend\n", "hostname sw1\nend\n", "cisco_ios")
+        >>> b.unsaved, b.startup
+        (False, 'hostname sw1\nend\n')
+    """
+    patterns = tuple(patterns)
+    truncated = running is not None and is_truncated(running, platform)
+    startup_truncated = startup is not None and is_truncated(startup, platform)
+
+    def clean(text: str | None, cut: bool) -> str | None:
+        if text is None or cut:
+            return None
+        return normalise(sanitize(text, platform, patterns), platform)
+
+    clean_running = clean(running, truncated)
+    clean_startup = clean(startup, startup_truncated)
+    unsaved = (
+        None if clean_running is None else unsaved_changes(clean_running, clean_startup, platform)
+    )
+    return Backup(
+        running=clean_running,
+        startup=clean_startup,
+        hash=None if clean_running is None else config_hash(clean_running),
+        truncated=truncated,
+        startup_truncated=startup_truncated,
+        unsaved=unsaved,
+    )
