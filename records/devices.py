@@ -83,6 +83,7 @@ def pin_host_key(
     *,
     key_type: str,
     fingerprint: str,
+    public_key: str | None = None,
     pinned_at: datetime | None = None,
 ) -> Device:
     """Record the SSH host key SIGAP trusts for ``device``.
@@ -92,6 +93,8 @@ def pin_host_key(
         device: The device.
         key_type: Key algorithm, e.g. ``ssh-ed25519``.
         fingerprint: Fingerprint, e.g. ``SHA256:...``.
+        public_key: The public key in base64 (as in ``known_hosts``), so later
+            sessions can refuse any other key before they authenticate.
         pinned_at: When it was pinned (aware); default now.
 
     Returns:
@@ -99,6 +102,7 @@ def pin_host_key(
     """
     device.ssh_host_key_type = key_type
     device.ssh_host_key_fingerprint = fingerprint
+    device.ssh_host_key = public_key
     device.ssh_host_key_pinned_at = when(pinned_at)
     session.flush()
     return device

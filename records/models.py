@@ -109,10 +109,30 @@ class Device(Base):
     ssh_host_key_type: Mapped[str | None] = mapped_column(String(64))
     ssh_host_key_fingerprint: Mapped[str | None] = mapped_column(String(128))
     ssh_host_key_pinned_at: Mapped[datetime | None]
+    ssh_host_key: Mapped[str | None] = mapped_column(Text)
 
     snapshots: Mapped[list[DeviceSnapshot]] = relationship(
         back_populates="device", passive_deletes="all"
     )
+
+
+class SecurityFinding(Base):
+    """A security event on a device, e.g. a changed SSH host key, until a human resolves it."""
+
+    __tablename__ = "security_findings"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    device_id: Mapped[int] = mapped_column(
+        ForeignKey("devices.id", ondelete="RESTRICT"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(40))
+    detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    found_at: Mapped[datetime] = mapped_column(default=utcnow)
+    resolved_at: Mapped[datetime | None]
+    resolved_by: Mapped[str | None] = mapped_column(String(100))
+    resolution: Mapped[str | None] = mapped_column(Text)
+
+    device: Mapped[Device] = relationship()
 
 
 class CollectionRun(Base):

@@ -21,6 +21,7 @@ TABLES = {
     "step_logs",
     "approvals",
     "refused_approvals",
+    "security_findings",
 }
 # sop_code is "A".."E"/"D4"; config_hash is the sha256 of the sanitised config.
 NOT_SECRETS = {"sop_runs.sop_code", "device_snapshots.config_hash"}
