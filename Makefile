@@ -12,7 +12,7 @@ $(VENV)/.installed: pyproject.toml scripts/install-system-packages.sh
 	./scripts/install-system-packages.sh
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e '.[dev,lab]'
+	$(BIN)/pip install -q -e '.[dev,lab,dask,bench]'
 	# fake-switches pins an old Twisted that does not build on 3.11: its real needs are the
 	# `lab` extra above, so install it without its declared dependencies.
 	$(BIN)/pip install -q --no-deps 'fake-switches==1.5.0'

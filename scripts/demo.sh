@@ -12,7 +12,6 @@ echo "== 1. records database"
 sigap init
 echo "== 2. local lab of SSH devices"
 sigap lab up
-sigap lab status
 echo "== 3. the lab's inventory"
 sigap inventory check "$LAB/inventory"
 echo "== 4. the office configuration"

@@ -4,7 +4,17 @@ from __future__ import annotations
 
 import typer
 
-from sigap.commands import db_cmd, inventory_cmd, lab_cmd, office_cmd, people_cmd, sop_cmd
+from sigap.commands import (
+    collect_cmd,
+    config_cmd,
+    db_cmd,
+    hosts_cmd,
+    inventory_cmd,
+    lab_cmd,
+    office_cmd,
+    people_cmd,
+    sop_cmd,
+)
 
 app = typer.Typer(
     name="sigap",
@@ -17,6 +27,9 @@ app.add_typer(sop_cmd.app, name="sop")
 app.add_typer(office_cmd.app, name="office")
 app.add_typer(people_cmd.app, name="people")
 app.add_typer(lab_cmd.app, name="lab")
+app.add_typer(hosts_cmd.app, name="hosts")
+app.add_typer(config_cmd.app, name="config")
+app.command("collect")(collect_cmd.collect)
 db_cmd.register(app)
 
 

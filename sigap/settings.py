@@ -6,6 +6,11 @@
 | ``SIGAP_DATABASE_URL`` | ``sqlite:///<data dir>/sigap.db`` |
 | ``SIGAP_INVENTORY`` | ``<data dir>/inventory`` |
 | ``SIGAP_OFFICE`` | ``<data dir>/office.yaml`` |
+| ``SIGAP_MAX_SESSIONS`` | ``20`` SSH sessions at once |
+| ``SIGAP_SITE_SESSIONS`` | no per-site limit (e.g. ``4``: at most 4 sessions per site) |
+| ``SIGAP_DEVICE_TIME_LIMIT`` | ``60`` seconds per device, retries included |
+| ``SIGAP_TASK_RUNNER`` | ``thread`` (or ``dask``: prefect-dask's DaskTaskRunner) |
+| ``SIGAP_DASK_ADDRESS`` | none: a local Dask cluster (with ``SIGAP_TASK_RUNNER=dask``) |
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -30,6 +36,11 @@ class Settings:
     database_url: str
     inventory_dir: Path
     office_file: Path
+    max_sessions: int = 20
+    site_sessions: int | None = None
+    device_time_limit: float = 60.0
+    task_runner: str = "thread"
+    dask_address: str | None = None
 
 
 def load_settings(env: dict[str, str] | None = None) -> Settings:
@@ -52,9 +63,40 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
     else:
         base = env.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
         data_dir = Path(base) / "sigap"
+    runner = env.get("SIGAP_TASK_RUNNER") or "thread"
+    if runner not in ("thread", "dask"):
+        raise ValueError(f"SIGAP_TASK_RUNNER: must be 'thread' or 'dask', not {runner!r}")
     return Settings(
         data_dir=data_dir,
         database_url=env.get("SIGAP_DATABASE_URL") or f"sqlite:///{data_dir}/sigap.db",
         inventory_dir=Path(env.get("SIGAP_INVENTORY") or data_dir / "inventory"),
         office_file=Path(env.get("SIGAP_OFFICE") or data_dir / "office.yaml"),
+        max_sessions=_positive_int(env, "SIGAP_MAX_SESSIONS", 20),
+        site_sessions=_positive_int(env, "SIGAP_SITE_SESSIONS", None),
+        device_time_limit=float(_positive_int(env, "SIGAP_DEVICE_TIME_LIMIT", 60)),
+        task_runner=runner,
+        dask_address=env.get("SIGAP_DASK_ADDRESS") or None,
     )
+
+
+def _positive_int(env: dict[str, str], name: str, default: int | None) -> Any:
+    """Read a positive whole number from ``env[name]``.
+
+    Examples:
+        >>> _positive_int({"N": "4"}, "N", None), _positive_int({}, "N", 20)
+        (4, 20)
+        >>> _positive_int({"N": "0"}, "N", 20)
+        Traceback (most recent call last):
+        ...
+        ValueError: N: must be a whole number of at least 1, not '0'
+    """
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise ValueError(f"{name}: must be a whole number of at least 1, not {raw!r}")
+    return value

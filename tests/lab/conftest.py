@@ -11,56 +11,19 @@ are never touched.
 from __future__ import annotations
 
 import os
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from netmiko import BaseConnection, ConnectHandler
 
-from lab.manager import AddressPlan, LabState, lab_down, lab_password, lab_up
-from lab.plan import NETMIKO_DEVICE_TYPES, PASSWORD_ENV, LabDevice
+from lab.manager import AddressPlan, lab_down
+from lab.plan import NETMIKO_DEVICE_TYPES, LabDevice
+from tests.conftest import SESSION_ADDRESSES, SESSION_DEVICES, require_lab_tools
 
-SESSION_ADDRESSES = AddressPlan(linux="127.0.30", switches="127.0.31", routers="127.0.32")
+__all__ = ["EXTRA_ADDRESSES", "SESSION_ADDRESSES", "SESSION_DEVICES", "connect"]
+
 EXTRA_ADDRESSES = AddressPlan(linux="127.0.33", switches="127.0.34", routers="127.0.35")
-SESSION_DEVICES = ("linux01", "linux02", "sw01", "sw02", "r01")
-
-
-def require_lab_tools() -> None:
-    """Fail the calling test with a clear message if the lab cannot run here."""
-    problems = []
-    if os.geteuid() != 0:
-        problems.append("the lab tests need root (system users, network namespaces)")
-    for path, package in (
-        ("/usr/sbin/sshd", "openssh-server"),
-        ("/usr/lib/frr/zebra", "frr"),
-        ("/usr/lib/frr/ospfd", "frr"),
-        ("/usr/bin/vtysh", "frr"),
-    ):
-        if not Path(path).exists():
-            problems.append(f"{path} is missing: apt-get install {package}")
-    if shutil.which("ip") is None:
-        problems.append("the ip command is missing: apt-get install iproute2")
-    if problems:
-        pytest.fail("cannot run the lab: " + "; ".join(problems), pytrace=False)
-
-
-@pytest.fixture(scope="session")
-def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LabState]:
-    """A running lab of 2 Linux servers, 2 switches and the router, in a temp data dir."""
-    require_lab_tools()
-    lab_dir = tmp_path_factory.mktemp("sigap-data") / "lab"
-    state = lab_up(lab_dir, linux=2, switches=2, router=True, addresses=SESSION_ADDRESSES)
-    previous = os.environ.get(PASSWORD_ENV)
-    os.environ[PASSWORD_ENV] = lab_password(lab_dir)
-    try:
-        yield state
-    finally:
-        if previous is None:
-            os.environ.pop(PASSWORD_ENV, None)
-        else:
-            os.environ[PASSWORD_ENV] = previous
-        lab_down(lab_dir)
 
 
 @pytest.fixture

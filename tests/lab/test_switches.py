@@ -440,20 +440,6 @@ def test_fifty_switches_start_time_and_memory(tmp_path: Path) -> None:
 
 
 # --------------------------------------------------------------------------- pure parts
-@pytest.mark.parametrize(
-    "module",
-    ["lab.ios_models", "lab.ios_device", "lab.ios_output", "lab.ios_core", "lab.switch_spec"],
-)
-def test_doctests_of_the_switch_modules(module: str) -> None:
-    import doctest
-    import importlib
-
-    result = doctest.testmod(
-        importlib.import_module(module), optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
-    )
-    assert result.attempted > 0 and result.failed == 0
-
-
 def test_spec_errors_name_the_field_and_device() -> None:
     from lab.switch_spec import parse_spec
     from sop.problems import ConfigError

@@ -1,9 +1,7 @@
-"""Engines, URLs and the doctests of the records package."""
+"""Engines and URLs of the records package (its doctests run with the suite)."""
 
 from __future__ import annotations
 
-import doctest
-import importlib
 import logging
 from pathlib import Path
 
@@ -13,21 +11,6 @@ from sqlalchemy.exc import OperationalError
 
 from records.db import display_url, init_database, make_engine, resolve_url
 from records.testing import PostgresUnavailable, create_postgres_database, drop_postgres_database
-
-MODULES = [
-    "records.types",
-    "records.db",
-    "records._checks",
-    "records.snapshots",
-    "records.testing",
-]
-
-
-@pytest.mark.parametrize("name", MODULES)
-def test_doctests(name: str) -> None:
-    result = doctest.testmod(importlib.import_module(name), optionflags=doctest.ELLIPSIS)
-    assert result.attempted > 0
-    assert result.failed == 0
 
 
 def test_sqlite_engine_creates_directory_and_enforces_foreign_keys(tmp_path: Path) -> None:

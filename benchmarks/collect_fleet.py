@@ -1,0 +1,187 @@
+"""Benchmark: SIGAP's collection against a plain Nornir script, in one run, same lab.
+
+Starts a lab of simulated switches and sshd Linux hosts (default 150 + 50 = 200
+devices), then alternates rounds of:
+
+- **SIGAP**: the ``collect-devices`` Prefect flow (thread pool of 20 sessions):
+  facts + health + config per device, parsing, sanitising, checklist, records.
+- **Nornir**: a plain ``nornir_napalm`` / ``nornir_netmiko`` script with the
+  threaded runner at the same 20 workers, asking each device the *same* NAPALM
+  getters and CLI commands (taken from SIGAP's platform modules), and doing
+  nothing with the answers.
+
+Each side runs in its own child process, so its peak memory (``ru_maxrss``) is
+its own. SIGAP's first round pins every host key (first contact) and is not
+counted; the Prefect API server is started before the clock starts. Prints the
+median devices/second of each side, the ratio, and SIGAP's peak memory.
+
+Usage (root; the lab needs sshd):
+    .venv/bin/python benchmarks/collect_fleet.py [--switches 150] [--linux 50] [--rounds 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+WORKERS = 20
+
+
+def _child_sigap(inventory: str, db_url: str) -> dict[str, float]:
+    os.environ["SIGAP_MAX_SESSIONS"] = str(WORKERS)
+    os.environ["SIGAP_DEVICE_TIME_LIMIT"] = "120"
+    os.environ["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
+    os.environ["PREFECT_LOGGING_LEVEL"] = "WARNING"
+    from prefect.testing.utilities import prefect_test_harness
+
+    from flows.collect import collect_flow
+
+    with prefect_test_harness(server_startup_timeout=120):
+        flow = collect_flow()
+        start = time.perf_counter()
+        report = flow(inventory_dir=inventory, database_url=db_url, trigger="benchmark")
+        seconds = time.perf_counter() - start
+    ok = report["counts"].get("ok", 0)
+    return {"seconds": seconds, "devices": len(report["devices"]), "ok": ok}
+
+
+def _child_nornir(inventory: str) -> dict[str, float]:
+    from nornir import InitNornir
+    from nornir.core.inventory import ConnectionOptions
+    from nornir.core.task import Result, Task
+    from nornir_napalm.plugins.tasks import napalm_cli, napalm_get
+    from nornir_netmiko.tasks import netmiko_send_command
+
+    from sop.platforms import get_platform
+
+    password = os.environ["SIGAP_LAB_PASSWORD"]
+    nr = InitNornir(
+        runner={"plugin": "threaded", "options": {"num_workers": WORKERS}},
+        inventory={
+            "plugin": "SimpleInventory",
+            "options": {
+                "host_file": f"{inventory}/hosts.yaml",
+                "group_file": f"{inventory}/groups.yaml",
+                "defaults_file": f"{inventory}/defaults.yaml",
+            },
+        },
+        logging={"enabled": False},
+    )
+    nr.inventory.defaults.password = password
+    for host in nr.inventory.hosts.values():
+        host.password = password
+        platform = get_platform(host.platform)
+        host.data["sigap_platform"] = platform.name
+        host.platform = platform.napalm_driver or platform.netmiko_device_type
+        host.connection_options["napalm"] = ConnectionOptions(
+            extras={"optional_args": {"secret": password}}
+        )
+        host.connection_options["netmiko"] = ConnectionOptions(extras={"secret": password})
+
+    def collect(task: Task) -> Result:
+        platform = get_platform(task.host.data["sigap_platform"])
+        if platform.transport == "napalm":
+            task.run(napalm_get, getters=list(platform.getters))
+            if platform.commands:
+                task.run(napalm_cli, commands=list(platform.commands))
+        else:
+            for command in platform.commands:
+                task.run(netmiko_send_command, command_string=command)
+        return Result(host=task.host)
+
+    start = time.perf_counter()
+    result = nr.run(task=collect)
+    seconds = time.perf_counter() - start
+    nr.close_connections()
+    failed = [name for name, r in result.items() if r.failed]
+    return {"seconds": seconds, "devices": len(result), "ok": len(result) - len(failed)}
+
+
+def _run_child(side: str, inventory: Path, db_url: str) -> dict[str, float]:
+    out = subprocess.run(
+        [sys.executable, __file__, "--child", side, "--inventory", str(inventory), "--db", db_url],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
+    )
+    lines = [line for line in out.stdout.splitlines() if line.startswith("{")]
+    if out.returncode != 0 or not lines:
+        raise SystemExit(f"{side} round failed:\n{out.stdout[-3000:]}\n{out.stderr[-3000:]}")
+    return json.loads(lines[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--switches", type=int, default=150)
+    parser.add_argument("--linux", type=int, default=50)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--child", choices=["sigap", "nornir"])
+    parser.add_argument("--inventory")
+    parser.add_argument("--db")
+    args = parser.parse_args()
+
+    if args.child:
+        result = (
+            _child_sigap(args.inventory, args.db)
+            if args.child == "sigap"
+            else _child_nornir(args.inventory)
+        )
+        result["peak_rss_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(json.dumps(result))
+        return
+
+    sys.path.insert(0, str(ROOT))
+    from lab.manager import AddressPlan, lab_down, lab_password, lab_up
+    from records.db import init_database
+
+    work = Path(tempfile.mkdtemp(prefix="sigap-bench-"))
+    lab_dir = work / "lab"
+    plan = AddressPlan(linux="127.0.60", switches="127.0.61", routers="127.0.62")
+    began = time.perf_counter()
+    state = lab_up(lab_dir, linux=args.linux, switches=args.switches, router=False, addresses=plan)
+    print(f"lab: {len(state.devices)} devices up in {time.perf_counter() - began:.1f} s")
+    os.environ["SIGAP_LAB_PASSWORD"] = lab_password(lab_dir)
+    db_url = f"sqlite:///{work / 'bench.db'}"
+    init_database(db_url)
+    try:
+        warm = _run_child("sigap", state.inventory_dir, db_url)
+        print(f"sigap warm-up (pins host keys): {warm['seconds']:.1f} s, ok {warm['ok']}")
+        rounds: dict[str, list[dict[str, float]]] = {"sigap": [], "nornir": []}
+        for i in range(args.rounds):
+            for side in ("nornir", "sigap") if i % 2 else ("sigap", "nornir"):
+                r = _run_child(side, state.inventory_dir, db_url)
+                rounds[side].append(r)
+                print(
+                    f"round {i + 1} {side:6}: {r['seconds']:6.2f} s  "
+                    f"{r['devices'] / r['seconds']:6.1f} dev/s  ok {r['ok']}/{r['devices']}  "
+                    f"peak {r['peak_rss_mib']:.0f} MiB"
+                )
+    finally:
+        lab_down(lab_dir)
+
+    def rate(side: str) -> float:
+        return statistics.median(r["devices"] / r["seconds"] for r in rounds[side])
+
+    sigap, nornir = rate("sigap"), rate("nornir")
+    peak = max(r["peak_rss_mib"] for r in rounds["sigap"])
+    print(
+        f"\nmedian over {args.rounds} rounds, {len(state.devices)} devices, "
+        f"{WORKERS} sessions at once:"
+    )
+    print(f"  SIGAP  {sigap:6.1f} devices/s   (peak memory {peak:.0f} MiB)")
+    print(f"  Nornir {nornir:6.1f} devices/s")
+    print(f"  ratio SIGAP/Nornir = {sigap / nornir:.2f}")
+
+
+if __name__ == "__main__":
+    main()

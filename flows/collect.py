@@ -1,0 +1,258 @@
+"""Flow ``collect-devices``: facts, health and config backups from every selected device.
+
+The same flow serves ``sigap collect`` and, as a subflow, the SOP flows: one
+code path. Concurrency and the task runner come from the settings
+(:mod:`sigap.settings`), not from code: a thread pool of ``SIGAP_MAX_SESSIONS``
+by default, prefect-dask's ``DaskTaskRunner`` with ``SIGAP_TASK_RUNNER=dask``.
+"""
+
+from __future__ import annotations
+
+import contextvars
+from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+from prefect import flow
+from prefect.futures import as_completed
+from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
+
+from inventory import Host, Inventory, load_inventory
+from records.db import make_engine
+from sigap.settings import Settings, load_settings
+from sop.configs import SanitizePattern
+from sop.office import load_office
+from sop.problems import ConfigError
+from sop.thresholds import Thresholds, thresholds_for_host
+from tasks.collect import CollectRequest, DeviceResult, collect_device_task
+from tasks.hostkeys import HostKey
+from tasks.session import Target
+from tasks.store import CollectionReport, pinned_keys, save_collection_task
+
+ProgressHook = Callable[[DeviceResult, int, int], None]
+"""Called after each device: (result, devices done, devices total)."""
+
+progress_hook: contextvars.ContextVar[ProgressHook | None] = contextvars.ContextVar(
+    "sigap_collect_progress", default=None
+)
+"""Set by a caller (e.g. the CLI's progress bar) to hear about each finished device."""
+
+
+def _enable_ref(host: Host) -> str | None:
+    """The enable-secret reference Nornir-style ``connection_options`` may hold."""
+    for plugin in ("netmiko", "napalm"):
+        extras = (host.connection_options.get(plugin) or {}).get("extras") or {}
+        ref = extras.get("secret") or (extras.get("optional_args") or {}).get("secret")
+        if ref:
+            return str(ref)
+    return None
+
+
+def build_requests(
+    hosts: Iterable[Host],
+    pins: Mapping[str, HostKey],
+    settings: Settings,
+    sanitize: tuple[SanitizePattern, ...] = (),
+) -> list[CollectRequest]:
+    """Turn inventory hosts into collection requests (pure).
+
+    Args:
+        hosts: Selected hosts.
+        pins: Pinned host keys by host name.
+        settings: Limits (time per device, per-site sessions).
+        sanitize: The office's extra sanitising patterns.
+
+    Returns:
+        One request per host, in order.
+    """
+    return [
+        CollectRequest(
+            target=Target(host.name, host.hostname, host.port, host.username),
+            platform=host.platform,
+            password_ref=host.password_ref,
+            enable_ref=_enable_ref(host),
+            pinned_key=pins.get(host.name),
+            site=host.data.site,
+            site_limit=settings.site_sessions,
+            time_limit=settings.device_time_limit,
+            sanitize=sanitize,
+        )
+        for host in hosts
+    ]
+
+
+def host_thresholds(hosts: Iterable[Host], inventory: Inventory) -> dict[str, Thresholds]:
+    """Read every host's checklist thresholds, reporting all bad ones at once.
+
+    Args:
+        hosts: Selected hosts.
+        inventory: Their inventory (groups and defaults may set thresholds too).
+
+    Returns:
+        Host name -> thresholds.
+
+    Raises:
+        ConfigError: A host's ``data.thresholds`` is invalid (nothing is collected then).
+    """
+    out: dict[str, Thresholds] = {}
+    problems = []
+    for host in hosts:
+        try:
+            out[host.name] = thresholds_for_host(host, inventory)
+        except ConfigError as exc:
+            problems.extend(exc.problems)
+    if problems:
+        raise ConfigError(problems)
+    return out
+
+
+def make_task_runner(settings: Settings) -> TaskRunner[Any]:
+    """The task runner the settings ask for.
+
+    Args:
+        settings: ``task_runner`` ``thread`` (default) or ``dask``.
+
+    Returns:
+        A thread pool of ``max_sessions`` workers, or a ``DaskTaskRunner``.
+
+    Raises:
+        RuntimeError: ``dask`` was asked for but prefect-dask is not installed.
+    """
+    if settings.task_runner == "dask":
+        try:
+            from prefect_dask import DaskTaskRunner
+        except ImportError as exc:  # pragma: no cover - depends on the install
+            raise RuntimeError(
+                "SIGAP_TASK_RUNNER=dask needs prefect-dask: pip install -e '.[dask]'"
+            ) from exc
+        if settings.dask_address:
+            return DaskTaskRunner(address=settings.dask_address)
+        return DaskTaskRunner(
+            cluster_kwargs={
+                "processes": False,
+                "n_workers": 1,
+                "threads_per_worker": settings.max_sessions,
+            }
+        )
+    return ThreadPoolTaskRunner(max_workers=settings.max_sessions)
+
+
+@flow(name="collect-devices", log_prints=False)
+def collect_devices(
+    inventory_dir: str,
+    filters: dict[str, str] | None = None,
+    trigger: str = "manual",
+    actor: str | None = None,
+    database_url: str | None = None,
+    office_file: str | None = None,
+) -> dict[str, Any]:
+    """Collect every selected device, judge it against the checklist and store it.
+
+    Args:
+        inventory_dir: Directory with ``hosts.yaml`` (and groups/defaults).
+        filters: Inventory filters, e.g. ``{"site": "pusat", "group": "switches"}``.
+        trigger: What started the run (``manual``, ``schedule``, ``sop:A`` ...).
+        actor: Username of the person who started it.
+        database_url: Records database (default from the settings).
+        office_file: Office configuration whose ``config_sanitize`` patterns apply
+            (default: ``SIGAP_OFFICE`` when that file exists).
+
+    Returns:
+        The collection report as plain data (run id, counts, one line per device).
+    """
+    settings = load_settings()
+    report = run_collection(
+        Path(inventory_dir),
+        filters or {},
+        settings,
+        trigger=trigger,
+        actor=actor,
+        database_url=database_url or settings.database_url,
+        sanitize=office_patterns(office_file, settings),
+    )
+    return report.as_dict()
+
+
+def office_patterns(office_file: str | None, settings: Settings) -> tuple[SanitizePattern, ...]:
+    """The office's extra config-sanitising patterns.
+
+    Args:
+        office_file: Office configuration given by the caller, if any.
+        settings: For the default office file.
+
+    Returns:
+        The patterns (none without an office file).
+
+    Raises:
+        ConfigError: The office file is invalid.
+    """
+    path = Path(office_file) if office_file else settings.office_file
+    if not office_file and not path.exists():
+        return ()
+    return load_office(path).config_sanitize
+
+
+def run_collection(
+    inventory_dir: Path,
+    filters: Mapping[str, str],
+    settings: Settings,
+    *,
+    trigger: str,
+    actor: str | None,
+    database_url: str,
+    sanitize: tuple[SanitizePattern, ...] = (),
+) -> CollectionReport:
+    """The body of :func:`collect_devices`; must run inside a flow.
+
+    Args:
+        inventory_dir: Inventory directory.
+        filters: Inventory filters.
+        settings: Limits and locations.
+        trigger: What started the run.
+        actor: Who started it.
+        database_url: Records database.
+        sanitize: The office's extra sanitising patterns.
+
+    Returns:
+        The stored run's report.
+
+    Raises:
+        ConfigError: The inventory or a host's thresholds are invalid (nothing is
+            collected or stored then).
+    """
+    inventory = load_inventory(inventory_dir)
+    hosts = list(inventory.filter(**dict(filters)))
+    thresholds = host_thresholds(hosts, inventory)
+    engine = make_engine(database_url)
+    try:
+        pins = pinned_keys(engine, [h.name for h in hosts])
+        requests = build_requests(hosts, pins, settings, sanitize)
+        futures = [collect_device_task.submit(request) for request in requests]
+        results: dict[str, DeviceResult] = {}
+        hook = progress_hook.get()
+        for future in as_completed(futures):
+            result: DeviceResult = future.result()
+            results[result.name] = result
+            if hook is not None:
+                hook(result, len(results), len(requests))
+        selection = {"inventory": str(inventory_dir), "filters": dict(filters)}
+        return save_collection_task(
+            engine,
+            hosts,
+            results,
+            thresholds,
+            trigger=trigger,
+            actor=actor,
+            selection=selection,
+        )
+    finally:
+        engine.dispose()
+
+
+def collect_flow() -> Any:
+    """``collect_devices`` with the task runner the settings (environment) ask for.
+
+    Returns:
+        The flow, ready to call.
+    """
+    return collect_devices.with_options(task_runner=make_task_runner(load_settings()))

@@ -1,0 +1,283 @@
+"""Judge and store a collection: snapshots, checklist results, host keys, findings.
+
+The judging itself is pure (:mod:`sop.checklist`, :mod:`sop.configs`); this
+module only reads the previous snapshot from the records, asks the pure core,
+and writes what it says.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from prefect import task
+from prefect.cache_policies import NONE
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from inventory import Host
+from records.collection_runs import finish_collection_run, start_collection_run
+from records.db import session_scope
+from records.devices import get_device, pin_host_key, upsert_device
+from records.findings import add_finding, open_findings
+from records.models import CollectionRun, Device, DeviceSnapshot
+from records.snapshots import add_checklist_results, add_snapshot, latest_snapshot
+from sop.checklist import evaluate_checklist, summarise
+from sop.configs import config_diff
+from sop.device import Configs, DeviceData, Facts, Health
+from sop.thresholds import Thresholds
+from tasks.collect import DeviceResult
+from tasks.hostkeys import HostKey
+
+
+@dataclass(frozen=True)
+class DeviceReport:
+    """One device's line in a collection report (JSON-able through :meth:`as_dict`)."""
+
+    name: str
+    platform: str
+    site: str | None
+    outcome: str
+    error: str | None
+    duration: float
+    checklist: dict[str, Any]
+    config_changed: bool
+    unsaved: bool | None
+
+    def as_dict(self) -> dict[str, Any]:
+        """Return the report line as plain data."""
+        return {
+            "name": self.name,
+            "platform": self.platform,
+            "site": self.site,
+            "outcome": self.outcome,
+            "error": self.error,
+            "duration": round(self.duration, 3),
+            "checklist": self.checklist,
+            "config_changed": self.config_changed,
+            "unsaved": self.unsaved,
+        }
+
+
+@dataclass(frozen=True)
+class CollectionReport:
+    """What one collection run found, device by device."""
+
+    run_id: int
+    devices: list[DeviceReport] = field(default_factory=list)
+
+    def counts(self) -> dict[str, int]:
+        """Devices per outcome.
+
+        Examples:
+            >>> r = CollectionReport(1, [DeviceReport("a", "linux", None, "ok", None, 1.0,
+            ...     {}, False, None)])
+            >>> r.counts()
+            {'ok': 1}
+        """
+        out: dict[str, int] = {}
+        for device in self.devices:
+            out[device.outcome] = out.get(device.outcome, 0) + 1
+        return out
+
+    def as_dict(self) -> dict[str, Any]:
+        """Return the report as plain data (for ``--json`` and artifacts)."""
+        return {
+            "run_id": self.run_id,
+            "counts": self.counts(),
+            "devices": [d.as_dict() for d in self.devices],
+        }
+
+
+def pinned_keys(engine: Engine, names: Sequence[str]) -> dict[str, HostKey]:
+    """Read the pinned host keys of the named devices.
+
+    Args:
+        engine: Records database.
+        names: Inventory names.
+
+    Returns:
+        Name -> pinned key, for devices that have one.
+    """
+    keys: dict[str, HostKey] = {}
+    with session_scope(engine) as session:
+        for name in names:
+            device = get_device(session, name)
+            if device is not None and device.ssh_host_key and device.ssh_host_key_type:
+                keys[name] = HostKey(device.ssh_host_key_type, device.ssh_host_key)
+    return keys
+
+
+def _previous(session: Session, device: Device) -> tuple[DeviceData | None, str | None]:
+    """The last good snapshot's data and stored running config."""
+    snap = latest_snapshot(session, device, outcome="ok")
+    if snap is None:
+        return None, None
+    try:
+        data = DeviceData(
+            facts=Facts.model_validate(snap.facts),
+            health=Health.model_validate(snap.health),
+            config=Configs(
+                running=snap.config_running,
+                startup=snap.config_startup,
+                missing={"running": "not stored", "startup": "not stored"},
+            ),
+        )
+    except ValueError:  # stored before the contract changed: judge as a first run
+        return None, snap.config_running
+    return data, snap.config_running
+
+
+def _store_one(
+    session: Session,
+    run: CollectionRun,
+    host: Host,
+    result: DeviceResult,
+    thresholds: Thresholds,
+) -> DeviceReport:
+    data = host.data
+    device = upsert_device(
+        session,
+        host.name,
+        address=host.hostname,
+        port=host.port,
+        platform=host.platform,
+        site=data.site,
+        role=data.role,
+        asset_tag=data.asset_tag,
+        criticality=data.criticality,
+        location=data.location,
+    )
+    previous, previous_config = _previous(session, device)
+    backup = result.backup
+    current: DeviceData | None = None
+    diff: str | None = None
+    if result.facts is not None and result.health is not None:
+        running = backup.running if backup else None
+        startup = backup.startup if backup else None
+        current = DeviceData(
+            facts=result.facts,
+            health=result.health,
+            config=Configs(
+                running=running,
+                startup=startup,
+                missing={
+                    **({"running": "not available"} if running is None else {}),
+                    **({"startup": "not available"} if startup is None else {}),
+                },
+            ),
+        )
+        if running is not None and previous_config is not None:
+            diff = config_diff(previous_config, running, "sebelumnya", "sekarang") or None
+    stored_config = result.outcome == "ok" and backup is not None
+    snapshot: DeviceSnapshot = add_snapshot(
+        session,
+        run,
+        device,
+        outcome=result.outcome,
+        collected_at=result.started_at,
+        error=result.error,
+        facts=result.facts.model_dump(mode="json") if result.facts else None,
+        health=result.health.model_dump(mode="json") if result.health else None,
+        config_running=backup.running if stored_config and backup else None,
+        config_startup=backup.startup if stored_config and backup else None,
+        duration_seconds=result.duration,
+    )
+    checklist = evaluate_checklist(
+        result.outcome,
+        result.error,
+        current if result.outcome == "ok" else None,
+        previous,
+        thresholds,
+        config_diff=diff,
+        unsaved=backup.unsaved if backup else None,
+        platform=host.platform,
+    )
+    add_checklist_results(session, snapshot, checklist.results)
+    _host_key_bookkeeping(session, device, result)
+    return DeviceReport(
+        name=host.name,
+        platform=host.platform,
+        site=data.site,
+        outcome=result.outcome,
+        error=result.error,
+        duration=result.duration,
+        checklist=summarise(checklist.results, checklist.not_checked),
+        config_changed=diff is not None,
+        unsaved=backup.unsaved if backup else None,
+    )
+
+
+def _host_key_bookkeeping(session: Session, device: Device, result: DeviceResult) -> None:
+    key = result.seen_key
+    if key is None:
+        return
+    if result.outcome == "host_key_changed":
+        offered = key.fingerprint
+        already = [
+            f
+            for f in open_findings(session, device, kind="host_key_changed")
+            if f.detail.get("offered_fingerprint") == offered
+        ]
+        if not already:
+            add_finding(
+                session,
+                device,
+                kind="host_key_changed",
+                detail={
+                    "pinned_type": device.ssh_host_key_type,
+                    "pinned_fingerprint": device.ssh_host_key_fingerprint,
+                    "offered_type": key.key_type,
+                    "offered_fingerprint": offered,
+                    "offered_key": key.public_key,
+                },
+            )
+    elif result.first_contact and device.ssh_host_key is None:
+        pin_host_key(
+            session,
+            device,
+            key_type=key.key_type,
+            fingerprint=key.fingerprint,
+            public_key=key.public_key,
+        )
+
+
+def save_collection(
+    engine: Engine,
+    hosts: Sequence[Host],
+    results: Mapping[str, DeviceResult],
+    thresholds: Mapping[str, Thresholds],
+    *,
+    trigger: str,
+    actor: str | None,
+    selection: dict[str, Any],
+) -> CollectionReport:
+    """Store one collection run and judge every device against the checklist.
+
+    Args:
+        engine: Records database.
+        hosts: The selected hosts, in inventory order.
+        results: Host name -> its collection result (every host has one).
+        thresholds: Host name -> its checklist thresholds.
+        trigger: What started the run (``manual``, ``schedule``, ``sop:A`` ...).
+        actor: Username of the person who started it, if any.
+        selection: The inventory selection, stored with the run.
+
+    Returns:
+        The run's report.
+    """
+    with session_scope(engine) as session:
+        run = start_collection_run(session, trigger=trigger, actor=actor, selection=selection)
+        lines = [
+            _store_one(session, run, host, results[host.name], thresholds[host.name])
+            for host in hosts
+        ]
+        finish_collection_run(session, run)
+        return CollectionReport(run.id, lines)
+
+
+save_collection_task = task(
+    save_collection, name="save-collection", cache_policy=NONE, log_prints=False
+)
+"""The Prefect task around :func:`save_collection`."""
