@@ -243,26 +243,6 @@ def as_float(value: object, what: str) -> float:
         raise ParseError(f"{what}: expected a number, got {value!r}") from exc
 
 
-def last_line_is(text: str, marker: str) -> bool:
-    r"""Tell whether the last non-blank line of ``text`` is ``marker``.
-
-    Args:
-        text: A configuration text.
-        marker: The closing line, e.g. ``end``.
-
-    Returns:
-        ``True`` when the text ends with the marker line.
-
-    Examples:
-        >>> last_line_is("hostname sw01\n!\nend\n", "end")
-        True
-        >>> last_line_is("hostname sw01\ninterface Gi0/1\n", "end")
-        False
-    """
-    lines = [line.strip() for line in text.splitlines() if line.strip()]
-    return bool(lines) and lines[-1] == marker
-
-
 @dataclass
 class Fields:
     """Values of one contract model being filled, with the reason of each ``None``.

@@ -51,8 +51,9 @@ class Platform:
             the configs come from NAPALM).
         commands: CLI commands whose raw output to capture, in order.
         parse: Captures -> device contract; raises :class:`ParseError`.
-        config_complete: Pure check of whether a running-config text is complete
-            (``False`` = truncated); ``None`` when the platform has no reliable marker.
+
+    Whether a configuration was cut off is :func:`sop.configs.is_truncated`'s
+    business (one place for every platform), not the platform module's.
     """
 
     name: str
@@ -62,4 +63,3 @@ class Platform:
     getters: tuple[str, ...]
     commands: tuple[str, ...]
     parse: Callable[[Captures], DeviceData]
-    config_complete: Callable[[str], bool] | None = None

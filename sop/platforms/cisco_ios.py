@@ -36,7 +36,6 @@ from sop.platforms._capture import (
     as_int,
     command_text,
     getter_result,
-    last_line_is,
     run_textfsm,
 )
 from sop.platforms.base import Captures, ParseError, Platform
@@ -56,24 +55,6 @@ COMMANDS = (SHOW_INVENTORY, SHOW_INTERFACES)
 _VERSION_RE = re.compile(r"\bVersion\s+([^,\s]+)")
 #: Key NAPALM's ios driver uses for an environment item it could not read.
 _INVALID = "invalid"
-
-
-def config_complete(text: str) -> bool:
-    r"""Tell whether an IOS config is complete: its last line is ``end``.
-
-    Args:
-        text: Running-config text.
-
-    Returns:
-        ``False`` when the text was cut off.
-
-    Examples:
-        >>> config_complete("hostname sw01\n!\nend\n")
-        True
-        >>> config_complete("hostname sw01\ninterface Gi0/1\n")
-        False
-    """
-    return last_line_is(text, "end")
 
 
 def short_version(os_version: str) -> str:
@@ -342,5 +323,4 @@ PLATFORM = Platform(
     getters=GETTERS,
     commands=COMMANDS,
     parse=parse,
-    config_complete=config_complete,
 )

@@ -23,7 +23,7 @@ import re
 from collections.abc import Mapping
 
 from sop.device import Configs, DeviceData, Facts, Health, InterfaceHealth
-from sop.platforms._capture import Fields, Missing, as_float, command_text, last_line_is
+from sop.platforms._capture import Fields, Missing, as_float, command_text
 from sop.platforms.base import Captures, ParseError, Platform
 
 NAME = "frr"
@@ -36,24 +36,6 @@ _VERSION_RE = re.compile(r"^FRRouting\s+(\S+)\s+\(([^)]*)\)")
 _HOSTNAME_RE = re.compile(r"^hostname\s+(\S+)\s*$", re.MULTILINE)
 _HEADER_LINES = ("Building configuration...", "Current configuration:")
 _NO_COUNTERS = "FRR does not report interface error counters; collect the host as `linux`"
-
-
-def config_complete(text: str) -> bool:
-    r"""Tell whether an FRR running config is complete: its last line is ``end``.
-
-    Args:
-        text: Running-config text.
-
-    Returns:
-        ``False`` when the text was cut off.
-
-    Examples:
-        >>> config_complete("frr version 8.4.4\nhostname r01\n!\nend\n")
-        True
-        >>> config_complete("frr version 8.4.4\nhostname r01\n")
-        False
-    """
-    return last_line_is(text, "end")
 
 
 def version_line(text: str) -> tuple[str, str]:
@@ -205,5 +187,4 @@ PLATFORM = Platform(
     getters=(),
     commands=COMMANDS,
     parse=parse,
-    config_complete=config_complete,
 )

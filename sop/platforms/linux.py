@@ -470,5 +470,4 @@ PLATFORM = Platform(
     getters=(),
     commands=COMMANDS,
     parse=parse,
-    config_complete=None,
 )

@@ -15,9 +15,9 @@ What is ``None`` and why:
 * Interface error counters and speed, and the environment (``/system health``):
   not collected yet; their print formats differ per RouterOS version and no
   recorded output was available to validate a parser against.
-* ``/export`` has no closing marker (it just stops after the last command), so
-  a truncated export cannot be told from a complete one: the platform's
-  ``config_complete`` is ``None``.
+* ``/export`` has no closing marker (it just stops after the last command);
+  :func:`sop.configs.is_truncated` catches the cuts it can (no header, a last
+  line ending in a backslash or an open quote), not a cut exactly at a line end.
 """
 
 from __future__ import annotations
@@ -243,5 +243,4 @@ PLATFORM = Platform(
     getters=(),
     commands=COMMANDS,
     parse=parse,
-    config_complete=None,
 )

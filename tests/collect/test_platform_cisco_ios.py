@@ -6,8 +6,9 @@ import copy
 
 import pytest
 
+from sop.configs import is_truncated
 from sop.platforms import Captures, ParseError, get_platform
-from sop.platforms.cisco_ios import config_complete, parse
+from sop.platforms.cisco_ios import parse
 from tests.collect.casefiles import FIXTURES, load_captures
 
 LAB = FIXTURES / "cisco_ios" / "lab_sw01"
@@ -92,5 +93,5 @@ def test_critical_temperature_is_not_ok() -> None:
 def test_truncated_running_config_is_not_complete() -> None:
     getters, _ = lab_captures()
     running = getters["get_config"]["running"]
-    assert config_complete(running)
-    assert not config_complete(running[: len(running) // 2])
+    assert not is_truncated(running, "cisco_ios")
+    assert is_truncated(running[: len(running) // 2], "cisco_ios")

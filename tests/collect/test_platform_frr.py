@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from sop.configs import is_truncated
 from sop.platforms import Captures, ParseError, frr, get_platform
 from tests.collect.casefiles import FIXTURES, load_captures
 
@@ -17,8 +18,8 @@ def router_commands() -> dict[str, str]:
 def test_running_config_drops_vtysh_header_and_ends_with_end() -> None:
     running = frr.parse(Captures(commands=router_commands())).config.running
     assert running.startswith("!\nfrr version 8.4.4\n")
-    assert frr.config_complete(running)
-    assert not frr.config_complete(running[: running.index("interface eth2")])
+    assert not is_truncated(running, "frr")
+    assert is_truncated(running[: running.index("interface eth2")], "frr")
 
 
 def test_hostname_falls_back_to_show_version() -> None:
