@@ -9,6 +9,7 @@ by default, prefect-dask's ``DaskTaskRunner`` with ``SIGAP_TASK_RUNNER=dask``.
 from __future__ import annotations
 
 import contextvars
+import threading
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,7 @@ from sop.configs import SanitizePattern
 from sop.office import load_office
 from sop.problems import ConfigError
 from sop.thresholds import Thresholds, thresholds_for_host
+from tasks import parsing
 from tasks.collect import CollectRequest, DeviceResult, collect_device_task
 from tasks.hostkeys import HostKey
 from tasks.session import Target
@@ -224,6 +226,8 @@ def run_collection(
     hosts = list(inventory.filter(**dict(filters)))
     thresholds = host_thresholds(hosts, inventory)
     engine = make_engine(database_url)
+    # start the parser processes while the first sessions log in
+    threading.Thread(target=parsing.warm_up, name="sigap-parse-warm-up", daemon=True).start()
     try:
         pins = pinned_keys(engine, [h.name for h in hosts])
         requests = build_requests(hosts, pins, settings, sanitize)

@@ -20,6 +20,21 @@ sigap people list --office "$LAB/office.yaml"
 echo "== 5. the office's SOPs"
 sigap sop list --office "$LAB/office.yaml"
 sigap sop show A --office "$LAB/office.yaml"
+echo "== 6. a local Prefect server"
+export PREFECT_API_URL="${PREFECT_API_URL:-http://127.0.0.1:4200/api}"
+if ! curl -fsS "$PREFECT_API_URL/health" >/dev/null 2>&1; then
+  prefect server start --background --host 127.0.0.1 --port 4200 >/dev/null
+  for _ in $(seq 60); do
+    curl -fsS "$PREFECT_API_URL/health" >/dev/null 2>&1 && break
+    sleep 1
+  done
+fi
+curl -fsS "$PREFECT_API_URL/health" >/dev/null
+echo "Prefect API: $PREFECT_API_URL"
+echo "== 7. collect facts, health and configs from every lab device"
+set -a; source "$LAB/lab.env"; set +a
+sigap collect --inventory "$LAB/inventory" --office "$LAB/office.yaml" \
+  || echo "(some devices are not ok: see their outcome above)"
 cat <<MSG
 
 SIGAP is set up. Data directory: $DATA_DIR
@@ -27,4 +42,6 @@ SIGAP is set up. Data directory: $DATA_DIR
   lab password:    source $LAB/lab.env   (needed to log in to the lab devices)
   inventory:       $LAB/inventory
   office config:   $LAB/office.yaml
+  Prefect UI:      ${PREFECT_API_URL%/api}   (stop it: prefect server stop)
+  collect again:   PREFECT_API_URL=$PREFECT_API_URL sigap collect -i $LAB/inventory
 MSG

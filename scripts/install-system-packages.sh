@@ -8,6 +8,7 @@ need=()
 [ -x /usr/lib/frr/zebra ] && command -v vtysh >/dev/null || need+=(frr)
 command -v ip >/dev/null || need+=(iproute2)
 command -v ssh-keygen >/dev/null || need+=(openssh-client)
+command -v curl >/dev/null || need+=(curl)
 if [ ${#need[@]} -eq 0 ]; then
   exit 0
 fi

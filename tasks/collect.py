@@ -17,13 +17,14 @@ import paramiko
 from prefect import task
 from prefect.cache_policies import NONE
 
-from sop.configs import Backup, SanitizePattern, prepare_backup
+from sop.configs import Backup, SanitizePattern
 from sop.device import Facts, Health
 from sop.platforms import get_platform
 from sop.platforms.base import Captures
 from tasks.credentials import CredentialError, resolve_secret
 from tasks.hostkeys import HostKey, fetch_host_key
 from tasks.outcomes import RETRYABLE, classify, find_in_chain, scrub
+from tasks.parsing import parse_off_thread
 from tasks.session import Target, Watchdog, capture, open_socket
 
 
@@ -185,32 +186,21 @@ def _collect(request: CollectRequest, watchdog: Watchdog, started_at: datetime) 
 
     key_info = {"seen_key": pinned, "first_contact": first_contact}
     try:
-        data = platform.parse(captures)
+        parsed = parse_off_thread(platform.name, captures, request.sanitize)
     except Exception as exc:  # a parser bug or garbage output: parse_error, others go on
         return done("parse_error", f"{type(exc).__name__}: {exc}", attempt, **key_info)
-    backup = prepare_backup(
-        data.config.running, data.config.startup, platform.name, request.sanitize
-    )
-    missing = dict(data.config.missing)
-    if backup.truncated:
-        return done(
-            "truncated",
-            "running configuration is incomplete (no end marker); not stored as a new version",
-            attempt,
-            facts=data.facts,
-            health=data.health,
-            backup=backup,
-            missing=missing,
-            **key_info,
-        )
+    outcome, error = "ok", None
+    if parsed.backup.truncated:
+        outcome = "truncated"
+        error = "running configuration is incomplete (no end marker); not stored as a new version"
     return done(
-        "ok",
-        None,
+        outcome,
+        error,
         attempt,
-        facts=data.facts,
-        health=data.health,
-        backup=backup,
-        missing=missing,
+        facts=parsed.facts,
+        health=parsed.health,
+        backup=parsed.backup,
+        missing=parsed.config_missing,
         **key_info,
     )
 

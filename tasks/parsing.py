@@ -1,0 +1,135 @@
+"""Parse and sanitise device answers off the SSH threads, in a small process pool.
+
+The SSH sessions of a collection run in threads of one process, and Python runs
+one thread at a time: measured on the lab, reading the answers (TextFSM, the
+contract models) and sanitising configs took about a fifth of that process's CPU.
+Done in worker processes instead, it runs on the machine's other cores while the
+threads keep the sessions moving. The work is pure (:mod:`sop.platforms`,
+:mod:`sop.configs`), so nothing but the captures and the results cross over.
+
+``SIGAP_PARSE_WORKERS`` sets the pool size (default: the number of CPUs, at most
+4); ``0`` parses in the calling thread.
+"""
+
+from __future__ import annotations
+
+import atexit
+import multiprocessing
+import os
+import threading
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass
+
+from sop.configs import Backup, SanitizePattern, prepare_backup
+from sop.device import Facts, Health
+from sop.platforms import get_platform
+from sop.platforms.base import Captures
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """What leaves the parser: no raw configuration text, only the sanitised backup.
+
+    Attributes:
+        facts: The device's facts.
+        health: The device's health.
+        config_missing: Why running/startup config is missing, where it is.
+        backup: The sanitised, checked configs.
+    """
+
+    facts: Facts
+    health: Health
+    config_missing: dict[str, str]
+    backup: Backup
+
+
+_pool: ProcessPoolExecutor | None = None
+_pool_lock = threading.Lock()
+
+
+def parse_and_backup(
+    platform: str, captures: Captures, patterns: tuple[SanitizePattern, ...]
+) -> Parsed:
+    """Read captures into the device contract and prepare the config backup (pure).
+
+    Args:
+        platform: Inventory platform key.
+        captures: Raw answers of the device.
+        patterns: The office's extra sanitising patterns.
+
+    Returns:
+        Facts, health and the sanitised backup (the raw config stays here).
+
+    Raises:
+        ParseError: The answers cannot be read.
+    """
+    data = get_platform(platform).parse(captures)
+    backup = prepare_backup(data.config.running, data.config.startup, platform, patterns)
+    return Parsed(data.facts, data.health, dict(data.config.missing), backup)
+
+
+def workers() -> int:
+    """Pool size from ``SIGAP_PARSE_WORKERS`` (default: CPUs, at most 4).
+
+    Examples:
+        >>> os.environ["SIGAP_PARSE_WORKERS"] = "0"; workers()
+        0
+        >>> del os.environ["SIGAP_PARSE_WORKERS"]; 1 <= workers() <= 4
+        True
+    """
+    raw = os.environ.get("SIGAP_PARSE_WORKERS", "")
+    if raw.strip():
+        value = int(raw)
+        if value < 0:
+            raise ValueError(f"SIGAP_PARSE_WORKERS: must be 0 or more, not {raw!r}")
+        return value
+    return max(1, min(4, os.cpu_count() or 1))
+
+
+def _get_pool() -> ProcessPoolExecutor | None:
+    global _pool
+    with _pool_lock:
+        if _pool is None and workers() > 0:
+            # spawn, not fork: the parent has SSH and Prefect threads running
+            _pool = ProcessPoolExecutor(
+                max_workers=workers(), mp_context=multiprocessing.get_context("spawn")
+            )
+            atexit.register(shutdown)
+        return _pool
+
+
+def warm_up() -> None:
+    """Start the pool's processes now (they import SIGAP's parsers once)."""
+    pool = _get_pool()
+    if pool is not None:
+        futures: list[Future[int]] = [pool.submit(os.getpid) for _ in range(workers())]
+        for future in futures:
+            future.result()
+
+
+def parse_off_thread(
+    platform: str, captures: Captures, patterns: tuple[SanitizePattern, ...]
+) -> Parsed:
+    """:func:`parse_and_backup` in the pool (or here, with ``SIGAP_PARSE_WORKERS=0``).
+
+    Args:
+        platform: Inventory platform key.
+        captures: Raw answers of the device.
+        patterns: The office's extra sanitising patterns.
+
+    Returns:
+        Facts, health and the sanitised backup.
+    """
+    pool = _get_pool()
+    if pool is None:
+        return parse_and_backup(platform, captures, patterns)
+    return pool.submit(parse_and_backup, platform, captures, patterns).result()
+
+
+def shutdown() -> None:
+    """Stop the pool's processes (also registered to run at exit)."""
+    global _pool
+    with _pool_lock:
+        if _pool is not None:
+            _pool.shutdown(wait=True, cancel_futures=True)
+            _pool = None
