@@ -29,7 +29,7 @@ from tasks import parsing
 from tasks.collect import CollectRequest, DeviceResult, collect_device_task
 from tasks.hostkeys import HostKey
 from tasks.session import Target
-from tasks.store import CollectionReport, pinned_keys, save_collection_task
+from tasks.store import CollectionRecorder, CollectionReport, pinned_keys
 
 ProgressHook = Callable[[DeviceResult, int, int], None]
 """Called after each device: (result, devices done, devices total)."""
@@ -232,25 +232,27 @@ def run_collection(
         pins = pinned_keys(engine, [h.name for h in hosts])
         requests = build_requests(hosts, pins, settings, sanitize)
         futures = [collect_device_task.submit(request) for request in requests]
-        results: dict[str, DeviceResult] = {}
+        by_name = {host.name: host for host in hosts}
         hook = progress_hook.get()
-        for future in as_completed(futures):
-            result: DeviceResult = future.result()
-            results[result.name] = result
-            if hook is not None:
-                hook(result, len(results), len(requests))
         selection = {"inventory": str(inventory_dir), "filters": dict(filters)}
-        return save_collection_task(
-            engine,
-            hosts,
-            results,
-            thresholds,
-            trigger=trigger,
-            actor=actor,
-            selection=selection,
-        )
+        with CollectionRecorder(
+            engine, thresholds, trigger=trigger, actor=actor, selection=selection
+        ) as recorder:
+            for done, future in enumerate(as_completed(futures), start=1):
+                result: DeviceResult = future.result()
+                recorder.add(by_name[result.name], result)
+                if hook is not None:
+                    hook(result, done, len(requests))
+        assert recorder.report is not None
+        return _in_inventory_order(recorder.report, hosts)
     finally:
         engine.dispose()
+
+
+def _in_inventory_order(report: CollectionReport, hosts: list[Host]) -> CollectionReport:
+    """The report with its devices in inventory order (they arrive as they finish)."""
+    order = {host.name: i for i, host in enumerate(hosts)}
+    return CollectionReport(report.run_id, sorted(report.devices, key=lambda d: order[d.name]))
 
 
 def collect_flow() -> Any:

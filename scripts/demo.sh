@@ -23,7 +23,9 @@ sigap sop show A --office "$LAB/office.yaml"
 echo "== 6. a local Prefect server"
 export PREFECT_API_URL="${PREFECT_API_URL:-http://127.0.0.1:4200/api}"
 if ! curl -fsS "$PREFECT_API_URL/health" >/dev/null 2>&1; then
-  prefect server start --background --host 127.0.0.1 --port 4200 >/dev/null
+  # SIGAP's server settings (batched event writes), see deployments/server.env
+  (set -a; source deployments/server.env; set +a
+   prefect server start --background --host 127.0.0.1 --port 4200 >/dev/null)
   for _ in $(seq 60); do
     curl -fsS "$PREFECT_API_URL/health" >/dev/null 2>&1 && break
     sleep 1

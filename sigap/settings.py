@@ -11,6 +11,7 @@
 | ``SIGAP_DEVICE_TIME_LIMIT`` | ``60`` seconds per device, retries included |
 | ``SIGAP_TASK_RUNNER`` | ``thread`` (or ``dask``: prefect-dask's DaskTaskRunner) |
 | ``SIGAP_DASK_ADDRESS`` | none: a local Dask cluster (with ``SIGAP_TASK_RUNNER=dask``) |
+| ``SIGAP_PARSE_WORKERS`` | CPUs (at most 4) parser processes; ``0``: parse in the session thread |
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ class Settings:
     device_time_limit: float = 60.0
     task_runner: str = "thread"
     dask_address: str | None = None
+    parse_workers: int = 1
 
 
 def load_settings(env: dict[str, str] | None = None) -> Settings:
@@ -76,7 +78,27 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         device_time_limit=float(_positive_int(env, "SIGAP_DEVICE_TIME_LIMIT", 60)),
         task_runner=runner,
         dask_address=env.get("SIGAP_DASK_ADDRESS") or None,
+        parse_workers=_count(env, "SIGAP_PARSE_WORKERS", max(1, min(4, os.cpu_count() or 1))),
     )
+
+
+def _count(env: dict[str, str], name: str, default: int) -> int:
+    """Read a whole number of at least 0 from ``env[name]``.
+
+    Examples:
+        >>> _count({"N": "0"}, "N", 2), _count({}, "N", 2)
+        (0, 2)
+        >>> _count({"N": "-1"}, "N", 2)
+        Traceback (most recent call last):
+        ...
+        ValueError: N: must be a whole number of at least 0, not '-1'
+    """
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    if not raw.strip().isdigit():
+        raise ValueError(f"{name}: must be a whole number of at least 0, not {raw!r}")
+    return int(raw)
 
 
 def _positive_int(env: dict[str, str], name: str, default: int | None) -> Any:

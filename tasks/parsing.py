@@ -20,6 +20,7 @@ import threading
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 
+from sigap.settings import load_settings
 from sop.configs import Backup, SanitizePattern, prepare_backup
 from sop.device import Facts, Health
 from sop.platforms import get_platform
@@ -69,21 +70,8 @@ def parse_and_backup(
 
 
 def workers() -> int:
-    """Pool size from ``SIGAP_PARSE_WORKERS`` (default: CPUs, at most 4).
-
-    Examples:
-        >>> os.environ["SIGAP_PARSE_WORKERS"] = "0"; workers()
-        0
-        >>> del os.environ["SIGAP_PARSE_WORKERS"]; 1 <= workers() <= 4
-        True
-    """
-    raw = os.environ.get("SIGAP_PARSE_WORKERS", "")
-    if raw.strip():
-        value = int(raw)
-        if value < 0:
-            raise ValueError(f"SIGAP_PARSE_WORKERS: must be 0 or more, not {raw!r}")
-        return value
-    return max(1, min(4, os.cpu_count() or 1))
+    """Pool size from the settings (``SIGAP_PARSE_WORKERS``; 0 = no pool)."""
+    return load_settings().parse_workers
 
 
 def _get_pool() -> ProcessPoolExecutor | None:

@@ -11,8 +11,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from prefect import task
-from prefect.cache_policies import NONE
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
@@ -243,41 +241,78 @@ def _host_key_bookkeeping(session: Session, device: Device, result: DeviceResult
         )
 
 
-def save_collection(
-    engine: Engine,
-    hosts: Sequence[Host],
-    results: Mapping[str, DeviceResult],
-    thresholds: Mapping[str, Thresholds],
-    *,
-    trigger: str,
-    actor: str | None,
-    selection: dict[str, Any],
-) -> CollectionReport:
-    """Store one collection run and judge every device against the checklist.
+class CollectionRecorder:
+    """Stores a collection run device by device, as the results come in.
 
-    Args:
-        engine: Records database.
-        hosts: The selected hosts, in inventory order.
-        results: Host name -> its collection result (every host has one).
-        thresholds: Host name -> its checklist thresholds.
-        trigger: What started the run (``manual``, ``schedule``, ``sop:A`` ...).
-        actor: Username of the person who started it, if any.
-        selection: The inventory selection, stored with the run.
+    Storing while the other devices are still being collected overlaps the
+    database work with the SSH sessions, and a run that is interrupted keeps
+    every device stored so far (the run is then marked ``failed``).
 
-    Returns:
-        The run's report.
+    Use as a context manager::
+
+        with CollectionRecorder(engine, thresholds, trigger="manual", ...) as rec:
+            for host, result in ...:
+                rec.add(host, result)
+        report = rec.report
     """
-    with session_scope(engine) as session:
-        run = start_collection_run(session, trigger=trigger, actor=actor, selection=selection)
-        lines = [
-            _store_one(session, run, host, results[host.name], thresholds[host.name])
-            for host in hosts
-        ]
-        finish_collection_run(session, run)
-        return CollectionReport(run.id, lines)
 
+    def __init__(
+        self,
+        engine: Engine,
+        thresholds: Mapping[str, Thresholds],
+        *,
+        trigger: str,
+        actor: str | None,
+        selection: dict[str, Any],
+    ) -> None:
+        """Prepare a recorder; the run is opened on ``__enter__``.
 
-save_collection_task = task(
-    save_collection, name="save-collection", cache_policy=NONE, log_prints=False
-)
-"""The Prefect task around :func:`save_collection`."""
+        Args:
+            engine: Records database.
+            thresholds: Host name -> its checklist thresholds.
+            trigger: What started the run (``manual``, ``schedule``, ``sop:A`` ...).
+            actor: Username of the person who started it, if any.
+            selection: The inventory selection, stored with the run.
+        """
+        self._engine = engine
+        self._thresholds = thresholds
+        self._run_args = {"trigger": trigger, "actor": actor, "selection": selection}
+        self._session: Session | None = None
+        self._run: CollectionRun | None = None
+        self._lines: list[DeviceReport] = []
+        self.report: CollectionReport | None = None
+
+    def __enter__(self) -> CollectionRecorder:
+        self._session = Session(self._engine, expire_on_commit=False)
+        self._run = start_collection_run(self._session, **self._run_args)
+        self._session.commit()
+        return self
+
+    def add(self, host: Host, result: DeviceResult) -> DeviceReport:
+        """Judge and store one device's result (committed at once).
+
+        Args:
+            host: The inventory host.
+            result: Its collection result.
+
+        Returns:
+            The device's report line.
+        """
+        assert self._session is not None and self._run is not None, "use `with`"
+        line = _store_one(self._session, self._run, host, result, self._thresholds[host.name])
+        self._session.commit()
+        self._lines.append(line)
+        return line
+
+    def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
+        assert self._session is not None and self._run is not None
+        try:
+            if exc_type is not None:
+                self._session.rollback()
+            finish_collection_run(
+                self._session, self._run, status="completed" if exc_type is None else "failed"
+            )
+            self._session.commit()
+            self.report = CollectionReport(self._run.id, self._lines)
+        finally:
+            self._session.close()
