@@ -47,8 +47,11 @@ def _server_settings() -> dict[str, str]:
     return settings
 
 
-def _child_sigap(inventory: str, db_url: str) -> dict[str, float]:
+def _child_sigap(inventory: str, db_url: str, dask_workers: int = 0) -> dict[str, float]:
     os.environ.update(_server_settings())
+    if dask_workers:
+        os.environ["SIGAP_TASK_RUNNER"] = "dask"
+        os.environ["SIGAP_DASK_WORKERS"] = str(dask_workers)
     os.environ["SIGAP_MAX_SESSIONS"] = str(WORKERS)
     os.environ["SIGAP_DEVICE_TIME_LIMIT"] = "120"
     os.environ["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
@@ -118,9 +121,12 @@ def _child_nornir(inventory: str) -> dict[str, float]:
     return {"seconds": seconds, "devices": len(result), "ok": len(result) - len(failed)}
 
 
-def _run_child(side: str, inventory: Path, db_url: str) -> dict[str, float]:
+def _run_child(side: str, inventory: Path, db_url: str, dask_workers: int = 0) -> dict[str, float]:
     out = subprocess.run(
-        [sys.executable, __file__, "--child", side, "--inventory", str(inventory), "--db", db_url],
+        [
+            *(sys.executable, __file__, "--child", side, "--inventory", str(inventory)),
+            *("--db", db_url, "--dask-workers", str(dask_workers if side == "sigap-dask" else 0)),
+        ],
         capture_output=True,
         text=True,
         cwd=ROOT,
@@ -137,17 +143,22 @@ def main() -> None:
     parser.add_argument("--switches", type=int, default=150)
     parser.add_argument("--linux", type=int, default=50)
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--child", choices=["sigap", "nornir"])
+    parser.add_argument(
+        "--dask-workers",
+        type=int,
+        default=0,
+        help="also run SIGAP with SIGAP_TASK_RUNNER=dask and this many worker processes",
+    )
+    parser.add_argument("--child", choices=["sigap", "nornir", "sigap-dask"])
     parser.add_argument("--inventory")
     parser.add_argument("--db")
     args = parser.parse_args()
 
     if args.child:
-        result = (
-            _child_sigap(args.inventory, args.db)
-            if args.child == "sigap"
-            else _child_nornir(args.inventory)
-        )
+        if args.child == "nornir":
+            result = _child_nornir(args.inventory)
+        else:
+            result = _child_sigap(args.inventory, args.db, args.dask_workers)
         result["peak_rss_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         # the largest child: SIGAP's parser processes and Prefect's test server
         result["peak_child_rss_mib"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
@@ -170,13 +181,14 @@ def main() -> None:
     try:
         warm = _run_child("sigap", state.inventory_dir, db_url)
         print(f"sigap warm-up (pins host keys): {warm['seconds']:.1f} s, ok {warm['ok']}")
-        rounds: dict[str, list[dict[str, float]]] = {"sigap": [], "nornir": []}
+        sides = ["sigap", "nornir"] + (["sigap-dask"] if args.dask_workers else [])
+        rounds: dict[str, list[dict[str, float]]] = {side: [] for side in sides}
         for i in range(args.rounds):
-            for side in ("nornir", "sigap") if i % 2 else ("sigap", "nornir"):
-                r = _run_child(side, state.inventory_dir, db_url)
+            for side in sides if i % 2 == 0 else sides[::-1]:
+                r = _run_child(side, state.inventory_dir, db_url, args.dask_workers)
                 rounds[side].append(r)
                 print(
-                    f"round {i + 1} {side:6}: {r['seconds']:6.2f} s  "
+                    f"round {i + 1} {side:10}: {r['seconds']:6.2f} s  "
                     f"{r['devices'] / r['seconds']:6.1f} dev/s  ok {r['ok']}/{r['devices']}  "
                     f"peak {r['peak_rss_mib']:.0f} MiB"
                 )
@@ -199,6 +211,12 @@ def main() -> None:
     )
     print(f"  Nornir {nornir:6.1f} devices/s")
     print(f"  ratio SIGAP/Nornir = {sigap / nornir:.2f}")
+    if args.dask_workers:
+        dask = rate("sigap-dask")
+        print(
+            f"  SIGAP, SIGAP_TASK_RUNNER=dask with {args.dask_workers} worker processes: "
+            f"{dask:.1f} devices/s, ratio {dask / nornir:.2f}"
+        )
 
 
 if __name__ == "__main__":

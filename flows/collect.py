@@ -129,11 +129,14 @@ def make_task_runner(settings: Settings) -> TaskRunner[Any]:
             ) from exc
         if settings.dask_address:
             return DaskTaskRunner(address=settings.dask_address)
+        workers = settings.dask_workers
         return DaskTaskRunner(
             cluster_kwargs={
-                "processes": False,
-                "n_workers": 1,
-                "threads_per_worker": settings.max_sessions,
+                # several worker processes: the SSH sessions of each run under their own GIL
+                "processes": workers > 1,
+                "n_workers": workers,
+                "threads_per_worker": max(1, -(-settings.max_sessions // workers)),
+                "dashboard_address": None,
             }
         )
     return ThreadPoolTaskRunner(max_workers=settings.max_sessions)

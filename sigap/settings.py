@@ -11,6 +11,7 @@
 | ``SIGAP_DEVICE_TIME_LIMIT`` | ``60`` seconds per device, retries included |
 | ``SIGAP_TASK_RUNNER`` | ``thread`` (or ``dask``: prefect-dask's DaskTaskRunner) |
 | ``SIGAP_DASK_ADDRESS`` | none: a local Dask cluster (with ``SIGAP_TASK_RUNNER=dask``) |
+| ``SIGAP_DASK_WORKERS`` | ``1`` worker processes of the local Dask cluster |
 | ``SIGAP_PARSE_WORKERS`` | CPUs (at most 4) parser processes; ``0``: parse in the session thread |
 """
 
@@ -42,6 +43,7 @@ class Settings:
     device_time_limit: float = 60.0
     task_runner: str = "thread"
     dask_address: str | None = None
+    dask_workers: int = 1
     parse_workers: int = 1
 
 
@@ -78,6 +80,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         device_time_limit=float(_positive_int(env, "SIGAP_DEVICE_TIME_LIMIT", 60)),
         task_runner=runner,
         dask_address=env.get("SIGAP_DASK_ADDRESS") or None,
+        dask_workers=_positive_int(env, "SIGAP_DASK_WORKERS", 1),
         parse_workers=_count(env, "SIGAP_PARSE_WORKERS", max(1, min(4, os.cpu_count() or 1))),
     )
 

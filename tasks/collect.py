@@ -113,12 +113,10 @@ def collect_device(request: CollectRequest) -> DeviceResult:
     Returns:
         The device's result with exactly one outcome.
     """
-    started_at = datetime.now(UTC)
     with _site_slot(request.site, request.site_limit):
-        clock = time.monotonic()
-        watchdog = Watchdog(deadline=clock + request.time_limit)
-        result = _collect(request, watchdog, started_at)
-    return result
+        # the time limit starts when the site has a free session, not while waiting
+        watchdog = Watchdog(deadline=time.monotonic() + request.time_limit)
+        return _collect(request, watchdog, datetime.now(UTC))
 
 
 def _collect(request: CollectRequest, watchdog: Watchdog, started_at: datetime) -> DeviceResult:

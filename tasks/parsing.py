@@ -76,6 +76,9 @@ def workers() -> int:
 
 def _get_pool() -> ProcessPoolExecutor | None:
     global _pool
+    if multiprocessing.current_process().daemon:
+        # e.g. a Dask worker process: it may not start children, and has its own GIL
+        return None
     with _pool_lock:
         if _pool is None and workers() > 0:
             # spawn, not fork: the parent has SSH and Prefect threads running

@@ -166,7 +166,8 @@ def _store_one(
                 },
             ),
         )
-        if running is not None and previous_config is not None:
+        # the stored text is the normalised backup, so equal text means no change
+        if running is not None and previous_config not in (None, running):
             diff = config_diff(previous_config, running, "sebelumnya", "sekarang") or None
     stored_config = result.outcome == "ok" and backup is not None
     snapshot: DeviceSnapshot = add_snapshot(

@@ -294,3 +294,23 @@ def test_dask_task_runner_is_configuration_not_code(
         inventory_dir=str(lab.inventory_dir), filters={"group": "switches"}, database_url=db_url
     )
     assert report["counts"] == {"ok": 2}
+
+
+def test_per_site_session_limit(
+    prefect_api, lab, db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SIGAP_SITE_SESSIONS=1: the lab site's devices are collected one at a time."""
+    monkeypatch.setenv("SIGAP_SITE_SESSIONS", "1")
+    report = collect_flow()(
+        inventory_dir=str(lab.inventory_dir), filters={"group": "switches"}, database_url=db_url
+    )
+    assert report["counts"] == {"ok": 2}
+    engine = make_engine(db_url)
+    with session_scope(engine) as session:
+        spans = sorted(
+            (s.collected_at.timestamp(), s.collected_at.timestamp() + s.duration_seconds)
+            for s in session.scalars(select(DeviceSnapshot))
+        )
+    engine.dispose()
+    (_, first_end), (second_start, _) = spans
+    assert second_start >= first_end - 0.05, spans
