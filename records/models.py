@@ -29,6 +29,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from records.types import UTCDateTime, utcnow
+from sop.device import OUTCOMES
 
 NAMING_CONVENTION: dict[str, str] = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -39,15 +40,7 @@ NAMING_CONVENTION: dict[str, str] = {
 }
 """Constraint and index names, so migrations never depend on database defaults."""
 
-SNAPSHOT_OUTCOMES: tuple[str, ...] = (
-    "ok",
-    "unreachable",
-    "auth_failed",
-    "timeout",
-    "host_key_changed",
-    "parse_error",
-    "truncated",
-)
+SNAPSHOT_OUTCOMES: tuple[str, ...] = OUTCOMES
 """What happened when SIGAP collected one device."""
 
 COLLECTION_STATUSES: tuple[str, ...] = ("running", "completed", "failed", "cancelled")

@@ -20,7 +20,7 @@ Examples:
 
 from __future__ import annotations
 
-from typing import Literal, Self
+from typing import Literal, Self, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -29,15 +29,8 @@ Outcome = Literal[
 ]
 """What happened to one device in one collection run."""
 
-OUTCOMES: tuple[str, ...] = (
-    "ok",
-    "unreachable",
-    "auth_failed",
-    "timeout",
-    "host_key_changed",
-    "parse_error",
-    "truncated",
-)
+OUTCOMES: tuple[str, ...] = get_args(Outcome)
+"""The outcomes, in order: ``ok`` first, then the failures."""
 
 EnvState = Literal["ok", "not_ok", "absent"]
 """State of one environment item (sensor, fan, power supply)."""
