@@ -142,7 +142,13 @@ def make_task_runner(settings: Settings) -> TaskRunner[Any]:
     return ThreadPoolTaskRunner(max_workers=settings.max_sessions)
 
 
-@flow(name="collect-devices", log_prints=False)
+@flow(
+    name="collect-devices",
+    log_prints=False,
+    # bounded from the first call on (deployments call the flow directly);
+    # collect_flow() reads the settings again at call time
+    task_runner=make_task_runner(load_settings()),
+)
 def collect_devices(
     inventory_dir: str,
     filters: dict[str, str] | None = None,

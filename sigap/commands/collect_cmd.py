@@ -131,7 +131,7 @@ def collect(
 
 def _print_table(console: Console, report: dict[str, object]) -> None:
     table = Table(title=f"Collection run {report['run_id']}", title_justify="left")
-    for column in ("device", "platform", "site", "outcome", "checklist", "config", "s", "error"):
+    for column in ("device", "platform", "site", "outcome", "checklist", "config", "secs", "error"):
         table.add_column(column)
     for line in report["devices"]:  # type: ignore[attr-defined]
         summary = line["checklist"]

@@ -116,8 +116,7 @@ def test_roles_nobody_holds_are_warnings_not_errors():
     assert [str(w) for w in office.warnings] == [
         "office.yaml:7: sops: role kadivmin (Kepala Divisi Administrasi) is used by SOP A "
         "but no person holds it",
-        "office.yaml:7: sops: role kabag (Kepala Bagian) is used by SOP A "
-        "but no person holds it",
+        "office.yaml:7: sops: role kabag (Kepala Bagian) is used by SOP A but no person holds it",
     ]
 
 
