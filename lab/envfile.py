@@ -1,6 +1,8 @@
-"""The lab password, generated once and kept in ``<lab>/lab.env`` (mode 0600).
+"""The lab password: one per machine, copied into ``<lab>/lab.env`` (mode 0600).
 
-The password is never printed or logged: commands only point at the file.
+The lab's system users exist once per machine, so all labs on it share their
+password (kept in ``/var/lib/sigap-lab/password``, mode 0600). The password is
+never printed or logged: commands only point at ``lab.env``.
 """
 
 from __future__ import annotations
@@ -69,27 +71,62 @@ def new_password() -> str:
     return secrets.token_urlsafe(18)
 
 
+def machine_password_file() -> Path:
+    """Where the machine's lab password is kept (``SIGAP_LAB_PASSWORD_FILE`` overrides).
+
+    The lab's system users (``sigaplab``, ``sigaprtr``) exist once per machine,
+    so every lab on the machine shares their password: a test run or a benchmark
+    then never breaks the logins of a lab a person has running.
+    """
+    return Path(os.environ.get("SIGAP_LAB_PASSWORD_FILE", "/var/lib/sigap-lab/password"))
+
+
+def machine_password() -> str:
+    """Return the machine's lab password, creating it (mode 0600) the first time.
+
+    Returns:
+        The password.
+    """
+    path = machine_password_file()
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:  # another lab created it just now
+            pass
+        else:
+            with os.fdopen(fd, "w") as handle:
+                handle.write(new_password() + "\n")
+    password = path.read_text().strip()
+    if not password:
+        raise LabError(f"{path}: empty lab password file; delete it and run `sigap lab up`")
+    return password
+
+
 def ensure_password(lab_dir: Path) -> str:
-    """Return the lab password, creating ``lab.env`` (mode 0600) the first time.
+    """Return the lab password and keep ``<lab_dir>/lab.env`` (mode 0600) in step with it.
 
     Args:
         lab_dir: The lab directory (created if missing).
 
     Returns:
-        The password.
+        The password (the machine's, see :func:`machine_password`).
     """
+    password = machine_password()
     path = env_file(lab_dir)
-    if path.exists():
-        return lab_password(lab_dir)
+    if path.exists() and parse_env_text(path.read_text()).get(PASSWORD_ENV) == password:
+        return password
     lab_dir.mkdir(parents=True, exist_ok=True)
-    password = new_password()
     text = (
         "# SIGAP lab password: `source` this file before using the lab inventory.\n"
         f"export {PASSWORD_ENV}={password}\n"
     )
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    fresh = path.with_name(path.name + ".new")
+    fresh.unlink(missing_ok=True)
+    fd = os.open(fresh, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w") as handle:
         handle.write(text)
+    fresh.replace(path)
     return password
 
 

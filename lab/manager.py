@@ -251,8 +251,8 @@ def lab_up(
 def _lab_up_locked(lab_dir: Path, devices: list[LabDevice]) -> LabState:
     existing = load_state(lab_dir)
     if existing is not None and _all_alive(existing):
-        users = {d.username for d in existing.devices}
-        set_passwords(sorted(users), _stored_password(lab_dir))
+        users = {d.username for d in existing.devices if d.kind != "switch"}
+        set_passwords(sorted(users), ensure_password(lab_dir))
         existing.already_up = True
         return existing
     if existing is not None:
