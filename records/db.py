@@ -227,6 +227,25 @@ class UpgradeResult:
         return self.before != self.after
 
 
+def _migrate(url: str | URL | None, revision: str, *, up: bool) -> UpgradeResult:
+    """Run Alembic ``upgrade`` or ``downgrade`` to ``revision`` on one connection."""
+    engine = make_engine(url)
+    try:
+        before = _revision_of(engine)
+        config = alembic_config(engine.url)
+        with engine.begin() as connection:
+            config.attributes["connection"] = connection
+            (command.upgrade if up else command.downgrade)(config, revision)
+        after = _revision_of(engine)
+        shown = display_url(engine)
+    finally:
+        engine.dispose()
+    if before != after:
+        verb = "migrated" if up else "downgraded"
+        log.info("records database %s %s from %s to %s", shown, verb, before, after)
+    return UpgradeResult(url=shown, before=before, after=after)
+
+
 def upgrade(url: str | URL | None = None, revision: str = "head") -> UpgradeResult:
     """Create or migrate the database to ``revision`` with Alembic.
 
@@ -237,20 +256,7 @@ def upgrade(url: str | URL | None = None, revision: str = "head") -> UpgradeResu
     Returns:
         The revisions before and after.
     """
-    engine = make_engine(url)
-    try:
-        before = _revision_of(engine)
-        config = alembic_config(engine.url)
-        with engine.begin() as connection:
-            config.attributes["connection"] = connection
-            command.upgrade(config, revision)
-        after = _revision_of(engine)
-        shown = display_url(engine)
-    finally:
-        engine.dispose()
-    if before != after:
-        log.info("records database %s migrated from %s to %s", shown, before, after)
-    return UpgradeResult(url=shown, before=before, after=after)
+    return _migrate(url, revision, up=True)
 
 
 def downgrade(url: str | URL | None, revision: str) -> UpgradeResult:
@@ -263,19 +269,7 @@ def downgrade(url: str | URL | None, revision: str) -> UpgradeResult:
     Returns:
         The revisions before and after.
     """
-    engine = make_engine(url)
-    try:
-        before = _revision_of(engine)
-        config = alembic_config(engine.url)
-        with engine.begin() as connection:
-            config.attributes["connection"] = connection
-            command.downgrade(config, revision)
-        after = _revision_of(engine)
-        shown = display_url(engine)
-    finally:
-        engine.dispose()
-    log.info("records database %s downgraded from %s to %s", shown, before, after)
-    return UpgradeResult(url=shown, before=before, after=after)
+    return _migrate(url, revision, up=False)
 
 
 def init_database(url: str | URL | None = None) -> UpgradeResult:
