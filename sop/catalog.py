@@ -12,15 +12,14 @@ The format is described in ``docs/sops.md``.
 
 from __future__ import annotations
 
-import difflib
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from sop.durations import ACCEPTED_FORMS, Duration, parse_duration
 from sop.model import END, Decision, SopDefinition, SopSource, Step, Target
-from sop.problems import ConfigError, Problem
+from sop.problems import ConfigError, Problem, did_you_mean
 from sop.roles import ROLE_KEYS, is_role_key
 from sop.yamlsource import LineMap, parse_yaml
 
@@ -54,11 +53,6 @@ def _field(path: PathT) -> str:
     return out
 
 
-def _did_you_mean(word: str, choices: Iterable[str]) -> str:
-    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
-    return f" (did you mean '{close[0]}'?)" if close else ""
-
-
 class _Checker:
     """Collects problems for one file while its data is read."""
 
@@ -80,7 +74,7 @@ class _Checker:
         allowed = required | optional
         for key in value:
             if key not in allowed:
-                hint = _did_you_mean(str(key), allowed)
+                hint = did_you_mean(str(key), allowed)
                 self.add(
                     (*path, str(key)),
                     f"unknown key '{key}'{hint}; allowed: {', '.join(sorted(allowed))}",
@@ -125,7 +119,7 @@ class _Checker:
         for i, key in enumerate(items):
             where = (*path, i) if isinstance(value, list) else path
             if not isinstance(key, str) or not is_role_key(key):
-                hint = _did_you_mean(str(key), ROLE_KEYS)
+                hint = did_you_mean(str(key), ROLE_KEYS)
                 self.add(
                     where,
                     f"unknown role key '{key}'{hint}; known: {', '.join(sorted(ROLE_KEYS))}",

@@ -25,7 +25,6 @@ but nobody holds are warnings (:attr:`Office.warnings`), not errors.
 
 from __future__ import annotations
 
-import difflib
 import itertools
 import re
 from collections.abc import Callable
@@ -38,7 +37,7 @@ from zoneinfo import ZoneInfo
 from sop.catalog import load_sops
 from sop.codes import is_code_hash, is_secret_reference
 from sop.configs import SanitizePattern, parse_patterns
-from sop.problems import ConfigError, Problem
+from sop.problems import ConfigError, Problem, did_you_mean
 from sop.roles import ROLE_KEYS
 from sop.yamlsource import LineMap, parse_yaml
 
@@ -272,11 +271,6 @@ def nip_problem(nip: str, today: date | None = None) -> str | None:
     return None
 
 
-def _did_you_mean(word: str, choices: Any) -> str:
-    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
-    return f" (did you mean {close[0]!r}?)" if close else ""
-
-
 class _Checker:
     """Collects problems while walking the parsed document."""
 
@@ -299,7 +293,7 @@ class _Checker:
                 where = f"{shown}.{k}" if shown else k
                 self.add(
                     (*path, key),
-                    f"unknown key{_did_you_mean(k, keys)}; allowed: {', '.join(keys)}",
+                    f"unknown key{did_you_mean(k, keys)}; allowed: {', '.join(keys)}",
                     where,
                 )
         return value
@@ -331,7 +325,7 @@ def _parse_approval(
         else:
             ck.add(
                 (*path, key),
-                f"unknown key{_did_you_mean(k, _APPROVAL_KEYS)}; allowed: code_hash, totp",
+                f"unknown key{did_you_mean(k, _APPROVAL_KEYS)}; allowed: code_hash, totp",
                 f"{shown}.{k}",
             )
     code_hash, totp = raw.get("code_hash"), raw.get("totp")
@@ -411,7 +405,7 @@ def _parse_person(
             if not isinstance(role, str) or role not in ROLE_KEYS:
                 ck.add(
                     (*path, "roles", j),
-                    f"unknown role key {role!r}{_did_you_mean(str(role), ROLE_KEYS)}",
+                    f"unknown role key {role!r}{did_you_mean(str(role), ROLE_KEYS)}",
                     f"{label}.roles",
                 )
             elif role not in roles:
@@ -483,7 +477,7 @@ def _parse_sops(ck: _Checker, raw: Any) -> tuple[str, ...]:
     for i, code in enumerate(raw):
         c = str(code)
         if c not in SOP_ROLES:
-            hint = _did_you_mean(c, SOP_CODES)
+            hint = did_you_mean(c, SOP_CODES)
             if c == "D":
                 hint = " (SOP D is six procedures: list D1, D2, D3, D4, D5, D6)"
             ck.add(("sops", i), f"unknown SOP code {c!r}{hint}", "sops")
@@ -506,7 +500,7 @@ def _parse_roles(ck: _Checker, raw: Any) -> dict[str, str]:
         if k not in ROLE_KEYS:
             ck.add(
                 ("roles", key),
-                f"unknown role key{_did_you_mean(k, ROLE_KEYS)}; known: {', '.join(ROLE_KEYS)}",
+                f"unknown role key{did_you_mean(k, ROLE_KEYS)}; known: {', '.join(ROLE_KEYS)}",
                 f"roles.{k}",
             )
             continue

@@ -8,6 +8,7 @@ in one go and nothing is changed.
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -57,3 +58,24 @@ class ConfigError(Exception):
             problems, key=lambda p: (p.file, p.line or 0, p.field, p.message)
         )
         super().__init__("\n".join(str(p) for p in self.problems))
+
+
+def did_you_mean(word: str, choices: Iterable[str], cutoff: float = 0.6) -> str:
+    """A hint naming the closest valid choice, for error messages.
+
+    Args:
+        word: What the user wrote.
+        choices: The valid values.
+        cutoff: How close a choice must be (0-1).
+
+    Returns:
+        ``" (did you mean 'x'?)"``, or an empty string when nothing is close.
+
+    Examples:
+        >>> did_you_mean("kasubg", ["kasubag", "kabag"])
+        " (did you mean 'kasubag'?)"
+        >>> did_you_mean("zzz", ["kasubag"])
+        ''
+    """
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=cutoff)
+    return f" (did you mean {close[0]!r}?)" if close else ""
