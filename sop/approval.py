@@ -1,0 +1,173 @@
+"""Approval policy, pure: may this person decide this SOP step, now?
+
+The open-source Prefect server has no per-user identity, so SIGAP checks every
+answer to a paused run itself, in this order:
+
+1. the approver is a person of the office;
+2. the approver is not locked out by earlier wrong codes;
+3. the approver holds the step's role;
+4. the approver did not perform the step being reviewed (separation of duties);
+5. the approval code (hash or TOTP) proves the approver's identity.
+
+A refusal names its reason (recorded with who and when; never the code), and
+the run waits again. Only wrong codes count towards a lockout: a wrong role
+is a mistake, not a guess.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from sop.codes import check_approval_secret
+from sop.office import Office
+from sop.roles import ROLE_KEYS
+
+
+class Refusal(StrEnum):
+    """Why an approval attempt was refused (stored with the attempt)."""
+
+    UNKNOWN_PERSON = "unknown_person"
+    LOCKED_OUT = "locked_out"
+    WRONG_ROLE = "wrong_role"
+    SAME_PERSON = "same_person"
+    NO_SECRET = "no_secret"
+    WRONG_CODE = "wrong_code"
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The outcome of one approval attempt.
+
+    Attributes:
+        accepted: Whether the decision may be recorded.
+        refusal: Why not, when refused.
+        message: What to tell the approver (Indonesian), never the code.
+        locked_until: End of a lockout, when the attempt was refused for one.
+    """
+
+    accepted: bool
+    refusal: Refusal | None = None
+    message: str = ""
+    locked_until: datetime | None = None
+
+
+def lockout_until(
+    wrong_codes_at: Iterable[datetime], now: datetime, max_attempts: int, minutes: int
+) -> datetime | None:
+    """When the approver's lockout ends, or ``None`` if they are not locked out.
+
+    ``max_attempts`` wrong codes within ``minutes`` lock the approver until
+    ``minutes`` after the last of them.
+
+    Args:
+        wrong_codes_at: Times of the approver's refused attempts with a wrong code.
+        now: The moment of the new attempt (aware).
+        max_attempts: Wrong codes allowed in the window.
+        minutes: Length of the window and of the lockout.
+
+    Returns:
+        The end of the lockout, or ``None``.
+
+    Examples:
+        >>> from datetime import UTC
+        >>> t = datetime(2026, 11, 1, 8, 0, tzinfo=UTC)
+        >>> tries = [t + timedelta(minutes=m) for m in (0, 1, 2)]
+        >>> lockout_until(tries, t + timedelta(minutes=3), 3, 15)
+        datetime.datetime(2026, 11, 1, 8, 17, tzinfo=datetime.timezone.utc)
+        >>> lockout_until(tries, t + timedelta(minutes=18), 3, 15) is None
+        True
+        >>> lockout_until(tries[:2], t + timedelta(minutes=3), 3, 15) is None
+        True
+    """
+    window = timedelta(minutes=minutes)
+    recent = sorted(at for at in wrong_codes_at if now - window <= at <= now)
+    if len(recent) < max_attempts:
+        return None
+    return recent[-1] + window
+
+
+def judge_approval(
+    office: Office,
+    *,
+    approver: str,
+    code: str,
+    step_role: str,
+    performed_by: Iterable[str],
+    wrong_codes_at: Iterable[datetime],
+    now: datetime,
+    resolve_ref: Callable[[str], str],
+) -> Verdict:
+    """Decide whether ``approver`` may decide a step that needs ``step_role``.
+
+    Args:
+        office: The office configuration (people, roles, lockout settings).
+        approver: Username given in the approval form.
+        code: The approval code typed (checked last, never stored or shown).
+        step_role: Role key the SOP step requires (e.g. ``kasubag``).
+        performed_by: Usernames who performed the work under review (the
+            previous step's actor); none of them may approve it.
+        wrong_codes_at: Times of this approver's earlier wrong codes (records).
+        now: The moment of the attempt (aware).
+        resolve_ref: Resolves a TOTP secret reference (``env:``/``secret:``).
+
+    Returns:
+        The verdict.
+
+    Examples:
+        >>> from datetime import UTC
+        >>> from sop.codes import hash_code
+        >>> from sop.office import Approval, Office, Person
+        >>> people = (
+        ...     Person("ani", "Ani", None, ("it_officer",), None, None),
+        ...     Person("budi", "Budi", None, ("kasubag",), None, None,
+        ...            Approval(code_hash=hash_code("kopi-ternate-7"))),
+        ... )
+        >>> office = Office("Kanwil", "Kanwil", (), None, "Asia/Jayapura", ("A",), None,
+        ...                 dict(ROLE_KEYS), people)
+        >>> now = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
+        >>> def judge(who, code):
+        ...     return judge_approval(office, approver=who, code=code, step_role="kasubag",
+        ...         performed_by=["ani"], wrong_codes_at=[], now=now, resolve_ref=str)
+        >>> judge("budi", "kopi-ternate-7").accepted
+        True
+        >>> judge("ani", "x").refusal, judge("budi", "salah").refusal
+        (<Refusal.WRONG_ROLE: 'wrong_role'>, <Refusal.WRONG_CODE: 'wrong_code'>)
+    """
+    person = office.person(approver)
+    if person is None:
+        return Verdict(
+            False, Refusal.UNKNOWN_PERSON, f"{approver!r} tidak terdaftar di konfigurasi kantor"
+        )
+    until = lockout_until(
+        wrong_codes_at, now, office.sla.lockout_max_attempts, office.sla.lockout_minutes
+    )
+    if until is not None:
+        return Verdict(
+            False,
+            Refusal.LOCKED_OUT,
+            f"{approver} dikunci sampai {until.astimezone(office.timezone):%H:%M} "
+            f"karena {office.sla.lockout_max_attempts} kali salah kode",
+            locked_until=until,
+        )
+    if step_role not in person.roles:
+        title = office.role_titles.get(step_role, ROLE_KEYS.get(step_role, step_role))
+        return Verdict(False, Refusal.WRONG_ROLE, f"{approver} bukan {title}")
+    if approver in set(performed_by):
+        return Verdict(
+            False,
+            Refusal.SAME_PERSON,
+            f"{approver} mengerjakan langkah yang diperiksa; pemisahan tugas "
+            "mengharuskan orang lain yang menyetujui",
+        )
+    if person.approval is None:
+        return Verdict(
+            False,
+            Refusal.NO_SECRET,
+            f"{approver} belum punya kode persetujuan: jalankan `sigap people set-code {approver}`",
+        )
+    if not check_approval_secret(person, code, resolve_ref, now):
+        return Verdict(False, Refusal.WRONG_CODE, "kode persetujuan salah")
+    return Verdict(True)
