@@ -75,6 +75,7 @@ class DeviceResult:
         backup: Sanitised configs, likewise.
         seen_key: Host key the device presented, if the handshake got that far.
         first_contact: Whether ``seen_key`` was pinned just now (no pin before).
+        missing: Why the running or startup config is missing, where the platform said.
     """
 
     name: str

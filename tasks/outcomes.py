@@ -26,14 +26,6 @@ RETRYABLE: frozenset[str] = frozenset({"unreachable"})
 """Outcomes after which a new attempt may succeed."""
 
 
-class DeadlineExceeded(Exception):
-    """The per-device time limit passed; the session was closed by the watchdog."""
-
-
-class HostKeyChanged(Exception):
-    """The device offered a host key other than the pinned one."""
-
-
 def find_in_chain(exc: BaseException, kind: type[E]) -> E | None:
     """Find an exception of ``kind`` in ``exc`` or the exceptions it was raised from.
 
@@ -89,7 +81,7 @@ def classify(exc: BaseException, *, deadline_passed: bool = False) -> str:
         >>> classify(EOFError(), deadline_passed=True)
         'timeout'
     """
-    if find_in_chain(exc, paramiko.BadHostKeyException) or isinstance(exc, HostKeyChanged):
+    if find_in_chain(exc, paramiko.BadHostKeyException):
         return "host_key_changed"
     if find_in_chain(exc, NetmikoAuthenticationException) or find_in_chain(
         exc, paramiko.AuthenticationException
@@ -97,7 +89,7 @@ def classify(exc: BaseException, *, deadline_passed: bool = False) -> str:
         return "auth_failed"
     if isinstance(exc, ParseError):
         return "parse_error"
-    if deadline_passed or isinstance(exc, DeadlineExceeded | ReadTimeout | socket.timeout):
+    if deadline_passed or isinstance(exc, ReadTimeout | socket.timeout):
         return "timeout"
     if isinstance(
         exc,

@@ -161,8 +161,9 @@ def _store_one(
                 running=running,
                 startup=startup,
                 missing={
-                    **({"running": "not available"} if running is None else {}),
-                    **({"startup": "not available"} if startup is None else {}),
+                    name: result.missing.get(name, "not available")
+                    for name, text in (("running", running), ("startup", startup))
+                    if text is None
                 },
             ),
         )
