@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Debian packages SIGAP's lab and tests need: OpenSSH's sshd (Linux lab hosts),
-# FRRouting (the lab router), iproute2 (network namespaces).
+# FRRouting (the lab router), iproute2 (network namespaces), WeasyPrint's libraries
+# and fonts (PDF reports), poppler-utils (reading the PDFs back in tests).
 # Runs apt-get only when something is missing; needs root.
 set -euo pipefail
 need=()
@@ -9,6 +10,12 @@ need=()
 command -v ip >/dev/null || need+=(iproute2)
 command -v ssh-keygen >/dev/null || need+=(openssh-client)
 command -v curl >/dev/null || need+=(curl)
+# reports/: WeasyPrint's Pango and HarfBuzz libraries and a font; pdftotext for the report tests
+installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'ok installed'; }
+for pkg in libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core; do
+  installed "$pkg" || need+=("$pkg")
+done
+command -v pdftotext >/dev/null || need+=(poppler-utils)
 if [ ${#need[@]} -eq 0 ]; then
   exit 0
 fi

@@ -1,0 +1,737 @@
+"""Assemble the SOP A monthly report from plain data: pure, pandas DataFrames out.
+
+:func:`build_maintenance_report` turns :class:`~reports.data.MaintenanceData` (read by
+:mod:`reports.sources`), the office and the SOP definition into a
+:class:`MaintenanceReport`. No database, no files, no clock: "now" is passed in.
+
+The DataFrames keep stable English column keys (``cpu_percent``, ``sla``...) so code
+and tests can rely on them; the values a reader sees (outcomes, statuses, dates,
+durations) are already in the report's language. :meth:`MaintenanceReport.sections`
+gives every section with its title and headers in that language, as the renderers
+show them.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+import pandas as pd
+
+from reports import labels
+from reports.data import (
+    ApprovalRecord,
+    CheckRecord,
+    ConfigChangeRecord,
+    MaintenanceData,
+    MonthData,
+    RefusedRecord,
+    SnapshotRecord,
+    StepRecord,
+)
+from reports.measures import (
+    check_label,
+    cpu_percent,
+    evidence_text,
+    memory_percent,
+    number,
+    worst_disk_percent,
+)
+from sop.model import SopDefinition, Step
+from sop.office import Office, role_title
+from sop.sla import evaluate
+
+SECTION_KEYS: tuple[str, ...] = (
+    "summary",
+    "devices",
+    "checklist",
+    "config_changes",
+    "steps",
+    "approvals",
+    "refused",
+    "trends",
+)
+"""The report's tabular sections, in order."""
+
+DEVICE_COLUMNS = (
+    "device", "site", "hostname", "vendor", "model", "serial", "os_version", "uptime",
+    "cpu_percent", "memory_percent", "disk_percent", "outcome",
+)  # fmt: skip
+CHECKLIST_COLUMNS = ("device", "label", "status", "evidence")
+CONFIG_COLUMNS = ("device", "from_version", "to_version", "changed_at", "diff")
+STEP_COLUMNS = (
+    "step", "role", "actor", "started_at", "finished_at", "actual", "standard", "sla",
+)  # fmt: skip
+APPROVAL_COLUMNS = ("step", "role", "name", "nip", "decision", "decided_at", "note")
+REFUSED_COLUMNS = ("step", "username", "name", "reason", "refused_at")
+TREND_COLUMNS = (
+    "month", "devices_total", "devices_failed", "cpu_mean", "cpu_max",
+    "memory_mean", "memory_max", "disk_max",
+)  # fmt: skip
+SUMMARY_COLUMNS = ("item", "value")
+
+
+@dataclass(frozen=True)
+class Section:
+    """One section as the renderers show it.
+
+    Attributes:
+        key: Stable key, e.g. ``devices``.
+        title: Title in the report's language.
+        frame: The table, headers in the report's language.
+    """
+
+    key: str
+    title: str
+    frame: pd.DataFrame
+
+
+@dataclass(frozen=True)
+class SignatureBlock:
+    """One signature of the report: a reviewer or the approver.
+
+    Attributes:
+        step_number: The SOP step they decide on.
+        role_key: Their role.
+        caption: ``Memeriksa,`` or ``Menyetujui,`` (in the report's language).
+        role_title: The office's title for the role.
+        name: The person's name (the approver, else the role's first holder).
+        nip: Their NIP, if they have one.
+        decision: Their latest decision on the step, in words, if any.
+        decided_at: When, formatted, if any.
+        note: Their note, if any.
+    """
+
+    step_number: int
+    role_key: str
+    caption: str
+    role_title: str
+    name: str | None
+    nip: str | None
+    decision: str | None = None
+    decided_at: str | None = None
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class MaintenanceReport:
+    """The SOP A monthly report "Laporan Pemeliharaan Kinerja Sistem", assembled.
+
+    Attributes:
+        lang: ``id`` or ``en``.
+        month: ``YYYY-MM``.
+        title: The report's title.
+        period: The month in words, e.g. ``November 2026``.
+        office_name: The office's full name.
+        office_short_name: The office's short name.
+        letterhead: Lines of the office's letterhead (kop surat).
+        place_date: ``<city>, <date>`` above the signatures.
+        generated_at: When the report was made, formatted.
+        source: Where the device data came from, in words.
+        summary: The summary numbers as plain data (see :func:`summarise`).
+        summary_table: The summary as rows of (item, value).
+        devices: One row per device: facts, health and outcome.
+        checklist: One row per judged checklist item, with its evidence.
+        config_changes: One row per new configuration version, with its diff.
+        steps: One row per SOP step execution, actual time vs standard.
+        approvals: Accepted decisions: names, NIPs, role titles, decisions, times.
+        refused: Refused approval attempts: who and why.
+        trends: One row per month of the last 12.
+        trend_months: The trend's months, ``YYYY-MM``, oldest first.
+        signatures: Signature blocks of the reviewers and the approver.
+    """
+
+    lang: str
+    month: str
+    title: str
+    period: str
+    office_name: str
+    office_short_name: str
+    letterhead: tuple[str, ...]
+    place_date: str
+    generated_at: str
+    source: str
+    summary: dict[str, Any]
+    summary_table: pd.DataFrame
+    devices: pd.DataFrame
+    checklist: pd.DataFrame
+    config_changes: pd.DataFrame
+    steps: pd.DataFrame
+    approvals: pd.DataFrame
+    refused: pd.DataFrame
+    trends: pd.DataFrame
+    trend_months: tuple[str, ...] = ()
+    signatures: tuple[SignatureBlock, ...] = field(default=())
+
+    def frame(self, key: str) -> pd.DataFrame:
+        """Return one section's table with its headers in the report's language.
+
+        Args:
+            key: One of :data:`SECTION_KEYS`.
+
+        Returns:
+            A copy of the table with translated column names.
+        """
+        raw = self.summary_table if key == "summary" else getattr(self, key)
+        return raw.rename(columns={c: labels.column(c, self.lang) for c in raw.columns})
+
+    def sections(self) -> list[Section]:
+        """Return every tabular section, in order, as the renderers show them.
+
+        Returns:
+            The sections.
+        """
+        return [Section(k, labels.section(k, self.lang), self.frame(k)) for k in SECTION_KEYS]
+
+
+# -- sections -----------------------------------------------------------------------------
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(value, 1)
+
+
+def _frame(rows: Iterable[dict[str, Any]], columns: Sequence[str]) -> pd.DataFrame:
+    return pd.DataFrame(list(rows), columns=list(columns))
+
+
+def device_table(snapshots: Sequence[SnapshotRecord], lang: str = "id") -> pd.DataFrame:
+    """One row per device: facts, health and outcome.
+
+    Args:
+        snapshots: The month's snapshots, one per device.
+        lang: ``id`` or ``en``.
+
+    Returns:
+        Columns :data:`DEVICE_COLUMNS`; percentages rounded to one decimal (None when
+        the platform gave none), uptime in words.
+    """
+    rows = []
+    for s in snapshots:
+        f, h = s.facts, s.health
+        uptime = number(f.get("uptime_seconds"))
+        rows.append(
+            {
+                "device": s.device,
+                "site": s.site,
+                "hostname": f.get("hostname"),
+                "vendor": f.get("vendor"),
+                "model": f.get("model"),
+                "serial": f.get("serial"),
+                "os_version": f.get("os_version"),
+                "uptime": None
+                if uptime is None
+                else labels.format_span(timedelta(seconds=uptime), lang),
+                "cpu_percent": _round(cpu_percent(h)),
+                "memory_percent": _round(memory_percent(h)),
+                "disk_percent": _round(worst_disk_percent(h)),
+                "outcome": labels.word(labels.OUTCOMES, s.outcome, lang),
+            }
+        )
+    frame = _frame(rows, DEVICE_COLUMNS)
+    for column in ("cpu_percent", "memory_percent", "disk_percent"):
+        frame[column] = pd.to_numeric(frame[column]).astype("float64")
+    return frame
+
+
+def checklist_table(snapshots: Sequence[SnapshotRecord], lang: str = "id") -> pd.DataFrame:
+    """One row per judged checklist item, with its evidence as short text.
+
+    Args:
+        snapshots: The month's snapshots.
+        lang: ``id`` or ``en``.
+
+    Returns:
+        Columns :data:`CHECKLIST_COLUMNS`, devices in order, items in stored order.
+    """
+    return _frame(
+        (
+            {
+                "device": s.device,
+                "label": check_label(c.item_key, c.label, lang),
+                "status": labels.word(labels.CHECK_STATUSES, c.status, lang),
+                "evidence": evidence_text(c.evidence),
+            }
+            for s in snapshots
+            for c in s.checks
+        ),
+        CHECKLIST_COLUMNS,
+    )
+
+
+def config_change_table(
+    changes: Sequence[ConfigChangeRecord], office: Office, lang: str = "id"
+) -> pd.DataFrame:
+    """One row per new configuration version, with its diff.
+
+    Args:
+        changes: The month's configuration changes.
+        office: The office (for its time zone).
+        lang: ``id`` or ``en``.
+
+    Returns:
+        Columns :data:`CONFIG_COLUMNS`.
+    """
+    frame = _frame(
+        (
+            {
+                "device": c.device,
+                "from_version": c.from_version,
+                "to_version": c.to_version,
+                "changed_at": _when(c.changed_at, office, lang),
+                "diff": c.diff,
+            }
+            for c in changes
+        ),
+        CONFIG_COLUMNS,
+    )
+    for column in ("from_version", "to_version"):
+        frame[column] = frame[column].astype("int64")
+    return frame
+
+
+def _when(value: datetime | None, office: Office, lang: str) -> str:
+    return labels.format_datetime(value, office.timezone, office.timezone_abbrev, lang)
+
+
+def _person_name(office: Office, username: str | None) -> str:
+    if not username:
+        return "-"
+    person = office.person(username)
+    return person.name if person is not None else username
+
+
+def _sop_step(sop: SopDefinition, number: int) -> Step | None:
+    try:
+        return sop.step(number)
+    except KeyError:
+        return None
+
+
+def step_timing(
+    step: StepRecord, standard: Step | None, now: datetime, factor: float = 1.0
+) -> tuple[timedelta | None, str | None]:
+    """Return a step's actual time (waiting taken off) and its SLA verdict.
+
+    The verdict the flow recorded is used for a finished step; otherwise (a running
+    step, or none recorded) it is computed with :func:`sop.sla.evaluate`, the recorded
+    waiting time counting as waiting.
+
+    Args:
+        step: The step log.
+        standard: The SOP step (its time standard), or None if unknown.
+        now: The current time, for a running step.
+        factor: The office's breach factor.
+
+    Returns:
+        (actual time, ``met``/``breached``/``running``/``no_standard``); (None, None)
+        for a log whose end is before its start.
+
+    Examples:
+        >>> from datetime import UTC
+        >>> from sop.durations import parse_duration
+        >>> t0 = datetime(2026, 11, 2, 1, 0, tzinfo=UTC)
+        >>> s5 = Step(5, ("kasubag",), "Memeriksa", time="1 Hari",
+        ...           duration=parse_duration("1 Hari"))
+        >>> log = StepRecord(5, "kasubag", "rahmat", t0, t0 + timedelta(hours=30))
+        >>> step_timing(log, s5, t0)
+        (datetime.timedelta(days=1, seconds=21600), 'breached')
+        >>> waited = StepRecord(5, "kasubag", "rahmat", t0, t0 + timedelta(hours=30),
+        ...                     waiting_seconds=8 * 3600)
+        >>> step_timing(waited, s5, t0)[1]
+        'met'
+    """
+    end = step.finished_at or now
+    if end < step.started_at:
+        return None, None
+    waiting = timedelta(seconds=max(step.waiting_seconds or 0.0, 0.0))
+    actual = max(end - step.started_at - waiting, timedelta(0))
+    if step.finished_at is not None and step.sla_status:
+        return actual, step.sla_status
+    waits = [(step.started_at, step.started_at + waiting)] if waiting else []
+    duration = standard.duration if standard is not None else None
+    result = evaluate(
+        step.started_at, end, duration, waits, factor, running=step.finished_at is None
+    )
+    return actual, result.status.value
+
+
+def step_table(
+    steps: Sequence[StepRecord],
+    sop: SopDefinition,
+    office: Office,
+    now: datetime,
+    lang: str = "id",
+) -> tuple[pd.DataFrame, Counter[str]]:
+    """One row per SOP step execution: who, when, actual time vs standard, SLA.
+
+    Args:
+        steps: The step logs, in start order.
+        sop: The SOP definition (time standards).
+        office: The office (titles, names, time zone, breach factor).
+        now: The current time, for running steps.
+        lang: ``id`` or ``en``.
+
+    Returns:
+        The table (columns :data:`STEP_COLUMNS`) and the count of each SLA verdict.
+    """
+    rows = []
+    verdicts: Counter[str] = Counter()
+    for log in steps:
+        standard = _sop_step(sop, log.step_number)
+        actual, verdict = step_timing(log, standard, now, office.sla.breach_factor)
+        if verdict:
+            verdicts[verdict] += 1
+        rows.append(
+            {
+                "step": log.step_number,
+                "role": role_title(office, log.role_key),
+                "actor": _person_name(office, log.actor),
+                "started_at": _when(log.started_at, office, lang),
+                "finished_at": _when(log.finished_at, office, lang),
+                "actual": labels.format_span(actual, lang),
+                "standard": (
+                    standard.duration.label(lang)
+                    if standard is not None and standard.duration is not None
+                    else "-"
+                ),
+                "sla": labels.word(labels.SLA_STATUSES, verdict, lang),
+            }
+        )
+    frame = _frame(rows, STEP_COLUMNS)
+    frame["step"] = frame["step"].astype("int64")
+    return frame, verdicts
+
+
+def approval_table(
+    approvals: Sequence[ApprovalRecord], office: Office, lang: str = "id"
+) -> pd.DataFrame:
+    """The accepted decisions: names, NIPs, role titles, decisions and times.
+
+    Args:
+        approvals: The decisions, oldest first.
+        office: The office (names, NIPs, titles, time zone).
+        lang: ``id`` or ``en``.
+
+    Returns:
+        Columns :data:`APPROVAL_COLUMNS`.
+    """
+    rows = []
+    for a in approvals:
+        person = office.person(a.approver)
+        rows.append(
+            {
+                "step": a.step_number,
+                "role": role_title(office, a.role_key),
+                "name": person.name if person is not None else a.approver,
+                "nip": (person.nip if person is not None else None) or "-",
+                "decision": labels.word(labels.DECISIONS, a.decision, lang),
+                "decided_at": _when(a.decided_at, office, lang),
+                "note": a.note or "-",
+            }
+        )
+    frame = _frame(rows, APPROVAL_COLUMNS)
+    frame["step"] = frame["step"].astype("int64")
+    return frame
+
+
+def refused_table(
+    refused: Sequence[RefusedRecord], office: Office, lang: str = "id"
+) -> pd.DataFrame:
+    """Refused approval attempts: who tried, why it was refused, when (never a code).
+
+    Args:
+        refused: The attempts, oldest first.
+        office: The office (names, time zone).
+        lang: ``id`` or ``en``.
+
+    Returns:
+        Columns :data:`REFUSED_COLUMNS`.
+    """
+    frame = _frame(
+        (
+            {
+                "step": r.step_number,
+                "username": r.attempted_username,
+                "name": _person_name(office, r.attempted_username)
+                if office.person(r.attempted_username)
+                else "-",
+                "reason": r.reason,
+                "refused_at": _when(r.refused_at, office, lang),
+            }
+            for r in refused
+        ),
+        REFUSED_COLUMNS,
+    )
+    frame["step"] = frame["step"].astype("int64")
+    return frame
+
+
+def _stats(values: list[float]) -> tuple[float | None, float | None]:
+    if not values:
+        return None, None
+    return round(sum(values) / len(values), 1), round(max(values), 1)
+
+
+def trend_table(trend: dict[str, MonthData | None], lang: str = "id") -> pd.DataFrame:
+    """One row per month: failed devices, mean/max CPU and memory, max disk.
+
+    Args:
+        trend: Month (``YYYY-MM``, oldest first) -> its data, None without data.
+        lang: ``id`` or ``en``.
+
+    Returns:
+        Columns :data:`TREND_COLUMNS`; a month without data has 0 devices and no
+        values (NaN).
+    """
+    rows = []
+    for month, data in trend.items():
+        snapshots = data.snapshots if data is not None else ()
+        cpus = [v for s in snapshots if (v := cpu_percent(s.health)) is not None]
+        mems = [v for s in snapshots if (v := memory_percent(s.health)) is not None]
+        disks = [v for s in snapshots if (v := worst_disk_percent(s.health)) is not None]
+        cpu_mean, cpu_max = _stats(cpus)
+        mem_mean, mem_max = _stats(mems)
+        rows.append(
+            {
+                "month": labels.month_label(month, lang),
+                "devices_total": len(snapshots),
+                "devices_failed": (
+                    sum(s.outcome != "ok" for s in snapshots) if data is not None else None
+                ),
+                "cpu_mean": cpu_mean,
+                "cpu_max": cpu_max,
+                "memory_mean": mem_mean,
+                "memory_max": mem_max,
+                "disk_max": _stats(disks)[1],
+            }
+        )
+    frame = _frame(rows, TREND_COLUMNS)
+    frame["devices_total"] = frame["devices_total"].astype("int64")
+    for column in TREND_COLUMNS[2:]:
+        frame[column] = pd.to_numeric(frame[column]).astype("float64")
+    return frame
+
+
+def signature_blocks(
+    sop: SopDefinition, office: Office, approvals: Sequence[ApprovalRecord], lang: str = "id"
+) -> tuple[SignatureBlock, ...]:
+    """The signatures: one per review step (Kasubag, Kabag) and the final approval (Kadivmin).
+
+    The review steps are the SOP's decision steps, the approval is its last step. Each
+    block names the person who decided last on the step (else the role's first holder
+    in the office) with their decision and its time.
+
+    Args:
+        sop: The SOP definition.
+        office: The office (titles, names, NIPs).
+        approvals: The accepted decisions, oldest first.
+        lang: ``id`` or ``en``.
+
+    Returns:
+        The blocks, in step order.
+    """
+    steps = [s for s in sop.steps if s.is_decision]
+    if sop.steps and sop.steps[-1] not in steps:
+        steps.append(sop.steps[-1])
+    latest: dict[int, ApprovalRecord] = {}
+    for a in sorted(approvals, key=lambda a: a.decided_at):
+        latest[a.step_number] = a
+    blocks = []
+    for step in steps:
+        decided = latest.get(step.number)
+        person = office.person(decided.approver) if decided is not None else None
+        if person is None and decided is None:
+            holders = office.holders(step.role)
+            person = holders[0] if holders else None
+        final = step is sop.steps[-1]
+        blocks.append(
+            SignatureBlock(
+                step_number=step.number,
+                role_key=step.role,
+                caption=labels.text("approved_by" if final else "reviewed_by", lang),
+                role_title=role_title(office, step.role),
+                name=person.name if person is not None else (decided and decided.approver),
+                nip=person.nip if person is not None else None,
+                decision=(
+                    labels.word(labels.DECISIONS, decided.decision, lang) if decided else None
+                ),
+                decided_at=_when(decided.decided_at, office, lang) if decided else None,
+                note=decided.note if decided else None,
+            )
+        )
+    return tuple(blocks)
+
+
+# -- summary ------------------------------------------------------------------------------
+
+
+def summarise(data: MaintenanceData, verdicts: Counter[str], lang: str = "id") -> dict[str, Any]:
+    """The summary numbers as plain data (JSON-able).
+
+    Args:
+        data: The month's data.
+        verdicts: Count of each SLA verdict of the step logs.
+        lang: ``id`` or ``en`` (for the degraded items' labels).
+
+    Returns:
+        ``month``, ``source``, ``collection_run_ids``, ``run_key``, ``devices_total``,
+        ``devices_ok``, ``devices_failed``, ``by_outcome`` (outcome -> count),
+        ``checks_pass``, ``checks_warn``, ``checks_fail``, ``degraded`` (list of
+        ``{device, item, status}`` for items that warned or failed, worst first),
+        ``config_changes``, ``sla_met``, ``sla_breached``, ``sla_percent`` (None
+        without a judged step).
+    """
+    snapshots = data.devices.snapshots
+    outcomes = Counter(s.outcome for s in snapshots)
+    checks: list[tuple[SnapshotRecord, CheckRecord]] = [(s, c) for s in snapshots for c in s.checks]
+    statuses = Counter(c.status for _, c in checks)
+    degraded = [
+        {"device": s.device, "item": check_label(c.item_key, c.label, lang), "status": c.status}
+        for s, c in checks
+        if c.status in ("warn", "fail")
+    ]
+    degraded.sort(key=lambda d: (d["status"] != "fail", d["device"]))
+    met, breached = verdicts.get("met", 0), verdicts.get("breached", 0)
+    return {
+        "month": data.month,
+        "source": data.devices.source,
+        "collection_run_ids": list(data.devices.collection_run_ids),
+        "run_key": data.sop_run.run_key if data.sop_run else None,
+        "devices_total": len(snapshots),
+        "devices_ok": outcomes.get("ok", 0),
+        "devices_failed": len(snapshots) - outcomes.get("ok", 0),
+        "by_outcome": dict(sorted(outcomes.items())),
+        "checks_pass": statuses.get("pass", 0),
+        "checks_warn": statuses.get("warn", 0),
+        "checks_fail": statuses.get("fail", 0),
+        "degraded": degraded,
+        "config_changes": len(data.config_changes),
+        "sla_met": met,
+        "sla_breached": breached,
+        "sla_percent": round(100.0 * met / (met + breached), 1) if met + breached else None,
+    }
+
+
+def summary_table(
+    summary: dict[str, Any], office: Office, source: str, lang: str = "id"
+) -> pd.DataFrame:
+    """The summary as (item, value) rows for the summary sheet and page.
+
+    Args:
+        summary: From :func:`summarise`.
+        office: The office.
+        source: Where the data came from, in words.
+        lang: ``id`` or ``en``.
+
+    Returns:
+        Columns :data:`SUMMARY_COLUMNS`; values are numbers or text (``-`` for none).
+    """
+
+    def item(key: str, **values: object) -> str:
+        pair = labels.SUMMARY_ITEMS[key]
+        return (pair[1] if lang == "en" else pair[0]).format(**values)
+
+    rows: list[tuple[str, object]] = [
+        (item("office"), office.name),
+        (item("period"), labels.month_label(summary["month"], lang)),
+        (item("data_source"), source),
+        (item("devices_total"), summary["devices_total"]),
+        (item("devices_ok"), summary["devices_ok"]),
+        (item("devices_failed"), summary["devices_failed"]),
+    ]
+    for outcome, count in summary["by_outcome"].items():
+        rows.append(
+            (item("by_outcome", outcome=labels.word(labels.OUTCOMES, outcome, lang)), count)
+        )
+    rows += [
+        (item("checks_pass"), summary["checks_pass"]),
+        (item("checks_warn"), summary["checks_warn"]),
+        (item("checks_fail"), summary["checks_fail"]),
+        (item("degraded"), len(summary["degraded"])),
+        (item("config_changes"), summary["config_changes"]),
+        (item("sla_met"), summary["sla_met"]),
+        (item("sla_breached"), summary["sla_breached"]),
+        (item("sla_percent"), summary["sla_percent"]),
+    ]
+    return pd.DataFrame(
+        [{"item": k, "value": "-" if v is None else v} for k, v in rows],
+        columns=list(SUMMARY_COLUMNS),
+        dtype=object,
+    )
+
+
+def describe_source(data: MaintenanceData, lang: str = "id") -> str:
+    """Say in words where the month's device data came from.
+
+    Args:
+        data: The month's data.
+        lang: ``id`` or ``en``.
+
+    Returns:
+        E.g. ``Proses SOP A A/kanwil-malut/2026-11, pengumpulan data #3, #5``.
+    """
+    runs = ", #".join(str(i) for i in data.devices.collection_run_ids)
+    if data.sop_run is None:
+        return labels.text("source_collection", lang, runs=runs)
+    key = "source_sop_run" if data.devices.source == "sop_run" else "source_sop_run_pending"
+    return labels.text(key, lang, run_key=data.sop_run.run_key, runs=runs)
+
+
+def build_maintenance_report(
+    data: MaintenanceData,
+    office: Office,
+    sop: SopDefinition,
+    *,
+    now: datetime,
+    lang: str = "id",
+) -> MaintenanceReport:
+    """Assemble the report from plain data.
+
+    Args:
+        data: The month's records (from :func:`reports.sources.load_maintenance_data`).
+        office: The office (names, NIPs, titles, letterhead, city, time zone).
+        sop: The SOP A definition (time standards, review steps).
+        now: The current time (aware): the report's date when nothing was approved
+            yet, and the clock for steps still running.
+        lang: ``id`` (default) or ``en``.
+
+    Returns:
+        The report.
+
+    Raises:
+        ValueError: ``lang`` is not ``id`` or ``en``.
+    """
+    lang = labels.check_lang(lang)
+    snapshots = data.devices.snapshots
+    steps, verdicts = step_table(data.steps, sop, office, now, lang)
+    summary = summarise(data, verdicts, lang)
+    source = describe_source(data, lang)
+    signed_on = max((a.decided_at for a in data.approvals), default=now)
+    city = office.city or office.short_name
+    return MaintenanceReport(
+        lang=lang,
+        month=data.month,
+        title=labels.text("title", lang),
+        period=labels.month_label(data.month, lang),
+        office_name=office.name,
+        office_short_name=office.short_name,
+        letterhead=office.letterhead or (office.name,),
+        place_date=f"{city}, {labels.format_date(signed_on.astimezone(office.timezone), lang)}",
+        generated_at=_when(now, office, lang),
+        source=source,
+        summary=summary,
+        summary_table=summary_table(summary, office, source, lang),
+        devices=device_table(snapshots, lang),
+        checklist=checklist_table(snapshots, lang),
+        config_changes=config_change_table(data.config_changes, office, lang),
+        steps=steps,
+        approvals=approval_table(data.approvals, office, lang),
+        refused=refused_table(data.refused, office, lang),
+        trends=trend_table(data.trend or {data.month: data.devices}, lang),
+        trend_months=tuple(data.trend or (data.month,)),
+        signatures=signature_blocks(sop, office, data.approvals, lang),
+    )

@@ -1,0 +1,454 @@
+"""Words of the report in Indonesian (default) and English: titles, columns, dates.
+
+Every text a reader sees comes from here, so a report is wholly in one language.
+Only what the records hold verbatim (checklist evidence, notes, reasons, the
+office's role titles) stays as it was written.
+
+Examples:
+    >>> text("title"), text("title", "en")
+    ('Laporan Pemeliharaan Kinerja Sistem', 'System Performance Maintenance Report')
+    >>> month_label("2026-11"), month_label("2026-08", "en")
+    ('November 2026', 'August 2026')
+    >>> from datetime import date
+    >>> format_date(date(2026, 12, 1)), format_date(date(2026, 12, 1), "en")
+    ('1 Desember 2026', '1 December 2026')
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sop.runkeys import parse_month
+
+LANGS: tuple[str, ...] = ("id", "en")
+"""Report languages: Indonesian (the default, for official documents) and English."""
+
+MONTHS: dict[str, tuple[str, ...]] = {
+    "id": (
+        "Januari", "Februari", "Maret", "April", "Mei", "Juni",
+        "Juli", "Agustus", "September", "Oktober", "November", "Desember",
+    ),
+    "en": (
+        "January", "February", "March", "April", "May", "June",
+        "July", "August", "September", "October", "November", "December",
+    ),
+}  # fmt: skip
+"""Month names, January first."""
+
+MONTHS_SHORT: dict[str, tuple[str, ...]] = {
+    "id": ("Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des"),
+    "en": ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"),
+}
+"""Short month names for chart axes."""
+
+TEXTS: dict[str, tuple[str, str]] = {
+    "title": ("Laporan Pemeliharaan Kinerja Sistem", "System Performance Maintenance Report"),
+    "period": ("Periode", "Period"),
+    "office": ("Kantor", "Office"),
+    "sop": ("SOP", "SOP"),
+    "run_key": ("Kunci proses SOP", "SOP run key"),
+    "data_source": ("Sumber data", "Data source"),
+    "source_sop_run": (
+        "Proses SOP A {run_key}, pengumpulan data #{runs}",
+        "SOP A run {run_key}, collection run(s) #{runs}",
+    ),
+    "source_sop_run_pending": (
+        "Proses SOP A {run_key} (langkah 4 belum mencatat pengumpulan), pengumpulan data #{runs}",
+        "SOP A run {run_key} (step 4 recorded no collection yet), collection run #{runs}",
+    ),
+    "source_collection": (
+        "Pengumpulan data #{runs} (tanpa proses SOP A bulan ini)",
+        "Collection run #{runs} (no SOP A run this month)",
+    ),
+    "generated_at": ("Dibuat", "Generated"),
+    "none": ("Tidak ada.", "None."),
+    "reviewed_by": ("Memeriksa,", "Reviewed by,"),
+    "approved_by": ("Menyetujui,", "Approved by,"),
+    "nip": ("NIP.", "NIP."),
+    "no_decision": ("belum ada keputusan", "no decision yet"),
+    "files": ("Berkas", "Files"),
+    "chart_failed": ("Perangkat gagal per bulan", "Failed devices per month"),
+    "chart_usage": ("Pemakaian sumber daya per bulan (%)", "Resource use per month (%)"),
+    "no_data": ("tanpa data", "no data"),
+    "and_more": ("dan {n} lainnya", "and {n} more"),
+}
+"""Free texts of the report: key -> (Indonesian, English)."""
+
+SECTIONS: dict[str, tuple[str, str]] = {
+    "summary": ("Ringkasan", "Summary"),
+    "devices": ("Perangkat", "Devices"),
+    "checklist": ("Checklist Kinerja", "Performance Checklist"),
+    "config_changes": ("Perubahan Konfigurasi", "Configuration Changes"),
+    "steps": ("Langkah SOP", "SOP Steps"),
+    "approvals": ("Persetujuan", "Approvals"),
+    "refused": ("Percobaan Ditolak", "Refused Attempts"),
+    "trends": ("Tren 12 Bulan", "12-Month Trends"),
+    "signatures": ("Pengesahan", "Signatures"),
+}
+"""Section titles (also XLSX sheet names, so at most 31 characters each)."""
+
+COLUMNS: dict[str, tuple[str, str]] = {
+    # summary
+    "item": ("Uraian", "Item"),
+    "value": ("Nilai", "Value"),
+    # devices
+    "device": ("Perangkat", "Device"),
+    "site": ("Lokasi", "Site"),
+    "hostname": ("Hostname", "Hostname"),
+    "vendor": ("Vendor", "Vendor"),
+    "model": ("Model", "Model"),
+    "serial": ("Nomor Seri", "Serial"),
+    "os_version": ("Versi OS", "OS version"),
+    "uptime": ("Uptime", "Uptime"),
+    "cpu_percent": ("CPU %", "CPU %"),
+    "memory_percent": ("Memori %", "Memory %"),
+    "disk_percent": ("Disk Terpenuh %", "Fullest disk %"),
+    "outcome": ("Hasil", "Outcome"),
+    "collected_at": ("Waktu Pengumpulan", "Collected at"),
+    # checklist
+    "label": ("Butir Checklist", "Checklist item"),
+    "status": ("Status", "Status"),
+    "evidence": ("Bukti", "Evidence"),
+    # config changes
+    "from_version": ("Dari Versi", "From version"),
+    "to_version": ("Ke Versi", "To version"),
+    "changed_at": ("Waktu Perubahan", "Changed at"),
+    "diff": ("Perbedaan", "Diff"),
+    # steps
+    "step": ("Langkah", "Step"),
+    "activity": ("Kegiatan", "Activity"),
+    "role": ("Jabatan", "Role"),
+    "actor": ("Pelaksana", "Actor"),
+    "started_at": ("Mulai", "Start"),
+    "finished_at": ("Selesai", "End"),
+    "actual": ("Waktu Aktual", "Actual time"),
+    "standard": ("Waktu Standar", "Time standard"),
+    "sla": ("Status SLA", "SLA status"),
+    # approvals
+    "name": ("Nama", "Name"),
+    "nip": ("NIP", "NIP"),
+    "decision": ("Keputusan", "Decision"),
+    "decided_at": ("Waktu", "Time"),
+    "note": ("Catatan", "Note"),
+    # refused
+    "username": ("Nama Pengguna", "Username"),
+    "reason": ("Alasan", "Reason"),
+    "refused_at": ("Waktu", "Time"),
+    # trends
+    "month": ("Bulan", "Month"),
+    "devices_total": ("Jumlah Perangkat", "Devices"),
+    "devices_failed": ("Perangkat Gagal", "Failed devices"),
+    "cpu_mean": ("CPU Rata-rata %", "CPU mean %"),
+    "cpu_max": ("CPU Maks. %", "CPU max %"),
+    "memory_mean": ("Memori Rata-rata %", "Memory mean %"),
+    "memory_max": ("Memori Maks. %", "Memory max %"),
+    "disk_max": ("Disk Maks. %", "Disk max %"),
+}
+"""Column headers: stable key -> (Indonesian, English)."""
+
+SUMMARY_ITEMS: dict[str, tuple[str, str]] = {
+    "office": ("Kantor", "Office"),
+    "period": ("Periode", "Period"),
+    "data_source": ("Sumber data", "Data source"),
+    "devices_total": ("Jumlah perangkat", "Devices"),
+    "devices_ok": ("Perangkat berhasil diperiksa", "Devices checked"),
+    "devices_failed": ("Perangkat gagal diperiksa", "Devices failed"),
+    "by_outcome": ("Hasil pengumpulan: {outcome}", "Collection outcome: {outcome}"),
+    "checks_pass": ("Butir checklist baik", "Checklist items passed"),
+    "checks_warn": ("Butir checklist peringatan", "Checklist items with warnings"),
+    "checks_fail": ("Butir checklist gagal", "Checklist items failed"),
+    "degraded": ("Komponen menurun kinerjanya", "Degraded components"),
+    "config_changes": ("Perubahan konfigurasi", "Configuration changes"),
+    "sla_met": ("Langkah SOP tepat waktu", "SOP steps within standard"),
+    "sla_breached": ("Langkah SOP melewati standar", "SOP steps over standard"),
+    "sla_percent": ("Kepatuhan waktu standar (%)", "Time standard compliance (%)"),
+}
+"""Rows of the summary table."""
+
+OUTCOMES: dict[str, tuple[str, str]] = {
+    "ok": ("berhasil", "ok"),
+    "unreachable": ("tidak dapat dijangkau", "unreachable"),
+    "auth_failed": ("autentikasi gagal", "authentication failed"),
+    "timeout": ("waktu habis", "timed out"),
+    "host_key_changed": ("kunci host SSH berubah", "SSH host key changed"),
+    "parse_error": ("keluaran tidak dapat dibaca", "output could not be parsed"),
+    "truncated": ("keluaran terpotong", "output truncated"),
+}
+"""Collection outcomes of a device."""
+
+CHECK_STATUSES: dict[str, tuple[str, str]] = {
+    "pass": ("baik", "pass"),
+    "warn": ("peringatan", "warning"),
+    "fail": ("gagal", "fail"),
+}
+"""Checklist item statuses."""
+
+DECISIONS: dict[str, tuple[str, str]] = {
+    "setuju": ("setuju", "approved"),
+    "tolak": ("tolak", "rejected"),
+    "kembalikan": ("dikembalikan untuk perbaikan", "returned for revision"),
+}
+"""Approval decisions."""
+
+SLA_STATUSES: dict[str, tuple[str, str]] = {
+    "met": ("tepat waktu", "met"),
+    "breached": ("melewati standar", "breached"),
+    "running": ("berjalan", "running"),
+    "no_standard": ("tanpa standar", "no standard"),
+}
+"""SLA verdicts of a step (see :class:`sop.sla.SlaStatus`)."""
+
+_UNITS: dict[str, tuple[tuple[str, str], tuple[str, str]]] = {
+    # unit -> ((id singular, id plural), (en singular, en plural))
+    "day": (("hari", "hari"), ("day", "days")),
+    "hour": (("jam", "jam"), ("hour", "hours")),
+    "minute": (("menit", "menit"), ("minute", "minutes")),
+}
+
+
+def check_lang(lang: str) -> str:
+    """Return ``lang`` if it is a report language.
+
+    Args:
+        lang: ``"id"`` or ``"en"``.
+
+    Returns:
+        The language.
+
+    Raises:
+        ValueError: Another value, naming the field.
+
+    Examples:
+        >>> check_lang("en")
+        'en'
+        >>> check_lang("fr")
+        Traceback (most recent call last):
+        ...
+        ValueError: lang: 'fr' is not a report language; choose id or en
+    """
+    if lang not in LANGS:
+        raise ValueError(f"lang: {lang!r} is not a report language; choose id or en")
+    return lang
+
+
+def _pick(pair: tuple[str, str], lang: str) -> str:
+    return pair[1] if check_lang(lang) == "en" else pair[0]
+
+
+def text(key: str, lang: str = "id", **values: object) -> str:
+    """Return a free text of the report, with ``values`` filled in.
+
+    Args:
+        key: A key of :data:`TEXTS`.
+        lang: ``"id"`` or ``"en"``.
+        **values: Values for the text's ``{placeholders}``.
+
+    Returns:
+        The text.
+
+    Examples:
+        >>> text("and_more", "id", n=3)
+        'dan 3 lainnya'
+    """
+    return _pick(TEXTS[key], lang).format(**values)
+
+
+def section(key: str, lang: str = "id") -> str:
+    """Return a section title.
+
+    Args:
+        key: A key of :data:`SECTIONS`.
+        lang: ``"id"`` or ``"en"``.
+
+    Returns:
+        The title.
+
+    Examples:
+        >>> section("devices"), section("devices", "en")
+        ('Perangkat', 'Devices')
+    """
+    return _pick(SECTIONS[key], lang)
+
+
+def column(key: str, lang: str = "id") -> str:
+    """Return a column header.
+
+    Args:
+        key: A key of :data:`COLUMNS`.
+        lang: ``"id"`` or ``"en"``.
+
+    Returns:
+        The header.
+
+    Examples:
+        >>> column("serial"), column("serial", "en")
+        ('Nomor Seri', 'Serial')
+    """
+    return _pick(COLUMNS[key], lang)
+
+
+def word(table: dict[str, tuple[str, str]], key: str | None, lang: str = "id") -> str:
+    """Translate a stored code (outcome, status, decision, SLA verdict).
+
+    Args:
+        table: One of :data:`OUTCOMES`, :data:`CHECK_STATUSES`, :data:`DECISIONS`,
+            :data:`SLA_STATUSES`.
+        key: The code as stored; unknown codes are shown as they are.
+        lang: ``"id"`` or ``"en"``.
+
+    Returns:
+        The word, ``-`` for None.
+
+    Examples:
+        >>> word(DECISIONS, "kembalikan"), word(SLA_STATUSES, "breached", "en")
+        ('dikembalikan untuk perbaikan', 'breached')
+        >>> word(OUTCOMES, "exploded"), word(OUTCOMES, None)
+        ('exploded', '-')
+    """
+    if key is None:
+        return "-"
+    pair = table.get(key)
+    return key if pair is None else _pick(pair, lang)
+
+
+def month_label(month: str, lang: str = "id") -> str:
+    """Name a ``YYYY-MM`` month as the report does.
+
+    Args:
+        month: ``YYYY-MM``.
+        lang: ``"id"`` or ``"en"``.
+
+    Returns:
+        E.g. ``November 2026``.
+
+    Examples:
+        >>> month_label("2026-02"), month_label("2026-05", "en")
+        ('Februari 2026', 'May 2026')
+    """
+    year, mon = parse_month(month).split("-")
+    return f"{MONTHS[check_lang(lang)][int(mon) - 1]} {year}"
+
+
+def month_short(month: str, lang: str = "id") -> str:
+    """Name a month briefly, for chart axes.
+
+    Args:
+        month: ``YYYY-MM``.
+        lang: ``"id"`` or ``"en"``.
+
+    Returns:
+        E.g. ``Agu 2026``.
+
+    Examples:
+        >>> month_short("2026-08"), month_short("2026-08", "en")
+        ('Agu 2026', 'Aug 2026')
+    """
+    year, mon = parse_month(month).split("-")
+    return f"{MONTHS_SHORT[check_lang(lang)][int(mon) - 1]} {year}"
+
+
+def format_date(value: date, lang: str = "id") -> str:
+    """Write a date as Indonesian official documents do.
+
+    Args:
+        value: The date (a datetime is taken as its date, in its own zone).
+        lang: ``"id"`` or ``"en"``.
+
+    Returns:
+        E.g. ``1 Desember 2026``.
+
+    Examples:
+        >>> format_date(date(2026, 3, 9))
+        '9 Maret 2026'
+    """
+    return f"{value.day} {MONTHS[check_lang(lang)][value.month - 1]} {value.year}"
+
+
+def format_datetime(
+    value: datetime | None, timezone: ZoneInfo, abbrev: str, lang: str = "id"
+) -> str:
+    """Write an aware time in the office's zone, with the zone's abbreviation.
+
+    Args:
+        value: An aware time, or None.
+        timezone: The office's time zone.
+        abbrev: Its abbreviation (``WIB``, ``WITA``, ``WIT``).
+        lang: ``"id"`` or ``"en"``.
+
+    Returns:
+        E.g. ``2 November 2026 09:05 WIT``; ``-`` for None.
+
+    Examples:
+        >>> from datetime import UTC
+        >>> at = datetime(2026, 11, 2, 0, 5, tzinfo=UTC)
+        >>> format_datetime(at, ZoneInfo("Asia/Jayapura"), "WIT")
+        '2 November 2026 09:05 WIT'
+        >>> format_datetime(None, ZoneInfo("Asia/Jayapura"), "WIT")
+        '-'
+    """
+    if value is None:
+        return "-"
+    local = value.astimezone(timezone)
+    return f"{format_date(local, lang)} {local:%H:%M} {abbrev}"
+
+
+def format_span(span: timedelta | None, lang: str = "id") -> str:
+    """Write a length of time in days, hours and minutes (the two largest parts).
+
+    Args:
+        span: The length, or None.
+        lang: ``"id"`` or ``"en"``.
+
+    Returns:
+        E.g. ``1 hari 2 jam``, ``25 minutes``; ``-`` for None.
+
+    Examples:
+        >>> format_span(timedelta(days=1, hours=2, minutes=5))
+        '1 hari 2 jam'
+        >>> format_span(timedelta(minutes=1, seconds=30), "en"), format_span(timedelta(0))
+        ('1 minute', '0 menit')
+        >>> format_span(timedelta(hours=3), "en")
+        '3 hours'
+    """
+    if span is None:
+        return "-"
+    en = check_lang(lang) == "en"
+    seconds = max(int(span.total_seconds()), 0)
+    days, rest = divmod(seconds, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes = rest // 60
+    parts = [(n, unit) for n, unit in ((days, "day"), (hours, "hour"), (minutes, "minute")) if n]
+    if not parts:
+        parts = [(0, "minute")]
+    words = []
+    for n, unit in parts[:2]:
+        singular, plural = _UNITS[unit][1 if en else 0]
+        words.append(f"{n} {singular if n == 1 else plural}")
+    return " ".join(words)
+
+
+def format_number(value: float | None, lang: str = "id") -> str:
+    """Write a percentage or measurement with at most one decimal.
+
+    Indonesian uses a decimal comma, English a decimal point.
+
+    Args:
+        value: The number, or None (NaN counts as None).
+        lang: ``"id"`` or ``"en"``.
+
+    Returns:
+        The text, ``-`` for no value.
+
+    Examples:
+        >>> format_number(92.46), format_number(92.46, "en"), format_number(80.0)
+        ('92,5', '92.5', '80')
+        >>> format_number(float("nan"))
+        '-'
+    """
+    if value is None or value != value:  # NaN
+        return "-"
+    shown = f"{value:.1f}".rstrip("0").rstrip(".")
+    if shown in ("-0", ""):
+        shown = "0"
+    return shown if check_lang(lang) == "en" else shown.replace(".", ",")

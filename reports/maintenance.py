@@ -1,0 +1,289 @@
+"""SOP A's monthly report "Laporan Pemeliharaan Kinerja Sistem": the entry points.
+
+The maintenance flow and ``sigap report maintenance`` call
+:func:`write_maintenance_report` (read the month's records, assemble, render, write
+the files) and, inside a flow run, :func:`publish_maintenance_artifacts`.
+
+The work is split by job: :mod:`reports.sources` reads the database,
+:mod:`reports.assembly` builds the DataFrames (pure), :mod:`reports.charts`,
+:mod:`reports.render_xlsx`, :mod:`reports.render_html` and :mod:`reports.render_pdf`
+render, :mod:`reports.artifacts` publishes to Prefect.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from reports import labels
+from reports.artifacts import artifact_key, publish_artifacts, summary_markdown, table_records
+from reports.assembly import MaintenanceReport, build_maintenance_report
+from reports.charts import Chart, trend_charts
+from reports.sources import NoMaintenanceData, load_maintenance_data
+from sop.catalog import load_sops
+from sop.model import SopDefinition
+from sop.office import Office
+from sop.runkeys import office_slug, parse_month
+
+__all__ = [
+    "FORMATS",
+    "MaintenanceReport",
+    "NoMaintenanceData",
+    "ReportFiles",
+    "check_formats",
+    "make_maintenance_report",
+    "publish_maintenance_artifacts",
+    "render_maintenance_report",
+    "report_basename",
+    "write_maintenance_report",
+]
+
+FORMATS: tuple[str, ...] = ("xlsx", "html", "pdf")
+"""Report formats, in the order they are written."""
+
+SOP_CODE = "A"
+
+
+@dataclass(frozen=True)
+class ReportFiles:
+    """What :func:`write_maintenance_report` wrote.
+
+    Attributes:
+        paths: Format (``xlsx``, ``html``, ``pdf``) -> file.
+        summary: The summary numbers as plain data: ``devices_total``, ``devices_ok``,
+            ``devices_failed``, ``by_outcome``, ``checks_pass``, ``checks_warn``,
+            ``checks_fail``, ``degraded`` (list of ``{device, item, status}``),
+            ``config_changes``, ``sla_met``, ``sla_breached``, ``sla_percent``, plus
+            ``month``, ``office``, ``source``, ``collection_run_ids``, ``run_key``.
+        markdown: A short markdown summary with links to the files (for a Prefect artifact).
+        charts: The trend chart PNGs saved beside the files.
+        devices: The device table as JSON-able records (headers in the report's
+            language), for a Prefect table artifact.
+    """
+
+    paths: dict[str, Path]
+    summary: dict[str, Any]
+    markdown: str
+    charts: tuple[Path, ...] = ()
+    devices: tuple[dict[str, Any], ...] = field(default=())
+
+
+def check_formats(formats: Sequence[str] | str) -> tuple[str, ...]:
+    """Check the wanted formats; a text may list them with commas.
+
+    Args:
+        formats: E.g. ``("xlsx", "pdf")`` or ``"xlsx,html,pdf"``.
+
+    Returns:
+        The formats, lower case, each once, in the given order.
+
+    Raises:
+        ValueError: An unknown format, or none at all, naming the field.
+
+    Examples:
+        >>> check_formats("PDF, xlsx,pdf")
+        ('pdf', 'xlsx')
+        >>> check_formats(["docx"])
+        Traceback (most recent call last):
+        ...
+        ValueError: formats: unknown format 'docx'; choose from xlsx, html, pdf
+    """
+    items = formats.split(",") if isinstance(formats, str) else list(formats)
+    out: list[str] = []
+    for item in items:
+        name = str(item).strip().lower()
+        if not name:
+            continue
+        if name not in FORMATS:
+            raise ValueError(
+                f"formats: unknown format {str(item).strip()!r}; choose from {', '.join(FORMATS)}"
+            )
+        if name not in out:
+            out.append(name)
+    if not out:
+        raise ValueError(f"formats: give at least one of {', '.join(FORMATS)}")
+    return tuple(out)
+
+
+def report_basename(office: Office, month: str, lang: str = "id") -> str:
+    """Return the report's file name without extension.
+
+    Args:
+        office: The office.
+        month: ``YYYY-MM``.
+        lang: ``id`` or ``en``.
+
+    Returns:
+        E.g. ``laporan-pemeliharaan-kanwil-kemenkumham-malut-2026-11``.
+    """
+    stem = "maintenance-report" if labels.check_lang(lang) == "en" else "laporan-pemeliharaan"
+    return f"{stem}-{office_slug(office.short_name)}-{parse_month(month)}"
+
+
+def _sop(office: Office) -> SopDefinition:
+    sops = load_sops(office.sop_dir)
+    if SOP_CODE not in sops:
+        raise ValueError(f"office: its SOP directory {office.sop_dir} has no SOP {SOP_CODE}")
+    return sops[SOP_CODE]
+
+
+def _now(now: datetime | None) -> datetime:
+    if now is None:
+        return datetime.now(UTC)
+    if now.tzinfo is None or now.utcoffset() is None:
+        raise ValueError(f"now: {now} has no time zone; give an aware datetime")
+    return now
+
+
+def make_maintenance_report(
+    engine: Engine,
+    office: Office,
+    month: str,
+    lang: str = "id",
+    now: datetime | None = None,
+) -> MaintenanceReport:
+    """Read the month's records and assemble the report (nothing is written).
+
+    Args:
+        engine: The records database.
+        office: The office.
+        month: ``YYYY-MM``.
+        lang: ``id`` (default) or ``en``.
+        now: The current time (aware); default now.
+
+    Returns:
+        The assembled report.
+
+    Raises:
+        ValueError: A bad month, language or time.
+        NoMaintenanceData: The month has neither an SOP A run nor a collection run.
+    """
+    month = parse_month(month)
+    lang = labels.check_lang(lang)
+    now = _now(now)
+    sop = _sop(office)
+    with Session(engine) as session:
+        data = load_maintenance_data(session, office, month)
+    return build_maintenance_report(data, office, sop, now=now, lang=lang)
+
+
+def render_maintenance_report(
+    report: MaintenanceReport, formats: Sequence[str] = FORMATS
+) -> tuple[dict[str, bytes], list[Chart]]:
+    """Render the report in memory.
+
+    Args:
+        report: The assembled report.
+        formats: Formats to render.
+
+    Returns:
+        Format -> file content, and the trend charts.
+    """
+    from reports.render_html import render_html
+    from reports.render_pdf import render_pdf
+    from reports.render_xlsx import render_xlsx
+
+    charts = trend_charts(report)
+    out: dict[str, bytes] = {}
+    for fmt in check_formats(formats):
+        if fmt == "xlsx":
+            out[fmt] = render_xlsx(report, charts)
+        elif fmt == "html":
+            out[fmt] = render_html(report, charts).encode("utf-8")
+        else:
+            out[fmt] = render_pdf(report, charts)
+    return out, charts
+
+
+def write_maintenance_report(
+    engine: Engine,
+    office: Office,
+    month: str,
+    out_dir: Path,
+    formats: Sequence[str] = FORMATS,
+    lang: str = "id",
+    now: datetime | None = None,
+) -> ReportFiles:
+    """Write the SOP A monthly report of ``month`` to ``out_dir``.
+
+    Every input is checked and every file rendered before anything is written: bad
+    input or a month without data leaves ``out_dir`` untouched. The trend charts are
+    saved as PNG beside the report files. Existing files of the same name are replaced.
+
+    Args:
+        engine: The records database.
+        office: The office (names, NIPs, titles, letterhead, time zone).
+        month: ``YYYY-MM``.
+        out_dir: Directory for the files (created if missing).
+        formats: Any of ``xlsx``, ``html``, ``pdf``.
+        lang: ``id`` (default) or ``en``.
+        now: The current time (aware); default now.
+
+    Returns:
+        The written files, the summary numbers and a markdown summary.
+
+    Raises:
+        ValueError: An unknown format, a bad month or language, naming the field.
+        NoMaintenanceData: The month has neither an SOP A run nor a collection run.
+    """
+    month = parse_month(month)
+    lang = labels.check_lang(lang)
+    wanted = check_formats(formats)
+    report = make_maintenance_report(engine, office, month, lang, now)
+    rendered, charts = render_maintenance_report(report, wanted)
+    base = report_basename(office, month, lang)
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    paths: dict[str, Path] = {}
+    for fmt, content in rendered.items():
+        path = out_dir / f"{base}.{fmt}"
+        path.write_bytes(content)
+        paths[fmt] = path
+    chart_paths = []
+    for chart in charts:
+        path = out_dir / f"{base}-{chart.key}.png"
+        path.write_bytes(chart.png)
+        chart_paths.append(path)
+    summary = dict(report.summary) | {"office": office.short_name}
+    return ReportFiles(
+        paths=paths,
+        summary=summary,
+        markdown=summary_markdown(report, paths),
+        charts=tuple(chart_paths),
+        devices=tuple(table_records(report.frame("devices"))),
+    )
+
+
+def publish_maintenance_artifacts(
+    files: ReportFiles,
+    report: MaintenanceReport | None = None,
+    key: str | None = None,
+) -> None:
+    """Publish the report to Prefect: markdown summary, device table, a link per file.
+
+    Call it inside a flow or task run so the artifacts belong to that run.
+
+    Args:
+        files: From :func:`write_maintenance_report`.
+        report: The assembled report, if at hand (its device table is used; else
+            ``files.devices``).
+        key: Artifact key; made valid (lowercase letters, digits, dashes). Default
+            ``laporan-pemeliharaan-<office>-<month>``. The table gets ``<key>-devices``,
+            each file ``<key>-<format>``.
+
+    Raises:
+        ValueError: ``key`` has no letters or digits.
+    """
+    summary = files.summary
+    wanted = key or f"laporan-pemeliharaan-{summary.get('office', '')}-{summary.get('month', '')}"
+    valid = artifact_key(wanted)
+    devices = table_records(report.frame("devices")) if report is not None else list(files.devices)
+    title = labels.TEXTS["title"][0]
+    description = f"{title} {summary.get('month', '')} ({summary.get('office', '')})"
+    publish_artifacts(valid, files.markdown, devices, files.paths, description=description)

@@ -1,0 +1,123 @@
+"""Write the report as an XLSX workbook (openpyxl): one sheet per section.
+
+Each sheet has a bold header row, frozen panes below it and column widths fitted
+to the content (long texts such as diffs wrap). The trend charts are placed beside
+the trend table.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+from collections.abc import Sequence
+from typing import Any
+
+import pandas as pd
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.drawing.image import Image
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from reports.assembly import MaintenanceReport
+from reports.charts import Chart
+
+EXCEL_CELL_LIMIT = 32_767
+"""Most characters one Excel cell holds."""
+
+MIN_WIDTH, MAX_WIDTH, WRAP_WIDTH = 8, 60, 100
+
+
+def clean_cell(value: Any) -> Any:
+    r"""Make a value safe for a cell: no control characters, within Excel's length limit.
+
+    Args:
+        value: The value.
+
+    Returns:
+        The value, texts cleaned and cut to :data:`EXCEL_CELL_LIMIT` characters.
+
+    Examples:
+        >>> clean_cell("a\x00b\x1bc"), clean_cell(3)
+        ('abc', 3)
+    """
+    if not isinstance(value, str):
+        return value
+    value = ILLEGAL_CHARACTERS_RE.sub("", value)
+    if len(value) > EXCEL_CELL_LIMIT:
+        value = value[: EXCEL_CELL_LIMIT - 1] + "…"
+    return value
+
+
+def _clean(frame: pd.DataFrame) -> pd.DataFrame:
+    out = frame.copy()
+    for column in out.columns:
+        if not pd.api.types.is_numeric_dtype(out[column]):
+            out[column] = out[column].astype(object).map(clean_cell)
+    return out
+
+
+def _text_width(value: Any) -> int:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return 0
+    return max((len(line) for line in str(value).splitlines()), default=0)
+
+
+def style_sheet(sheet: Worksheet, frame: pd.DataFrame) -> None:
+    """Bold the header, freeze the panes below it and fit the column widths.
+
+    Texts are stored as texts even when they start with ``=`` (never as formulas).
+
+    Args:
+        sheet: The sheet the frame was written to (header in row 1).
+        frame: The frame written.
+    """
+    bold = Font(bold=True)
+    for cell in sheet[1]:
+        cell.font = bold
+        cell.alignment = Alignment(vertical="top", wrap_text=True)
+    sheet.freeze_panes = "A2"
+    for index, name in enumerate(frame.columns, start=1):
+        values = frame[name].tolist()
+        wraps = any(isinstance(v, str) and "\n" in v for v in values)
+        widest = max([_text_width(name), *(_text_width(v) for v in values)])
+        width = WRAP_WIDTH if wraps else max(MIN_WIDTH, min(MAX_WIDTH, widest + 2))
+        letter = get_column_letter(index)
+        sheet.column_dimensions[letter].width = width
+        long_text = wraps or widest > MAX_WIDTH
+        for row in sheet.iter_rows(min_row=2, min_col=index, max_col=index):
+            for cell in row:
+                if cell.data_type == "f":
+                    cell.data_type = "s"
+                if long_text:
+                    cell.alignment = Alignment(vertical="top", wrap_text=True)
+
+
+def render_xlsx(report: MaintenanceReport, charts: Sequence[Chart] = ()) -> bytes:
+    """Render the report as an XLSX workbook.
+
+    Args:
+        report: The assembled report.
+        charts: Trend charts to place beside the trend table.
+
+    Returns:
+        The workbook's bytes.
+    """
+    buffer = io.BytesIO()
+    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+        for section in report.sections():
+            frame = _clean(section.frame)
+            name = section.title[:31]
+            frame.to_excel(writer, sheet_name=name, index=False, na_rep="")
+            sheet = writer.sheets[name]
+            style_sheet(sheet, frame)
+            if section.key == "trends":
+                anchor_col = get_column_letter(len(frame.columns) + 2)
+                for i, chart in enumerate(charts):
+                    image = Image(io.BytesIO(chart.png))
+                    sheet.add_image(image, f"{anchor_col}{2 + i * 22}")
+        book = writer.book
+        book.properties.title = f"{report.title} {report.period}"
+        book.properties.subject = report.office_name
+        book.properties.creator = "SIGAP"
+    return buffer.getvalue()

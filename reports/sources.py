@@ -1,0 +1,272 @@
+"""Read a month's SOP A records from the database into plain data (the report's only I/O).
+
+Which device data a month uses:
+
+1. If the office has an SOP A run for the month (run key
+   :func:`sop.runkeys.maintenance_run_key`), the collection runs named by its step-4
+   logs (``outputs["collection_run_id"]``; step 4 may run several times after a
+   reviewer returned the work) and, for each device, its LATEST snapshot among them.
+2. Otherwise (or while that run has no step-4 collection yet) the last collection run
+   that started in the month, in the office's time zone, and holds snapshots.
+3. Neither: :class:`NoMaintenanceData`, naming the month.
+
+Configuration changes are the new versions of the reported devices' running
+configurations (:mod:`records.config_history`) collected in the month, or up to
+the newest reported snapshot when that is later (a month's collection finishing
+on the 1st of the next month).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime, timedelta
+
+from sqlalchemy import exists, select
+from sqlalchemy.orm import Session
+
+from records.approvals import list_approvals, list_refused_approvals
+from records.config_history import config_versions, version_diff
+from records.models import ChecklistResult, CollectionRun, Device, DeviceSnapshot, SopRun
+from records.sop_runs import get_sop_run
+from records.steps import list_step_logs
+from reports.data import (
+    ApprovalRecord,
+    CheckRecord,
+    ConfigChangeRecord,
+    MaintenanceData,
+    MonthData,
+    RefusedRecord,
+    SnapshotRecord,
+    SopRunRecord,
+    SourceKind,
+    StepRecord,
+)
+from sop.office import Office
+from sop.runkeys import maintenance_run_key, month_bounds, parse_month, previous_months
+
+TREND_MONTHS = 12
+"""How many months the trend section covers (the report's month included)."""
+
+COLLECTION_STEP = 4
+"""The SOP A step that collects the devices (its outputs name the collection run)."""
+
+
+class NoMaintenanceData(LookupError):
+    """A month has neither an SOP A run nor a collection run to report on."""
+
+
+def _sop_run(session: Session, office: Office, month: str) -> SopRun | None:
+    return get_sop_run(session, maintenance_run_key(office.short_name, month))
+
+
+def step4_collection_runs(outputs: Iterable[dict[str, object]]) -> tuple[int, ...]:
+    """Return the collection run ids named by step-4 outputs, in order, without repeats.
+
+    Args:
+        outputs: The ``outputs`` of the step-4 logs.
+
+    Returns:
+        The ids (values that are not whole numbers are ignored).
+
+    Examples:
+        >>> step4_collection_runs([{"collection_run_id": 7}, {}, {"collection_run_id": 9},
+        ...                        {"collection_run_id": 7}, {"collection_run_id": "x"}])
+        (7, 9)
+    """
+    ids: dict[int, None] = {}
+    for out in outputs:
+        value = out.get("collection_run_id") if isinstance(out, dict) else None
+        if isinstance(value, int) and not isinstance(value, bool):
+            ids.setdefault(value, None)
+    return tuple(ids)
+
+
+def _last_collection_run(session: Session, office: Office, month: str) -> int | None:
+    start, end = month_bounds(month, office.timezone)
+    has_snapshots = exists().where(DeviceSnapshot.run_id == CollectionRun.id)
+    return session.scalar(
+        select(CollectionRun.id)
+        .where(CollectionRun.started_at >= start, CollectionRun.started_at < end, has_snapshots)
+        .order_by(CollectionRun.started_at.desc(), CollectionRun.id.desc())
+        .limit(1)
+    )
+
+
+def _latest_snapshots(
+    session: Session, run_ids: Sequence[int], *, with_checks: bool
+) -> tuple[SnapshotRecord, ...]:
+    """The latest snapshot of each device among ``run_ids``, by device name."""
+    rows = session.execute(
+        select(DeviceSnapshot, Device.name, Device.site, Device.platform)
+        .join(Device, DeviceSnapshot.device_id == Device.id)
+        .where(DeviceSnapshot.run_id.in_(list(run_ids)))
+        .order_by(DeviceSnapshot.collected_at, DeviceSnapshot.id)
+    ).all()
+    latest: dict[str, tuple[DeviceSnapshot, str | None, str]] = {}
+    for snapshot, name, site, platform in rows:
+        latest[name] = (snapshot, site, platform)
+    checks: dict[int, list[CheckRecord]] = {}
+    if with_checks and latest:
+        ids = [snapshot.id for snapshot, _, _ in latest.values()]
+        for result in session.scalars(
+            select(ChecklistResult)
+            .where(ChecklistResult.snapshot_id.in_(ids))
+            .order_by(ChecklistResult.id)
+        ):
+            checks.setdefault(result.snapshot_id, []).append(
+                CheckRecord(result.item_key, result.label, result.status, result.evidence)
+            )
+    return tuple(
+        SnapshotRecord(
+            device=name,
+            site=site,
+            platform=platform,
+            run_id=snapshot.run_id,
+            collected_at=snapshot.collected_at,
+            outcome=snapshot.outcome,
+            error=snapshot.error,
+            facts=dict(snapshot.facts or {}),
+            health=dict(snapshot.health or {}),
+            checks=tuple(checks.get(snapshot.id, ())),
+        )
+        for name, (snapshot, site, platform) in sorted(latest.items())
+    )
+
+
+def load_month(
+    session: Session,
+    office: Office,
+    month: str,
+    *,
+    with_checks: bool = True,
+    sop_run: SopRun | None = None,
+) -> MonthData | None:
+    """Choose and read one month's device data (see the module's rules).
+
+    Args:
+        session: Open session.
+        office: The office.
+        month: ``YYYY-MM``.
+        with_checks: Also read each snapshot's checklist results.
+        sop_run: The month's SOP A run if already looked up (else it is looked up).
+
+    Returns:
+        The month's data, or None when the month has none.
+    """
+    month = parse_month(month)
+    run = sop_run if sop_run is not None else _sop_run(session, office, month)
+    run_ids: tuple[int, ...] = ()
+    source: SourceKind = "collection_run"
+    if run is not None:
+        outputs = [
+            log.outputs or {}
+            for log in list_step_logs(session, run)
+            if log.step_number == COLLECTION_STEP
+        ]
+        run_ids = step4_collection_runs(outputs)
+        source = "sop_run"
+    if not run_ids:
+        last = _last_collection_run(session, office, month)
+        if last is None:
+            return None
+        run_ids, source = (last,), "collection_run"
+    snapshots = _latest_snapshots(session, run_ids, with_checks=with_checks)
+    return MonthData(month, source, run_ids, snapshots)
+
+
+def _config_changes(
+    session: Session, devices: Iterable[str], start: datetime, end: datetime
+) -> tuple[ConfigChangeRecord, ...]:
+    changes: list[ConfigChangeRecord] = []
+    for name in devices:
+        for version in config_versions(session, name):
+            if version.version < 2 or not start <= version.collected_at < end:
+                continue
+            diff = version_diff(session, name, version.version - 1, version.version)
+            changes.append(
+                ConfigChangeRecord(
+                    name, version.version - 1, version.version, version.collected_at, diff.diff
+                )
+            )
+    changes.sort(key=lambda c: (c.changed_at, c.device))
+    return tuple(changes)
+
+
+def load_maintenance_data(
+    session: Session, office: Office, month: str, *, trend_months: int = TREND_MONTHS
+) -> MaintenanceData:
+    """Read everything the SOP A report of ``month`` shows.
+
+    Args:
+        session: Open session (only read from).
+        office: The office whose report it is.
+        month: ``YYYY-MM``.
+        trend_months: Months of trend, the report's month included.
+
+    Returns:
+        The plain data.
+
+    Raises:
+        ValueError: ``month`` is not ``YYYY-MM``.
+        NoMaintenanceData: The month has no SOP A run and no collection run.
+    """
+    month = parse_month(month)
+    run = _sop_run(session, office, month)
+    devices = load_month(session, office, month, sop_run=run)
+    if devices is None:
+        raise NoMaintenanceData(
+            f"month {month}: no SOP A run ({maintenance_run_key(office.short_name, month)}) "
+            "and no collection run started in that month; run `sigap collect` or the "
+            "maintenance flow first"
+        )
+    steps: tuple[StepRecord, ...] = ()
+    approvals: tuple[ApprovalRecord, ...] = ()
+    refused: tuple[RefusedRecord, ...] = ()
+    run_record: SopRunRecord | None = None
+    if run is not None:
+        run_record = SopRunRecord(
+            run.run_key, run.title, run.status, run.started_at, run.finished_at
+        )
+        steps = tuple(
+            StepRecord(
+                step_number=log.step_number,
+                role_key=log.role_key,
+                actor=log.actor,
+                started_at=log.started_at,
+                finished_at=log.finished_at,
+                due_at=log.due_at,
+                status=log.status,
+                sla_status=log.sla_status,
+                waiting_seconds=log.waiting_seconds,
+                outputs=dict(log.outputs or {}),
+            )
+            for log in list_step_logs(session, run)
+        )
+        approvals = tuple(
+            ApprovalRecord(a.step_number, a.approver, a.role_key, a.decision, a.note, a.decided_at)
+            for a in list_approvals(session, run)
+        )
+        refused = tuple(
+            RefusedRecord(r.step_number, r.attempted_username, r.reason, r.refused_at)
+            for r in list_refused_approvals(session, run)
+        )
+    start, end = month_bounds(month, office.timezone)
+    if devices.snapshots:
+        newest = max(s.collected_at for s in devices.snapshots)
+        end = max(end, newest + timedelta(microseconds=1))
+    changes = _config_changes(session, (s.device for s in devices.snapshots), start, end)
+    trend: dict[str, MonthData | None] = {}
+    for earlier in previous_months(month, trend_months):
+        trend[earlier] = (
+            devices if earlier == month else load_month(session, office, earlier, with_checks=False)
+        )
+    return MaintenanceData(
+        month=month,
+        devices=devices,
+        sop_run=run_record,
+        steps=steps,
+        approvals=approvals,
+        refused=refused,
+        config_changes=changes,
+        trend=trend,
+    )

@@ -1,0 +1,134 @@
+"""``sigap report``: write the reports SIGAP makes from its records."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+from sqlalchemy.exc import ArgumentError, DBAPIError
+
+from records.db import display_url, make_engine, resolve_url
+from sigap.commands.db_cmd import DatabaseUrl
+from sigap.commands.office_cmd import load_or_exit, office_path
+from sigap.settings import load_settings
+
+app = typer.Typer(
+    help="Reports from the records: the SOP A monthly maintenance report.",
+    no_args_is_help=True,
+)
+
+
+@app.callback()
+def report_callback() -> None:
+    """Reports from the records: the SOP A monthly maintenance report."""
+
+
+def _error(message: str, code: int) -> typer.Exit:
+    typer.echo(f"error: {message}", err=True)
+    return typer.Exit(code)
+
+
+@app.command("maintenance")
+def maintenance_command(
+    month: Annotated[
+        str,
+        typer.Option(
+            "--month",
+            "-m",
+            help="The month to report on, YYYY-MM (e.g. 2026-11).",
+            show_default=False,
+        ),
+    ],
+    formats: Annotated[
+        str, typer.Option("--format", "-f", help="Formats, comma-separated: xlsx, html, pdf.")
+    ] = "xlsx,html,pdf",
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            "-o",
+            help="Output directory (default: <data dir>/reports).",
+            show_default=False,
+        ),
+    ] = None,
+    lang: Annotated[
+        str, typer.Option("--lang", help="Language: id (Indonesian) or en (English).")
+    ] = "id",
+    office: Annotated[
+        Path | None,
+        typer.Option(
+            "--office",
+            help="Office YAML file (default: $SIGAP_OFFICE or <data dir>/office.yaml).",
+            show_default=False,
+        ),
+    ] = None,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Write the SOP A monthly report "Laporan Pemeliharaan Kinerja Sistem".
+
+    Uses the month's SOP A run (its step-4 collections) or, without one, the month's
+    last collection run. Writes XLSX, HTML and PDF plus the trend charts (PNG).
+    Exit status: 0 written, 1 no data for the month or an invalid office file,
+    2 bad option or database error. Nothing is written on error.
+    """
+    from reports.labels import check_lang
+    from reports.maintenance import (
+        FORMATS,
+        NoMaintenanceData,
+        check_formats,
+        write_maintenance_report,
+    )
+    from sop.runkeys import parse_month
+
+    try:
+        month = parse_month(month)
+        wanted = check_formats(formats)
+        lang = check_lang(lang)
+    except ValueError as error:
+        raise _error(str(error), 2) from None
+    the_office = load_or_exit(office_path(office))
+    out_dir = out if out is not None else load_settings().data_dir / "reports"
+    try:
+        url = resolve_url(database_url)
+    except ArgumentError as error:
+        raise _error(f"database (unparseable URL): {error}", 2) from None
+    engine = make_engine(url)
+    try:
+        files = write_maintenance_report(engine, the_office, month, out_dir, wanted, lang)
+    except NoMaintenanceData as error:
+        raise _error(str(error), 1) from None
+    except ValueError as error:
+        raise _error(str(error), 2) from None
+    except DBAPIError as error:
+        message = str(error.orig or error).strip().splitlines()[0]
+        if url.password:
+            message = message.replace(str(url.password), "***")
+        raise _error(
+            f"database {display_url(url)}: {message} (is it initialised? run `sigap init`)", 2
+        ) from None
+    finally:
+        engine.dispose()
+    summary = files.summary
+    console = Console(soft_wrap=False)
+    if not console.is_terminal:
+        console = Console(soft_wrap=False, width=200)
+    table = Table(title=f"SOP A {month}: {the_office.short_name}", show_edge=False)
+    table.add_column("format")
+    table.add_column("file", overflow="fold")
+    for fmt in FORMATS:
+        if fmt in files.paths:
+            table.add_row(fmt, str(files.paths[fmt]))
+    for chart in files.charts:
+        table.add_row("png", str(chart))
+    console.print(table)
+    console.print(
+        f"{summary['devices_total']} devices: {summary['devices_ok']} ok, "
+        f"{summary['devices_failed']} failed; checklist {summary['checks_pass']} pass, "
+        f"{summary['checks_warn']} warn, {summary['checks_fail']} fail; "
+        f"{summary['config_changes']} config change(s); SOP steps {summary['sla_met']} "
+        f"within standard, {summary['sla_breached']} over",
+        highlight=False,
+    )
