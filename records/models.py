@@ -17,6 +17,7 @@ from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     CheckConstraint,
     Float,
     ForeignKey,
@@ -302,3 +303,50 @@ class RefusedApproval(Base):
     refused_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     sop_run: Mapped[SopRun] = relationship(back_populates="refused_approvals")
+
+
+class SlaBreach(Base):
+    """An SOP step that outlived ``breach_factor`` x its time standard: at most one per step log.
+
+    Recorded by :func:`records.sla_breaches.record_breach`; the step itself is not
+    touched beyond ``sla_status = "breached"`` (nothing is ever approved automatically).
+    """
+
+    __tablename__ = "sla_breaches"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    sop_run_id: Mapped[int] = mapped_column(
+        ForeignKey("sop_runs.id", ondelete="CASCADE"), index=True
+    )
+    step_log_id: Mapped[int] = mapped_column(
+        ForeignKey("step_logs.id", ondelete="CASCADE"), unique=True
+    )
+    step_number: Mapped[int] = mapped_column(Integer)
+    role_key: Mapped[str] = mapped_column(String(64))
+    due_at: Mapped[datetime]
+    detected_at: Mapped[datetime] = mapped_column(default=utcnow)
+    escalated_role: Mapped[str | None] = mapped_column(String(64))
+    notified: Mapped[list[Any]] = mapped_column(default=list)
+    notify_error: Mapped[str | None] = mapped_column(Text)
+
+    sop_run: Mapped[SopRun] = relationship()
+    step_log: Mapped[StepLog] = relationship()
+
+
+class Notification(Base):
+    """A notification SIGAP tried to send (e-mail), whether it went out or not."""
+
+    __tablename__ = "notifications"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    sop_run_id: Mapped[int | None] = mapped_column(
+        ForeignKey("sop_runs.id", ondelete="SET NULL"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(40), index=True)
+    recipients: Mapped[list[Any]] = mapped_column(default=list)
+    subject: Mapped[str] = mapped_column(Text)
+    sent_at: Mapped[datetime] = mapped_column(default=utcnow)
+    ok: Mapped[bool] = mapped_column(Boolean)
+    error: Mapped[str | None] = mapped_column(Text)
+
+    sop_run: Mapped[SopRun | None] = relationship()

@@ -66,7 +66,7 @@ _TOP_KEYS = ("office", "sops", "sop_dir", "roles", "people", "sla", "config_sani
 _OFFICE_KEYS = ("name", "short_name", "letterhead", "city", "timezone")
 _PERSON_KEYS = ("username", "name", "nip", "roles", "email", "phone", "approval")
 _APPROVAL_KEYS = ("code_hash", "totp")
-_SLA_KEYS = ("breach_factor", "lockout")
+_SLA_KEYS = ("breach_factor", "lockout", "escalate_to")
 _LOCKOUT_KEYS = ("max_attempts", "minutes")
 
 _PLAIN_KEYS = ("code", "password", "pin", "kode", "secret")
@@ -121,17 +121,22 @@ class Person:
 
 @dataclass(frozen=True)
 class Sla:
-    """SLA and approval-lockout settings.
+    """SLA, escalation and approval-lockout settings.
 
     Attributes:
         breach_factor: A step is breached after ``breach_factor`` x its time standard.
         lockout_max_attempts: Wrong approval secrets allowed before a lockout.
         lockout_minutes: How long a lockout lasts.
+        escalate_to: Role key -> the role key whose holders are also told when a
+            step of that role is breached (e.g. ``kasubag`` -> ``kabag``); one
+            level, never an automatic approval. Empty: breaches go to the step's
+            role holders only.
     """
 
     breach_factor: float = 1.0
     lockout_max_attempts: int = 5
     lockout_minutes: int = 15
+    escalate_to: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -457,11 +462,97 @@ def _parse_sla(ck: _Checker, raw: Any) -> Sla:
             for key, val in (("max_attempts", attempts), ("minutes", minutes)):
                 if isinstance(val, bool) or not isinstance(val, int) or val < 1:
                     ck.add(("sla", "lockout", key), "must be a whole number of at least 1")
+    escalate_to = _parse_escalate_to(ck, data["escalate_to"]) if "escalate_to" in data else {}
     return Sla(
         breach_factor=float(factor),
         lockout_max_attempts=attempts if isinstance(attempts, int) else 5,
         lockout_minutes=minutes if isinstance(minutes, int) else 15,
+        escalate_to=escalate_to,
     )
+
+
+def _parse_escalate_to(ck: _Checker, raw: Any) -> dict[str, str]:
+    """Read ``sla.escalate_to``: role key -> role key, both known, no outsiders as targets."""
+    path: tuple[str | int, ...] = ("sla", "escalate_to")
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        ck.add(
+            path,
+            "must be a mapping of role key -> the role key to escalate to (e.g. kasubag: kabag)",
+            "sla.escalate_to",
+        )
+        return {}
+    known = ", ".join(ROLE_KEYS)
+    result: dict[str, str] = {}
+    for key, target in raw.items():
+        k = str(key)
+        shown = f"sla.escalate_to.{k}"
+        if k not in ROLE_KEYS:
+            hint = did_you_mean(k, ROLE_KEYS)
+            ck.add((*path, key), f"unknown role key{hint}; known: {known}", shown)
+            continue
+        if not isinstance(target, str) or target not in ROLE_KEYS:
+            hint = did_you_mean(str(target), ROLE_KEYS)
+            ck.add((*path, key), f"unknown role key {target!r} to escalate to{hint}", shown)
+        elif target == k:
+            ck.add((*path, key), "a role cannot escalate to itself", shown)
+        elif target in EXTERNAL_ROLES:
+            ck.add(
+                (*path, key),
+                f"cannot escalate to {target}: outsiders ({', '.join(sorted(EXTERNAL_ROLES))}) "
+                "do not receive escalations",
+                shown,
+            )
+        else:
+            result[k] = target
+    return result
+
+
+def _escalation_warnings(
+    lm: LineMap,
+    sops: tuple[str, ...],
+    people: list[Person],
+    role_titles: dict[str, str],
+    escalate_to: dict[str, str],
+) -> list[Problem]:
+    """Warn about escalations that cannot work: unused role, nobody to tell, no e-mail."""
+    used = {r for code in sops for r in SOP_ROLES.get(code, ())}
+    warnings: list[Problem] = []
+    for role, target in escalate_to.items():
+        path = ("sla", "escalate_to", role)
+        shown = f"sla.escalate_to.{role}"
+        if role not in used:
+            warnings.append(
+                lm.problem(
+                    path,
+                    f"role {role} ({role_titles[role]}) is not used by SOP {', '.join(sops)}: "
+                    "this escalation never applies",
+                    shown,
+                )
+            )
+        if not any(target in p.roles for p in people):
+            warnings.append(
+                lm.problem(
+                    path,
+                    f"role {target} ({role_titles[target]}) receives escalations but no person "
+                    "holds it",
+                    shown,
+                )
+            )
+    involved = set(escalate_to) | set(escalate_to.values())
+    for i, person in enumerate(people):
+        roles = [r for r in person.roles if r in involved]
+        if roles and person.email is None:
+            warnings.append(
+                lm.problem(
+                    ("people", i),
+                    f"no email: SLA breach notifications and escalations for role "
+                    f"{', '.join(roles)} cannot reach this person",
+                    f"people.{person.username}.email",
+                )
+            )
+    return warnings
 
 
 def _parse_sops(ck: _Checker, raw: Any) -> tuple[str, ...]:
@@ -629,6 +720,7 @@ def parse_office(text: str, file: str, *, today: date | None = None) -> Office:
                     "but no person holds it",
                 )
             )
+    warnings.extend(_escalation_warnings(lm, sops, people, role_titles, sla.escalate_to))
     return Office(
         name=name,
         short_name=short_name or name,

@@ -19,6 +19,8 @@ TABLES = {
     "checklist_results",
     "sop_runs",
     "step_logs",
+    "sla_breaches",
+    "notifications",
     "approvals",
     "refused_approvals",
     "security_findings",

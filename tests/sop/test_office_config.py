@@ -380,3 +380,139 @@ def test_set_code_hash_refuses_totp_users_unknown_people_and_plain_values():
         set_code_hash(BASE, "budi", HASH)
     with pytest.raises(ValueError, match="must be a hash"):
         set_code_hash(BASE, "rahmat", "482913")
+
+
+# --- sla.escalate_to: who else is told when a step of a role is breached ---
+
+ESCALATION = BASE.replace(
+    "  lockout: {max_attempts: 3, minutes: 30}\n",
+    "  lockout: {max_attempts: 3, minutes: 30}\n"
+    "  escalate_to:\n"
+    "    kasubag: kabag\n"
+    "    it_officer: kasubag\n",
+)
+
+
+def test_escalate_to_defaults_to_nothing():
+    assert parse_office(BASE, "office.yaml").sla.escalate_to == {}
+
+
+def test_escalate_to_is_read_and_a_holder_without_email_is_a_warning():
+    office = parse_office(ESCALATION, "office.yaml")
+    assert office.sla.escalate_to == {"kasubag": "kabag", "it_officer": "kasubag"}
+    # sahrul holds it_officer and kabag (both in the escalation) but has no email.
+    assert [str(w) for w in office.warnings] == [
+        "office.yaml:19: people.sahrul.email: no email: SLA breach notifications and "
+        "escalations for role it_officer, kabag cannot reach this person"
+    ]
+
+
+def test_example_offices_escalate_one_level_up():
+    malut = load_office(EXAMPLES / "kanwil-kemenkumham-malut.yaml")
+    assert malut.sla.escalate_to == {
+        "it_officer": "kasubag",
+        "kasubag": "kabag",
+        "kabag": "kadivmin",
+    }
+    buleleng = load_office(EXAMPLES / "kominfosanti-buleleng.yaml")
+    assert buleleng.sla.escalate_to == {"staff": "kasi", "kasi": "kabid"}
+    tanah_bumbu = load_office(EXAMPLES / "kominfo-tanah-bumbu.yaml")
+    assert tanah_bumbu.sla.escalate_to["kasi"] == "kabid"
+
+
+# (case id, line to replace, replacement, expected field, expected message part)
+BAD_ESCALATION = [
+    (
+        "unknown role key",
+        "    kasubag: kabag",
+        "    kasubg: kabag",
+        "sla.escalate_to.kasubg",
+        "unknown role key (did you mean 'kasubag'?)",
+    ),
+    (
+        "unknown target role",
+        "    kasubag: kabag",
+        "    kasubag: kabg",
+        "sla.escalate_to.kasubag",
+        "unknown role key 'kabg' to escalate to (did you mean 'kabag'?)",
+    ),
+    (
+        "escalates to itself",
+        "    kasubag: kabag",
+        "    kasubag: kasubag",
+        "sla.escalate_to.kasubag",
+        "cannot escalate to itself",
+    ),
+    (
+        "escalates to an outsider",
+        "    kasubag: kabag",
+        "    kasubag: visitor",
+        "sla.escalate_to.kasubag",
+        "outsiders (provider, visitor) do not receive escalations",
+    ),
+    (
+        "target is a list",
+        "    kasubag: kabag",
+        "    kasubag: [kabag, kadivmin]",
+        "sla.escalate_to.kasubag",
+        "unknown role key ['kabag', 'kadivmin'] to escalate to",
+    ),
+    (
+        "not a mapping",
+        "  escalate_to:\n    kasubag: kabag\n    it_officer: kasubag",
+        "  escalate_to: [kabag]",
+        "sla.escalate_to",
+        "must be a mapping of role key -> the role key to escalate to",
+    ),
+    (
+        "misspelt section",
+        "  escalate_to:",
+        "  escalate:",
+        "sla.escalate",
+        "did you mean 'escalate_to'",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "field", "message"),
+    [c[1:] for c in BAD_ESCALATION],
+    ids=[c[0] for c in BAD_ESCALATION],
+)
+def test_bad_escalation_names_file_line_field(old, new, field, message):
+    assert old in ESCALATION
+    text = ESCALATION.replace(old, new)
+    line = text.splitlines().index(new.splitlines()[0]) + 1
+    with pytest.raises(ConfigError) as err:
+        parse_office(text, "config/office.yaml")
+    shown = [str(p) for p in err.value.problems]
+    wanted = f"config/office.yaml:{line}: {field}: "
+    assert any(s.startswith(wanted) and message in s for s in shown), shown
+
+
+def test_every_escalation_problem_is_reported_at_once():
+    text = ESCALATION.replace("    kasubag: kabag", "    kasubg: kabag").replace(
+        "    it_officer: kasubag", "    it_officer: it_officer"
+    )
+    with pytest.raises(ConfigError) as err:
+        parse_office(text, "office.yaml")
+    assert [(p.line, p.field) for p in err.value.problems] == [
+        (29, "sla.escalate_to.kasubg"),
+        (30, "sla.escalate_to.it_officer"),
+    ]
+
+
+def test_escalations_that_cannot_work_are_warnings():
+    text = ESCALATION.replace("    kasubag: kabag", "    kasubag: kadis").replace(
+        "    it_officer: kasubag", "    kasi: kabid"
+    )
+    office = parse_office(text, "office.yaml")
+    assert office.sla.escalate_to == {"kasubag": "kadis", "kasi": "kabid"}
+    assert [str(w) for w in office.warnings] == [
+        "office.yaml:29: sla.escalate_to.kasubag: role kadis (Kepala Dinas) receives "
+        "escalations but no person holds it",
+        "office.yaml:30: sla.escalate_to.kasi: role kasi (Kepala Seksi) is not used by "
+        "SOP A, B: this escalation never applies",
+        "office.yaml:30: sla.escalate_to.kasi: role kabid (Kepala Bidang) receives "
+        "escalations but no person holds it",
+    ]
