@@ -151,7 +151,7 @@ def make_task_runner(settings: Settings) -> TaskRunner[Any]:
 )
 def collect_devices(
     inventory_dir: str,
-    filters: dict[str, str] | None = None,
+    filters: dict[str, Any] | None = None,
     trigger: str = "manual",
     actor: str | None = None,
     database_url: str | None = None,
@@ -205,7 +205,7 @@ def office_patterns(office_file: str | None, settings: Settings) -> tuple[Saniti
 
 def run_collection(
     inventory_dir: Path,
-    filters: Mapping[str, str],
+    filters: Mapping[str, Any],
     settings: Settings,
     *,
     trigger: str,

@@ -127,3 +127,29 @@ def list_refused_approvals(session: Session, sop_run: SopRun) -> list[RefusedApp
         .order_by(RefusedApproval.refused_at, RefusedApproval.id)
     )
     return list(session.scalars(query))
+
+
+WRONG_CODE_PREFIX = "wrong_code:"
+"""How a refusal for a wrong approval code starts (counted for lockouts)."""
+
+
+def wrong_code_times(session: Session, username: str) -> list[datetime]:
+    """When ``username`` gave a wrong approval code, in any run (for lockouts).
+
+    Args:
+        session: Open session.
+        username: The approver's username.
+
+    Returns:
+        The times, oldest first.
+    """
+    return list(
+        session.scalars(
+            select(RefusedApproval.refused_at)
+            .where(
+                RefusedApproval.attempted_username == username,
+                RefusedApproval.reason.startswith(WRONG_CODE_PREFIX),
+            )
+            .order_by(RefusedApproval.refused_at)
+        )
+    )

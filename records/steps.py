@@ -132,3 +132,44 @@ def list_step_logs(session: Session, sop_run: SopRun) -> list[StepLog]:
         .order_by(StepLog.started_at, StepLog.id)
     )
     return list(session.scalars(query))
+
+
+def open_step(session: Session, sop_run: SopRun, step_number: int) -> StepLog | None:
+    """The latest unfinished log of a step in a run (to continue it), if any.
+
+    Args:
+        session: Open session.
+        sop_run: The SOP run.
+        step_number: Step number.
+
+    Returns:
+        The log with status ``running`` or ``waiting``, or ``None``.
+    """
+    return session.scalars(
+        select(StepLog)
+        .where(
+            StepLog.sop_run_id == sop_run.id,
+            StepLog.step_number == step_number,
+            StepLog.status.in_(("running", "waiting")),
+        )
+        .order_by(StepLog.id.desc())
+        .limit(1)
+    ).first()
+
+
+def list_waiting_steps(session: Session) -> list[tuple[StepLog, SopRun]]:
+    """Every step waiting for a person (an approval), oldest first, with its run.
+
+    Args:
+        session: Open session.
+
+    Returns:
+        ``(step log, SOP run)`` pairs.
+    """
+    rows = session.execute(
+        select(StepLog, SopRun)
+        .join(SopRun, StepLog.sop_run_id == SopRun.id)
+        .where(StepLog.status == "waiting")
+        .order_by(StepLog.started_at, StepLog.id)
+    ).all()
+    return [(step, run) for step, run in rows]

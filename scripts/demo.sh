@@ -33,17 +33,49 @@ if ! curl -fsS "$PREFECT_API_URL/health" >/dev/null 2>&1; then
 fi
 curl -fsS "$PREFECT_API_URL/health" >/dev/null
 echo "Prefect API: $PREFECT_API_URL"
-echo "== 7. collect facts, health and configs from every lab device"
+echo "== 7. serve the SOP deployments (SOP A: pemeliharaan-jaringan-bulanan)"
 set -a; source "$LAB/lab.env"; set +a
-sigap collect --inventory "$LAB/inventory" --office "$LAB/office.yaml" \
-  || echo "(some devices are not ok: see their outcome above)"
+export SIGAP_INVENTORY="$LAB/inventory" SIGAP_OFFICE="$LAB/office.yaml"
+SERVE_PID="$DATA_DIR/serve.pid"
+if ! { [ -f "$SERVE_PID" ] && kill -0 "$(cat "$SERVE_PID")" 2>/dev/null; }; then
+  nohup sigap serve --office "$LAB/office.yaml" >"$DATA_DIR/serve.log" 2>&1 &
+  echo $! >"$SERVE_PID"
+fi
+for _ in $(seq 60); do
+  python - <<'PY' 2>/dev/null && break
+from prefect.client.orchestration import get_client
+with get_client(sync_client=True) as client:
+    client.read_deployment_by_name("network-maintenance/pemeliharaan-jaringan-bulanan")
+PY
+  sleep 1
+done
+echo "== 8. run SOP A for this month over the lab: disposisi, collection and checklist, report"
+sigap run maintenance | tee "$DATA_DIR/last-run.txt"
+RUN_ID="$(sed -n 's/^started flow run \([0-9a-f-]*\).*/\1/p' "$DATA_DIR/last-run.txt")"
+echo "waiting for the run to reach step 5 (the Kasubag's review) ..."
+for _ in $(seq 180); do
+  sigap approvals list --json | grep -q "\"run\": \"$RUN_ID\"" && break
+  python - "$RUN_ID" <<'PY' 2>/dev/null && break  # or the month's run had already ended
+import sys, uuid
+from prefect.client.orchestration import get_client
+with get_client(sync_client=True) as client:
+    sys.exit(0 if client.read_flow_run(uuid.UUID(sys.argv[1])).state.is_final() else 1)
+PY
+  sleep 1
+done
+sigap approvals list --office "$LAB/office.yaml"
+UI="${PREFECT_API_URL%/api}"
 cat <<MSG
 
-SIGAP is set up. Data directory: $DATA_DIR
+SIGAP is set up, and SOP A for this month is waiting for the Kasubag. Data directory: $DATA_DIR
+  the run:         $UI/runs/flow-run/$RUN_ID
+  report files:    $DATA_DIR/reports/      (also as artifacts in the Prefect UI)
+  approve in the UI: open the run, "Resume", fill in decision, username and code
+  approve here:    source .venv/bin/activate
+                   sigap approve $RUN_ID --decision setuju --as rahmat   (Kasubag, demo code: demo-rahmat)
+                   then step 6 --as yusuf (Kabag, demo-yusuf), step 7 --as fatimah (Kadivmin, demo-fatimah)
+                   (the lab's office has the documented demo codes demo-<username>)
   lab devices:     sigap lab status      (stop them: sigap lab down)
-  lab password:    source $LAB/lab.env   (needed to log in to the lab devices)
-  inventory:       $LAB/inventory
   office config:   $LAB/office.yaml
-  Prefect UI:      ${PREFECT_API_URL%/api}   (stop it: prefect server stop)
-  collect again:   PREFECT_API_URL=$PREFECT_API_URL sigap collect -i $LAB/inventory
+  stop serving:    kill \$(cat $SERVE_PID); prefect server stop
 MSG

@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from sigap.commands import (
+    approvals_cmd,
     collect_cmd,
     config_cmd,
     db_cmd,
@@ -13,6 +14,9 @@ from sigap.commands import (
     lab_cmd,
     office_cmd,
     people_cmd,
+    report_cmd,
+    run_cmd,
+    serve_cmd,
     sop_cmd,
 )
 
@@ -30,6 +34,10 @@ app.add_typer(lab_cmd.app, name="lab")
 app.add_typer(hosts_cmd.app, name="hosts")
 app.add_typer(config_cmd.app, name="config")
 app.command("collect")(collect_cmd.collect)
+app.add_typer(run_cmd.app, name="run")
+app.add_typer(report_cmd.app, name="report")
+app.command("serve")(serve_cmd.serve)
+approvals_cmd.register(app)
 db_cmd.register(app)
 
 

@@ -13,6 +13,10 @@
 | ``SIGAP_DASK_ADDRESS`` | none: a local Dask cluster (with ``SIGAP_TASK_RUNNER=dask``) |
 | ``SIGAP_DASK_WORKERS`` | ``1`` worker processes of the local Dask cluster |
 | ``SIGAP_PARSE_WORKERS`` | CPUs (at most 4) parser processes; ``0``: parse in the session thread |
+| ``SIGAP_REPORT_DIR`` | ``<data dir>/reports`` |
+| ``SIGAP_APPROVAL_POLL`` | ``10`` seconds between checks of a paused run for an answer |
+| ``SIGAP_APPROVAL_TIMEOUT`` | ``2592000`` seconds (30 days) a run waits for one answer |
+| ``SIGAP_SLA_WATCH`` | ``60`` seconds between SLA checks of a waiting step |
 """
 
 from __future__ import annotations
@@ -32,6 +36,17 @@ class Settings:
         database_url: SQLAlchemy URL of the records database.
         inventory_dir: Default inventory directory for commands that take one.
         office_file: Default office configuration file.
+        max_sessions: SSH sessions at once.
+        site_sessions: SSH sessions at once per site, ``None`` = no limit.
+        device_time_limit: Seconds per device, retries included.
+        task_runner: ``thread`` or ``dask``.
+        dask_address: Address of a Dask scheduler, ``None`` = a local cluster.
+        dask_workers: Worker processes of the local Dask cluster.
+        parse_workers: Parser processes (``0`` = parse in the session thread).
+        report_dir: Where report files are written.
+        approval_poll: Seconds between checks of a paused run for an answer.
+        approval_timeout: Seconds a run waits for one answer before it fails.
+        sla_watch: Seconds between SLA checks of a waiting step.
     """
 
     data_dir: Path
@@ -45,6 +60,10 @@ class Settings:
     dask_address: str | None = None
     dask_workers: int = 1
     parse_workers: int = 1
+    report_dir: Path | None = None
+    approval_poll: int = 10
+    approval_timeout: int = 30 * 24 * 3600
+    sla_watch: int = 60
 
 
 def load_settings(env: dict[str, str] | None = None) -> Settings:
@@ -82,6 +101,10 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         dask_address=env.get("SIGAP_DASK_ADDRESS") or None,
         dask_workers=_positive_int(env, "SIGAP_DASK_WORKERS", 1),
         parse_workers=_count(env, "SIGAP_PARSE_WORKERS", max(1, min(4, os.cpu_count() or 1))),
+        report_dir=Path(env.get("SIGAP_REPORT_DIR") or data_dir / "reports"),
+        approval_poll=_positive_int(env, "SIGAP_APPROVAL_POLL", 10),
+        approval_timeout=_positive_int(env, "SIGAP_APPROVAL_TIMEOUT", 30 * 24 * 3600),
+        sla_watch=_positive_int(env, "SIGAP_SLA_WATCH", 60),
     )
 
 

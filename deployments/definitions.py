@@ -1,0 +1,51 @@
+"""SIGAP's Prefect deployments: names, schedules and parameters in one place.
+
+``sigap serve`` serves these from one process (the embedded default);
+``deployments/prefect.yaml`` declares the same ones for a work pool in production.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from prefect.schedules import Cron
+
+from flows.maintenance import DEPLOYMENT_NAME, network_maintenance
+from sop.office import Office
+
+MAINTENANCE_CRON = "0 7 1 * *"
+"""SOP A: the 1st of every month at 07:00, in the office's timezone."""
+
+
+def maintenance_deployment(office: Office) -> Any:
+    """The ``pemeliharaan-jaringan-bulanan`` deployment of SOP A for an office.
+
+    Args:
+        office: Its timezone sets the schedule's clock.
+
+    Returns:
+        A runner deployment for :func:`prefect.serve`.
+    """
+    return network_maintenance.to_deployment(
+        name=DEPLOYMENT_NAME,
+        schedule=Cron(MAINTENANCE_CRON, timezone=office.timezone_name),
+        description=(
+            f"SOP A Pemeliharaan Infrastruktur Sistem Jaringan, {office.short_name}: "
+            "inventarisasi dan checklist kinerja semua perangkat, lalu pemeriksaan Kasubag, "
+            "Kabag dan persetujuan Kadivmin. Berjalan tanggal 1 setiap bulan pukul 07:00 "
+            f"{office.timezone_abbrev}; bisa dijalankan kapan saja dengan parameter."
+        ),
+        tags=["sop-a", "pemeliharaan"],
+    )
+
+
+def all_deployments(office: Office) -> list[Any]:
+    """Every deployment SIGAP serves for an office.
+
+    Args:
+        office: The office configuration.
+
+    Returns:
+        Runner deployments.
+    """
+    return [maintenance_deployment(office)]

@@ -1,0 +1,389 @@
+"""Approvals shared by every SOP flow: pause for a manager, check the answer, record it.
+
+A review step of an SOP is one call to :func:`await_approval` inside a flow:
+
+1. the step is logged as ``waiting`` with its deadline from the SOP's time standard;
+2. the flow run pauses (``pause_flow_run``) with an :class:`ApprovalInput` form whose
+   description says what is being approved; the manager answers in the Prefect UI
+   or with ``sigap approve``;
+3. the answer is checked by :func:`sop.approval.judge_approval` (role, separation of
+   duties, personal code or TOTP, lockout after wrong codes); the code is deleted
+   from the Prefect server as soon as it is read;
+4. a refused answer is recorded (who, why) and the run pauses again; an accepted one
+   is recorded as the decision and ends the step.
+
+While the run waits, a watcher thread checks the step against its deadline and,
+once it is breached, records the breach and notifies the role holders and the
+escalation role (:mod:`tasks.sla_watch`). Nothing ever approves by itself.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal
+
+from prefect import get_run_logger
+from prefect.client.orchestration import get_client
+from prefect.context import FlowRunContext
+from prefect.flow_runs import pause_flow_run
+from prefect.input import RunInput
+from prefect.settings import PREFECT_UI_URL
+from pydantic import Field, SecretStr
+from sqlalchemy.engine import Engine
+
+from records.approvals import record_approval, record_refused_approval, wrong_code_times
+from records.db import session_scope
+from records.models import SopRun
+from records.steps import finish_step, open_step, start_step
+from sop.approval import judge_approval
+from sop.model import Step
+from sop.office import Office
+from sop.sla import due_time, evaluate
+from tasks import clock
+from tasks.credentials import resolve_secret
+from tasks.notify import SmtpSettings, smtp_settings_from_env
+
+log = logging.getLogger(__name__)
+
+
+class ApprovalInput(RunInput):
+    """The form a manager fills in to answer a paused SOP run."""
+
+    decision: Literal["setuju", "tolak", "kembalikan"] = Field(
+        description="Keputusan: setuju (approve), tolak (reject) atau kembalikan "
+        "(return for revision)"
+    )
+    approver: str = Field(description="Username Anda sesuai konfigurasi kantor (your username)")
+    code: SecretStr = Field(
+        description="Kode persetujuan pribadi atau kode TOTP (your approval code)"
+    )
+    note: str = Field(
+        default="",
+        description="Catatan; untuk 'kembalikan' sebutkan perangkat yang harus diulang "
+        "(note; for a return, name the devices to redo)",
+    )
+
+
+@dataclass(frozen=True)
+class ApprovalRequest:
+    """One review step waiting for a decision.
+
+    Attributes:
+        sop_run_id: The SOP run in the records.
+        sop_code: SOP code, e.g. ``A``.
+        sop_title: SOP title (for notifications).
+        step: The SOP step under review (its role and time standard).
+        performed_by: Usernames who did the work under review (they may not approve).
+        summary: Markdown shown in the form: what is being approved.
+    """
+
+    sop_run_id: int
+    sop_code: str
+    sop_title: str
+    step: Step
+    performed_by: tuple[str, ...]
+    summary: str
+
+
+@dataclass(frozen=True)
+class Decision:
+    """An accepted answer.
+
+    Attributes:
+        decision: ``setuju``, ``tolak`` or ``kembalikan``.
+        approver: Username of the approver.
+        note: Their note.
+        decided_at: When it was accepted.
+    """
+
+    decision: str
+    approver: str
+    note: str
+    decided_at: datetime
+
+
+def flow_run_link(flow_run_id: str) -> str:
+    """The Prefect UI address of a flow run (its id alone without a UI address).
+
+    Args:
+        flow_run_id: The flow run id.
+
+    Returns:
+        A URL, or the id.
+    """
+    ui = PREFECT_UI_URL.value()
+    return f"{ui.rstrip('/')}/runs/flow-run/{flow_run_id}" if ui else flow_run_id
+
+
+def current_flow_run_id() -> str | None:
+    """The id of the flow run this code runs in, if any."""
+    context = FlowRunContext.get()
+    return str(context.flow_run.id) if context and context.flow_run else None
+
+
+def form_description(
+    office: Office, request: ApprovalRequest, refused: str | None, due: datetime | None
+) -> str:
+    """The markdown above the resume form (pure).
+
+    Args:
+        office: For role titles and the timezone.
+        request: The step and its summary.
+        refused: Why the previous answer was refused, if it was.
+        due: The step's deadline.
+
+    Returns:
+        Markdown.
+    """
+    step = request.step
+    title = office.role_titles.get(step.role, step.role)
+    lines = [
+        f"## SOP {request.sop_code} langkah {step.number}: keputusan {title}",
+        "",
+        step.activity("id"),
+        "",
+    ]
+    if due is not None:
+        local = due.astimezone(office.timezone)
+        lines += [f"Batas waktu: {local:%d-%m-%Y %H:%M} {office.timezone_abbrev}", ""]
+    if refused:
+        lines += [f"> **Jawaban sebelumnya ditolak:** {refused}", ""]
+    lines += [request.summary, ""]
+    lines.append(
+        "Isi keputusan (setuju / tolak / kembalikan), username Anda dan kode persetujuan "
+        "pribadi Anda. Kode tidak disimpan."
+    )
+    return "\n".join(lines)
+
+
+class _SlaWatcher:
+    """Checks a waiting step against its deadline in a background thread."""
+
+    def __init__(self, check: Callable[[], bool], interval: float) -> None:
+        self._check = check
+        self._interval = interval
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="sigap-sla-watch", daemon=True)
+
+    def __enter__(self) -> _SlaWatcher:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join(timeout=10)
+
+    def _run(self) -> None:
+        while not self._stop.wait(self._interval):
+            try:
+                if self._check():
+                    return  # the breach is recorded and notified once
+            except Exception:  # a watcher fault must not end the waiting run
+                log.exception("SLA check failed")
+
+
+def _delete_answer(flow_run_id: str, pause_key: str) -> None:
+    """Remove the stored answer (it holds the approval code) from the Prefect server."""
+    with get_client(sync_client=True) as client:
+        try:
+            client.delete_flow_run_input(flow_run_id, f"paused-{pause_key}-response")
+        except Exception as exc:  # best effort; said in the log
+            log.warning("could not delete the answer of pause %s: %s", pause_key, type(exc))
+
+
+def _check_form(answer: ApprovalInput) -> str | None:
+    """What is wrong with an answer the schema let through (pure)."""
+    if not answer.approver.strip():
+        return "username pemberi persetujuan kosong"
+    if not answer.code.get_secret_value().strip():
+        return "kode persetujuan kosong"
+    return None
+
+
+def await_approval(
+    engine: Engine,
+    office: Office,
+    request: ApprovalRequest,
+    *,
+    poll_interval: int,
+    timeout: int,
+    sla_watch: float,
+    smtp: SmtpSettings | None = None,
+    resolve_ref: Callable[[str], str] = resolve_secret,
+) -> Decision:
+    """Pause the flow run until an accepted answer arrives for one review step.
+
+    Must run inside a flow run. Continues an unfinished waiting log of the same
+    step (a run started again for the same run key) instead of opening a new one.
+
+    Args:
+        engine: Records database.
+        office: People, roles, lockout and SLA settings.
+        request: The step under review.
+        poll_interval: Seconds between checks for an answer.
+        timeout: Seconds to wait for one answer before the pause times out.
+        sla_watch: Seconds between SLA checks while waiting.
+        smtp: SMTP settings for breach notifications (``None``: from the environment;
+            notifications are off when ``SIGAP_SMTP_HOST`` is unset).
+        resolve_ref: Resolves TOTP secret references.
+
+    Returns:
+        The accepted decision (already recorded).
+
+    Raises:
+        prefect.exceptions.FlowPauseTimeout: Nobody answered acceptably in time.
+    """
+    logger = get_run_logger()
+    flow_run_id = current_flow_run_id() or "?"
+    smtp = smtp if smtp is not None else smtp_settings_from_env()
+    step = request.step
+    with session_scope(engine) as session:
+        run = session.get(SopRun, request.sop_run_id)
+        assert run is not None, f"SOP run {request.sop_run_id} is not in the records"
+        log_row = open_step(session, run, step.number)
+        if log_row is None:
+            started = clock.now()
+            due = (
+                due_time(started, step.duration, office.sla.breach_factor)
+                if step.duration
+                else None
+            )
+            log_row = start_step(
+                session,
+                run,
+                step.number,
+                step.role,
+                due_at=due,
+                started_at=started,
+                status="waiting",
+                inputs={"performed_by": list(request.performed_by)},
+            )
+        else:
+            log_row.status = "waiting"
+            session.flush()
+        step_log_id, due = log_row.id, log_row.due_at
+        attempt = len(run.refused_approvals) + len(run.approvals)
+
+    def check_sla() -> bool:
+        from tasks.sla_watch import handle_breach
+
+        return (
+            handle_breach(
+                engine,
+                office,
+                sop_run_id=request.sop_run_id,
+                step_log_id=step_log_id,
+                standard=step.duration,
+                sop_code=request.sop_code,
+                sop_title=request.sop_title,
+                now=clock.now(),
+                run_ref=flow_run_link(flow_run_id),
+                smtp=smtp,
+            )
+            is not None
+        )
+
+    refused: str | None = None
+    with _SlaWatcher(check_sla, sla_watch):
+        while True:
+            attempt += 1
+            key = f"sop{request.sop_run_id}-step{step.number}-log{step_log_id}-{attempt}"
+            form = ApprovalInput.with_initial_data(
+                description=form_description(office, request, refused, due)
+            )
+            logger.info(
+                "SOP %s langkah %s menunggu keputusan %s (sigap approvals list)",
+                request.sop_code,
+                step.number,
+                step.role,
+            )
+            answer = pause_flow_run(
+                wait_for_input=form, timeout=timeout, poll_interval=poll_interval, key=key
+            )
+            _delete_answer(flow_run_id, key)
+            now = clock.now()
+            with session_scope(engine) as session:
+                run = session.get(SopRun, request.sop_run_id)
+                assert run is not None
+                problem = _check_form(answer)
+                if problem is not None:
+                    verdict_reason = f"malformed: {problem}"
+                else:
+                    verdict = judge_approval(
+                        office,
+                        approver=answer.approver.strip(),
+                        code=answer.code.get_secret_value(),
+                        step_role=step.role,
+                        performed_by=request.performed_by,
+                        wrong_codes_at=wrong_code_times(session, answer.approver.strip()),
+                        now=now,
+                        resolve_ref=resolve_ref,
+                    )
+                    # a wrong code is stored as "wrong_code: ..." (WRONG_CODE_PREFIX),
+                    # which the lockout counts
+                    verdict_reason = (
+                        None if verdict.accepted else f"{verdict.refusal}: {verdict.message}"
+                    )
+                if verdict_reason is not None:
+                    record_refused_approval(
+                        session,
+                        run,
+                        step.number,
+                        attempted_username=answer.approver.strip()[:100] or "?",
+                        reason=verdict_reason,
+                        refused_at=now,
+                    )
+                    refused = verdict_reason.split(": ", 1)[-1]
+                    logger.warning(
+                        "jawaban untuk langkah %s ditolak (%s); menunggu lagi",
+                        step.number,
+                        verdict_reason.split(":", 1)[0],
+                    )
+                    continue
+                approver = answer.approver.strip()
+                record_approval(
+                    session,
+                    run,
+                    step.number,
+                    approver=approver,
+                    role_key=step.role,
+                    decision=answer.decision,
+                    note=answer.note or None,
+                    decided_at=now,
+                )
+                log_row = session.get(type(log_row), step_log_id)
+                assert log_row is not None
+                sla = evaluate(
+                    log_row.started_at, now, step.duration, factor=office.sla.breach_factor
+                )
+                finish_step(
+                    session,
+                    log_row,
+                    finished_at=now,
+                    actor=approver,
+                    outputs={"decision": answer.decision},
+                    note=answer.note or None,
+                    # a breach recorded while waiting stays a breach
+                    sla_status=log_row.sla_status
+                    if log_row.sla_status == "breached"
+                    else str(sla.status),
+                )
+            logger.info("langkah %s: %s oleh %s", step.number, answer.decision, approver)
+            return Decision(answer.decision, approver, answer.note, now)
+
+
+def holders_of(office: Office, role: str) -> Sequence[str]:
+    """Usernames holding a role (for separation-of-duties defaults).
+
+    Args:
+        office: The office.
+        role: Role key.
+
+    Returns:
+        Usernames, in file order.
+    """
+    return [person.username for person in office.holders(role)]

@@ -1,0 +1,92 @@
+"""Find or start the local Prefect server SIGAP's commands talk to."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+DEFAULT_API_URL = "http://127.0.0.1:4200/api"
+SERVER_ENV = Path(__file__).resolve().parent.parent / "deployments" / "server.env"
+
+
+def api_url() -> str:
+    """The Prefect API address in use (Prefect's ``PREFECT_API_URL`` or the local default).
+
+    Returns:
+        The URL.
+    """
+    from prefect.settings import PREFECT_API_URL
+
+    return PREFECT_API_URL.value() or DEFAULT_API_URL
+
+
+def is_healthy(url: str, timeout: float = 2.0) -> bool:
+    """Whether a Prefect API answers its health check.
+
+    Args:
+        url: The API address, ending in ``/api``.
+        timeout: Seconds to wait.
+
+    Returns:
+        True if it answered.
+    """
+    try:
+        with urllib.request.urlopen(f"{url.rstrip('/')}/health", timeout=timeout) as reply:
+            return bool(reply.status == 200)
+    except OSError:
+        return False
+
+
+def server_env() -> dict[str, str]:
+    """SIGAP's Prefect server settings (``deployments/server.env``) over the environment.
+
+    Returns:
+        The environment for ``prefect server start``.
+    """
+    env = dict(os.environ)
+    env.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    if SERVER_ENV.exists():
+        for line in SERVER_ENV.read_text().splitlines():
+            key, sep, value = line.strip().partition("=")
+            if sep and not key.startswith("#"):
+                env.setdefault(key.strip(), value.strip().strip('"'))
+    return env
+
+
+def ensure_server(url: str | None = None, wait: float = 90.0) -> str:
+    """Use the Prefect server at ``url``, starting a local one (SQLite) if none answers.
+
+    Args:
+        url: The API address (default: :func:`api_url`).
+        wait: Seconds to wait for a started server.
+
+    Returns:
+        The API address, also set as ``PREFECT_API_URL`` for this process.
+
+    Raises:
+        RuntimeError: No server answers and none could be started here.
+    """
+    url = url or api_url()
+    os.environ["PREFECT_API_URL"] = url
+    if is_healthy(url):
+        return url
+    if not url.startswith(("http://127.0.0.1:", "http://localhost:")):
+        raise RuntimeError(f"the Prefect API at {url} does not answer (PREFECT_API_URL)")
+    port = url.split(":")[2].split("/")[0]
+    prefect = Path(sys.executable).with_name("prefect")
+    subprocess.run(
+        [str(prefect), "server", "start", "--background", "--host", "127.0.0.1", "--port", port],
+        env=server_env(),
+        check=False,
+        stdout=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + wait
+    while time.monotonic() < deadline:
+        if is_healthy(url):
+            return url
+        time.sleep(1)
+    raise RuntimeError(f"started a Prefect server, but {url} did not answer within {wait:g} s")

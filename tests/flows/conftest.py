@@ -1,0 +1,116 @@
+"""Fixtures for the SOP flows: an office whose people can approve, fast polling, a records DB."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+import pytest
+import yaml
+from prefect.client.orchestration import get_client
+
+from records.db import init_database
+
+EXAMPLE_OFFICE = (
+    Path(__file__).resolve().parents[2] / "examples/offices/kanwil-kemenkumham-malut.yaml"
+)
+
+
+@pytest.fixture
+def office_file(tmp_path: Path) -> Path:
+    """The Maluku Utara example office; sahrul (IT officer) is also a Kasubag here,
+    so separation of duties can be tested. Demo codes: ``demo-<username>``."""
+    data = yaml.safe_load(EXAMPLE_OFFICE.read_text())
+    for person in data["people"]:
+        if person["username"] == "sahrul":
+            person["roles"] = ["it_officer", "kasubag"]
+    path = tmp_path / "office.yaml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True))
+    return path
+
+
+@pytest.fixture
+def db_url(tmp_path: Path) -> str:
+    url = f"sqlite:///{tmp_path / 'records.db'}"
+    init_database(url)
+    return url
+
+
+@pytest.fixture(autouse=True)
+def _fast_flow_settings(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Settings come from the environment, as in production; short polls for tests."""
+    monkeypatch.setenv("SIGAP_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("SIGAP_REPORT_DIR", str(tmp_path / "reports"))
+    monkeypatch.setenv("SIGAP_APPROVAL_POLL", "1")
+    monkeypatch.setenv("SIGAP_SLA_WATCH", "1")
+    monkeypatch.setenv("SIGAP_DEVICE_TIME_LIMIT", "20")
+    monkeypatch.delenv("SIGAP_SMTP_HOST", raising=False)
+
+
+class FlowThread:
+    """A flow called in a background thread, as a worker would run it."""
+
+    def __init__(self, fn: Callable[..., Any], **kwargs: Any) -> None:
+        self.result: Any = None
+        self.error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, args=(fn, kwargs), daemon=True)
+        self._thread.start()
+
+    def _run(self, fn: Callable[..., Any], kwargs: dict[str, Any]) -> None:
+        try:
+            self.result = fn(**kwargs)
+        except BaseException as exc:  # handed to the test
+            self.error = exc
+
+    def join(self, timeout: float) -> Any:
+        self._thread.join(timeout)
+        assert not self._thread.is_alive(), "the flow did not finish in time"
+        if self.error is not None:
+            raise self.error
+        return self.result
+
+    @property
+    def alive(self) -> bool:
+        return self._thread.is_alive()
+
+
+def wait_for(predicate: Callable[[], Any], timeout: float = 60.0, what: str = "") -> Any:
+    """Poll until ``predicate`` returns something truthy."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.3)
+    raise AssertionError(f"timed out waiting for {what or predicate}")
+
+
+def is_paused(flow_run_id: str) -> bool:
+    with get_client(sync_client=True) as client:
+        state = client.read_flow_run(UUID(flow_run_id)).state
+    return bool(state and state.is_paused())
+
+
+def run_inputs(flow_run_id: str) -> list[str]:
+    """Every input value the Prefect server holds for a flow run."""
+    with get_client(sync_client=True) as client:
+        found = client.filter_flow_run_input(
+            UUID(flow_run_id), key_prefix="paused-", limit=500, exclude_keys=set()
+        )
+    return [item.value for item in found]
+
+
+@pytest.fixture
+def flow_thread() -> Iterator[Callable[..., FlowThread]]:
+    started: list[FlowThread] = []
+
+    def start(fn: Callable[..., Any], **kwargs: Any) -> FlowThread:
+        thread = FlowThread(fn, **kwargs)
+        started.append(thread)
+        return thread
+
+    yield start
