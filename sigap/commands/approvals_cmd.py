@@ -102,8 +102,8 @@ def _local(when: datetime | None, office: Office | None) -> str:
     if when is None:
         return "-"
     if office is None:
-        return f"{when:%Y-%m-%d %H:%M} UTC"
-    return f"{when.astimezone(office.timezone):%Y-%m-%d %H:%M} {office.timezone_abbrev}"
+        return f"{when:%d-%m %H:%M} UTC"
+    return f"{when.astimezone(office.timezone):%d-%m %H:%M} {office.timezone_abbrev}"
 
 
 @app.command("list")
@@ -125,15 +125,15 @@ def list_cmd(
         return
     loaded = _office(office)
     table = Table(title="Menunggu keputusan (waiting for a decision)")
-    for column in ("run", "SOP", "langkah", "peran", "menunggu sejak", "batas waktu", "terlambat"):
+    table.add_column("run", overflow="fold", min_width=36)
+    for column in ("SOP", "langkah", "peran", "sejak", "batas waktu", "terlambat"):
         table.add_column(column)
     for w in steps:
-        role = loaded.role_titles.get(w.role_key, w.role_key) if loaded else w.role_key
         table.add_row(
             w.flow_run_id or f"sop-run {w.sop_run_id}",
-            f"{w.sop_code} {w.title}",
+            f"{w.sop_code} {w.title.rsplit(' ', 1)[-1]}",
             str(w.step_number),
-            role,
+            w.role_key,
             _local(w.waiting_since, loaded),
             _local(w.due_at, loaded),
             "[red]ya[/red]" if w.overdue(now) else "tidak",

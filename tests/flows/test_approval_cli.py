@@ -39,7 +39,8 @@ def test_list_and_approve_from_the_cli(
         ["approvals", "list", "--database-url", db_url, "--office", str(office_file)],
         env={"COLUMNS": "300"},
     )
-    assert "Kepala Subbagian" in table.output and "WIT" in table.output
+    assert "kasubag" in table.output and "WIT" in table.output
+    assert flow_run_id in table.output  # in full: it is what `sigap approve` takes
 
     base = ["approve", flow_run_id[:8], "--database-url", db_url, "--wait", "30"]
     refused = runner.invoke(
