@@ -9,12 +9,15 @@ by default, prefect-dask's ``DaskTaskRunner`` with ``SIGAP_TASK_RUNNER=dask``.
 from __future__ import annotations
 
 import contextvars
+import queue
 import threading
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from prefect import flow
+from prefect import flow, get_run_logger, task
+from prefect.cache_policies import NONE
 from prefect.futures import as_completed
 from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
 
@@ -26,7 +29,7 @@ from sop.office import load_office
 from sop.problems import ConfigError
 from sop.thresholds import Thresholds, thresholds_for_host
 from tasks import parsing
-from tasks.collect import CollectRequest, DeviceResult, collect_device_task
+from tasks.collect import CollectRequest, DeviceResult, collect_device, collect_device_task
 from tasks.hostkeys import HostKey
 from tasks.session import Target
 from tasks.store import CollectionRecorder, CollectionReport, pinned_keys
@@ -142,6 +145,48 @@ def make_task_runner(settings: Settings) -> TaskRunner[Any]:
     return ThreadPoolTaskRunner(max_workers=settings.max_sessions)
 
 
+@task(name="collect-lane", task_run_name="collect-lane-{lane}", cache_policy=NONE)
+def collect_lane(
+    lane: int,
+    work: queue.SimpleQueue[CollectRequest],
+    done: queue.SimpleQueue[DeviceResult],
+) -> int:
+    """One SSH session slot: collect devices from ``work`` until it is empty.
+
+    A Prefect task per *slot* (``SIGAP_MAX_SESSIONS`` of them) instead of one per
+    device: the orchestration costs stay the same for 20 devices or 2,000, and a
+    slot takes the next device as soon as it is free. Each device still gets its
+    own outcome, stored and reported as it arrives.
+
+    Args:
+        lane: Slot number (for the task run's name).
+        work: Requests still to collect, shared by all slots.
+        done: Where each device's result goes, as soon as it is known.
+
+    Returns:
+        How many devices this slot collected.
+    """
+    count = 0
+    while True:
+        try:
+            request = work.get_nowait()
+        except queue.Empty:
+            return count
+        try:
+            result = collect_device(request)
+        except Exception as exc:  # a bug must not lose the device's outcome
+            result = DeviceResult(
+                request.target.name,
+                "parse_error",
+                f"internal error: {type(exc).__name__}: {exc}"[:2000],
+                datetime.now(UTC),
+                0.0,
+                0,
+            )
+        done.put(result)
+        count += 1
+
+
 @flow(
     name="collect-devices",
     log_prints=False,
@@ -240,22 +285,63 @@ def run_collection(
     try:
         pins = pinned_keys(engine, [h.name for h in hosts])
         requests = build_requests(hosts, pins, settings, sanitize)
-        futures = [collect_device_task.submit(request) for request in requests]
         by_name = {host.name: host for host in hosts}
         hook = progress_hook.get()
         selection = {"inventory": str(inventory_dir), "filters": dict(filters)}
         with CollectionRecorder(
             engine, thresholds, trigger=trigger, actor=actor, selection=selection
         ) as recorder:
-            for done, future in enumerate(as_completed(futures), start=1):
-                result: DeviceResult = future.result()
+            logger = get_run_logger()
+            for done, result in enumerate(_results(requests, settings), start=1):
                 recorder.add(by_name[result.name], result)
+                if result.outcome != "ok":
+                    logger.warning("%s: %s (%s)", result.name, result.outcome, result.error)
                 if hook is not None:
                     hook(result, done, len(requests))
         assert recorder.report is not None
         return _in_inventory_order(recorder.report, hosts)
     finally:
         engine.dispose()
+
+
+def _results(requests: list[CollectRequest], settings: Settings) -> Iterator[DeviceResult]:
+    """Collect every request in the flow's task runner; yield results as they arrive.
+
+    With the thread pool (default), ``SIGAP_MAX_SESSIONS`` slot tasks share one
+    queue of devices (:func:`collect_lane`). Dask workers are other processes that
+    cannot share a queue: there each device is its own task.
+    """
+    if settings.task_runner == "dask":
+        futures = [collect_device_task.submit(request) for request in requests]
+        for future in as_completed(futures):
+            yield future.result()
+        return
+    work: queue.SimpleQueue[CollectRequest] = queue.SimpleQueue()
+    for request in requests:
+        work.put(request)
+    done: queue.SimpleQueue[DeviceResult] = queue.SimpleQueue()
+    lanes = [
+        collect_lane.submit(lane, work, done)
+        for lane in range(min(settings.max_sessions, len(requests)))
+    ]
+    received = 0
+    while received < len(requests):
+        try:
+            result = done.get(timeout=1.0)
+        except queue.Empty:
+            if not all(lane.state.is_final() for lane in lanes):
+                continue
+            try:  # a slot may have reported just before it ended
+                result = done.get_nowait()
+            except queue.Empty:
+                # a slot ended without reporting its device: say so, never hang
+                for lane in lanes:
+                    lane.result()
+                raise RuntimeError("collection slots ended with devices unreported") from None
+        received += 1
+        yield result
+    for lane in lanes:
+        lane.wait()
 
 
 def _in_inventory_order(report: CollectionReport, hosts: list[Host]) -> CollectionReport:

@@ -81,6 +81,9 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
+    # WAL's recommended durability: a power cut may lose the last commits, never
+    # corrupts the file; spares an fsync on every commit
+    cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()
 
@@ -95,7 +98,8 @@ def make_engine(url: str | URL | None = None, **kwargs: Any) -> Engine:
     """Create an engine for the records database.
 
     For SQLite the file's parent directory is created, foreign keys are
-    enforced, the journal is put in WAL mode and every transaction starts with
+    enforced, the journal is put in WAL mode (``synchronous=NORMAL``) and every
+    transaction starts with
     ``BEGIN IMMEDIATE`` (writers wait their turn, up to 30 s, instead of
     failing half-way; savepoints work as on PostgreSQL).
 

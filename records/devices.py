@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 
 from sqlalchemy import select
@@ -37,6 +38,8 @@ def upsert_device(
     criticality: str | None = None,
     location: str | None = None,
     seen_at: datetime | None = None,
+    known: Mapping[str, Device] | None = None,
+    flush: bool = True,
 ) -> Device:
     """Create the device ``name`` or update it from the inventory.
 
@@ -55,12 +58,15 @@ def upsert_device(
         criticality: e.g. ``high``.
         location: Room/rack.
         seen_at: When the inventory listed it (aware); default now.
+        known: Devices already loaded by name (:func:`get_devices`), to skip the
+            lookup; a name missing from it is a new device.
+        flush: Flush at once (``False``: the caller flushes).
 
     Returns:
-        The device, flushed (it has an id).
+        The device, flushed (it has an id) unless ``flush`` is false.
     """
     seen = when(seen_at)
-    device = get_device(session, name)
+    device = known.get(name) if known is not None else get_device(session, name)
     if device is None:
         device = Device(name=name, first_seen=seen)
         session.add(device)
@@ -73,8 +79,29 @@ def upsert_device(
     device.criticality = criticality
     device.location = location
     device.last_seen = seen
-    session.flush()
+    if flush:
+        session.flush()
     return device
+
+
+def get_devices(session: Session, names: Iterable[str]) -> dict[str, Device]:
+    """Load the named devices in one query.
+
+    Args:
+        session: Open session.
+        names: Inventory names.
+
+    Returns:
+        Name -> device, for the names that are stored.
+    """
+    wanted = list(dict.fromkeys(names))
+    found: dict[str, Device] = {}
+    for start in range(0, len(wanted), 500):  # keep the IN list small
+        chunk = wanted[start : start + 500]
+        found.update(
+            (d.name, d) for d in session.scalars(select(Device).where(Device.name.in_(chunk)))
+        )
+    return found
 
 
 def pin_host_key(

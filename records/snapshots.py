@@ -51,6 +51,7 @@ def add_snapshot(
     config_running: str | None = None,
     config_startup: str | None = None,
     duration_seconds: float | None = None,
+    flush: bool = True,
 ) -> DeviceSnapshot:
     """Store what ``run`` found on ``device``.
 
@@ -69,9 +70,10 @@ def add_snapshot(
         config_running: Sanitised running configuration.
         config_startup: Sanitised startup configuration.
         duration_seconds: How long the collection took.
+        flush: Flush at once (``False``: the caller flushes, e.g. once per device).
 
     Returns:
-        The snapshot, flushed (it has an id).
+        The snapshot, flushed unless ``flush`` is false.
 
     Raises:
         ValueError: If ``outcome`` is unknown or a datetime is naive.
@@ -91,7 +93,8 @@ def add_snapshot(
         duration_seconds=duration_seconds,
     )
     session.add(snapshot)
-    session.flush()
+    if flush:
+        session.flush()
     return snapshot
 
 
@@ -165,7 +168,11 @@ class ChecklistEntry:
 
 
 def add_checklist_results(
-    session: Session, snapshot: DeviceSnapshot, items: Iterable[ChecklistItem]
+    session: Session,
+    snapshot: DeviceSnapshot,
+    items: Iterable[ChecklistItem],
+    *,
+    flush: bool = True,
 ) -> list[ChecklistResult]:
     """Store the judged checklist items of a snapshot.
 
@@ -175,9 +182,10 @@ def add_checklist_results(
         session: Open session.
         snapshot: The snapshot they were judged on.
         items: Objects with ``key``, ``label``, ``status``, ``evidence``.
+        flush: Flush at once (``False``: the caller flushes).
 
     Returns:
-        The stored results, in the given order, flushed.
+        The stored results, in the given order, flushed unless ``flush`` is false.
 
     Raises:
         ValueError: If an item's status is not pass/warn/fail.
@@ -196,5 +204,6 @@ def add_checklist_results(
         for item in items
     ]
     session.add_all(results)
-    session.flush()
+    if flush:
+        session.flush()
     return results

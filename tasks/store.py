@@ -7,6 +7,7 @@ and writes what it says.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -17,7 +18,7 @@ from sqlalchemy.orm import Session
 from inventory import Host
 from records.collection_runs import finish_collection_run, start_collection_run
 from records.db import session_scope
-from records.devices import get_device, pin_host_key, upsert_device
+from records.devices import get_device, get_devices, pin_host_key, upsert_device
 from records.findings import add_finding, open_findings
 from records.models import CollectionRun, Device, DeviceSnapshot
 from records.snapshots import add_checklist_results, add_snapshot, latest_snapshot
@@ -133,11 +134,19 @@ def _store_one(
     host: Host,
     result: DeviceResult,
     thresholds: Thresholds,
+    known: dict[str, Device],
 ) -> DeviceReport:
+    """Judge and store one device (one flush, by the caller's savepoint)."""
     data = host.data
+    # read the previous snapshot before changing anything: the query then has
+    # nothing to flush, and the device's rows go out in one flush at the end
+    stored = known.get(host.name)
+    previous, previous_config = _previous(session, stored) if stored else (None, None)
     device = upsert_device(
         session,
         host.name,
+        known=known,
+        flush=False,
         address=host.hostname,
         port=host.port,
         platform=host.platform,
@@ -147,7 +156,7 @@ def _store_one(
         criticality=data.criticality,
         location=data.location,
     )
-    previous, previous_config = _previous(session, device)
+    known[host.name] = device
     backup = result.backup
     current: DeviceData | None = None
     diff: str | None = None
@@ -183,6 +192,7 @@ def _store_one(
         config_running=backup.running if stored_config and backup else None,
         config_startup=backup.startup if stored_config and backup else None,
         duration_seconds=result.duration,
+        flush=False,
     )
     checklist = evaluate_checklist(
         result.outcome,
@@ -194,7 +204,7 @@ def _store_one(
         unsaved=backup.unsaved if backup else None,
         platform=host.platform,
     )
-    add_checklist_results(session, snapshot, checklist.results)
+    add_checklist_results(session, snapshot, checklist.results, flush=False)
     _host_key_bookkeeping(session, device, result)
     return DeviceReport(
         name=host.name,
@@ -243,12 +253,17 @@ def _host_key_bookkeeping(session: Session, device: Device, result: DeviceResult
         )
 
 
+COMMIT_INTERVAL = 0.5
+"""Seconds between commits while a collection is being stored."""
+
+
 class CollectionRecorder:
     """Stores a collection run device by device, as the results come in.
 
     Storing while the other devices are still being collected overlaps the
     database work with the SSH sessions, and a run that is interrupted keeps
-    every device stored so far (the run is then marked ``failed``).
+    the devices stored up to its last commit (at most ``COMMIT_INTERVAL`` s
+    earlier; the run is then marked ``failed``).
 
     Use as a context manager::
 
@@ -282,16 +297,19 @@ class CollectionRecorder:
         self._session: Session | None = None
         self._run: CollectionRun | None = None
         self._lines: list[DeviceReport] = []
+        self._known: dict[str, Device] | None = None
+        self._committed = 0.0
         self.report: CollectionReport | None = None
 
     def __enter__(self) -> CollectionRecorder:
         self._session = Session(self._engine, expire_on_commit=False)
         self._run = start_collection_run(self._session, **self._run_args)
         self._session.commit()
+        self._committed = time.monotonic()
         return self
 
     def add(self, host: Host, result: DeviceResult) -> DeviceReport:
-        """Judge and store one device's result (committed at once).
+        """Judge and store one device's result (committed within ``COMMIT_INTERVAL``).
 
         Args:
             host: The inventory host.
@@ -301,20 +319,37 @@ class CollectionRecorder:
             The device's report line.
         """
         assert self._session is not None and self._run is not None, "use `with`"
-        line = _store_one(self._session, self._run, host, result, self._thresholds[host.name])
-        self._session.commit()
+        if self._known is None:
+            self._known = get_devices(self._session, self._thresholds)
+        with self._session.begin_nested():  # a device is stored whole or not at all
+            line = _store_one(
+                self._session,
+                self._run,
+                host,
+                result,
+                self._thresholds[host.name],
+                self._known,
+            )
+        # commit at most every COMMIT_INTERVAL seconds: results arriving together
+        # share one commit; an interrupted run loses at most that much of its work
+        now = time.monotonic()
+        if now - self._committed >= COMMIT_INTERVAL:
+            self._session.commit()
+            self._committed = now
         self._lines.append(line)
         return line
 
     def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
         assert self._session is not None and self._run is not None
         try:
-            if exc_type is not None:
-                self._session.rollback()
+            # devices stored so far are kept, also when the run was interrupted
             finish_collection_run(
                 self._session, self._run, status="completed" if exc_type is None else "failed"
             )
             self._session.commit()
             self.report = CollectionReport(self._run.id, self._lines)
+        except Exception:
+            self._session.rollback()
+            raise
         finally:
             self._session.close()

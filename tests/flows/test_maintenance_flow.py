@@ -15,6 +15,7 @@ from uuid import UUID
 
 import pandas as pd
 import pytest
+import yaml
 from prefect.flow_runs import resume_flow_run
 from sqlalchemy import func, select
 
@@ -22,6 +23,7 @@ from flows.maintenance import network_maintenance
 from records.db import make_engine, session_scope
 from records.models import Approval, CollectionRun, DeviceSnapshot, RefusedApproval, SopRun
 from records.steps import list_waiting_steps
+from tasks.clock import ControlledClock, use_clock
 from tests.flows.conftest import is_paused, run_inputs, wait_for
 
 LAB_DEVICES = {"linux01", "linux02", "sw01", "sw02", "r01"}
@@ -214,3 +216,30 @@ def test_reject_ends_the_run(prefect_api, lab, office_file: Path, db_url: str, f
         assert [a.decision for a in sop_run.approvals] == ["tolak"]
         assert max(s.step_number for s in sop_run.step_logs) == 5
     engine.dispose()
+
+
+def test_repeated_wrong_codes_lock_the_approver_for_a_while(
+    prefect_api, lab, office_file: Path, db_url: str, flow_thread
+) -> None:
+    data = yaml.safe_load(office_file.read_text())
+    data["sla"]["lockout"] = {"max_attempts": 2, "minutes": 15}
+    office_file.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True))
+    clock = ControlledClock()
+    with use_clock(clock):
+        run = _start(flow_thread, lab, office_file, db_url, "2026-05")
+        _answer(db_url, 5, decision="setuju", approver="rahmat", code="tebakan-1")
+        _answer(db_url, 5, decision="setuju", approver="rahmat", code="tebakan-2")
+        # locked now: even the right code is refused, and says until when
+        _answer(db_url, 5, decision="setuju", approver="rahmat", code="demo-rahmat")
+        engine = make_engine(db_url)
+        with session_scope(engine) as session:
+            sop_run = session.scalars(select(SopRun)).one()
+            refused = [r.reason for r in sop_run.refused_approvals]
+            assert [r.split(":")[0] for r in refused] == ["wrong_code", "wrong_code", "locked_out"]
+            assert "dikunci sampai" in refused[-1]
+            assert sop_run.approvals == []
+        engine.dispose()
+        # the lockout ends after its minutes; the run has waited all along
+        clock.advance(minutes=16)
+        _answer(db_url, 5, decision="tolak", approver="rahmat", code="demo-rahmat")
+        assert run.join(60)["status"] == "rejected"
