@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
@@ -40,12 +40,14 @@ from records.db import session_scope
 from records.models import SopRun
 from records.steps import finish_step, open_step, start_step
 from sop.approval import judge_approval
+from sop.escalation import format_time
 from sop.model import Step
 from sop.office import Office
 from sop.sla import due_time, evaluate
 from tasks import clock
 from tasks.credentials import resolve_secret
 from tasks.notify import SmtpSettings, smtp_settings_from_env
+from tasks.sla_watch import handle_breach
 
 log = logging.getLogger(__name__)
 
@@ -148,8 +150,7 @@ def form_description(
         "",
     ]
     if due is not None:
-        local = due.astimezone(office.timezone)
-        lines += [f"Batas waktu: {local:%d-%m-%Y %H:%M} {office.timezone_abbrev}", ""]
+        lines += [f"Batas waktu: {format_time(due, office)}", ""]
     if refused:
         lines += [f"> **Jawaban sebelumnya ditolak:** {refused}", ""]
     lines += [request.summary, ""]
@@ -269,8 +270,6 @@ def await_approval(
         attempt = len(run.refused_approvals) + len(run.approvals)
 
     def check_sla() -> bool:
-        from tasks.sla_watch import handle_breach
-
         return (
             handle_breach(
                 engine,
@@ -374,16 +373,3 @@ def await_approval(
                 )
             logger.info("langkah %s: %s oleh %s", step.number, answer.decision, approver)
             return Decision(answer.decision, approver, answer.note, now)
-
-
-def holders_of(office: Office, role: str) -> Sequence[str]:
-    """Usernames holding a role (for separation-of-duties defaults).
-
-    Args:
-        office: The office.
-        role: Role key.
-
-    Returns:
-        Usernames, in file order.
-    """
-    return [person.username for person in office.holders(role)]

@@ -30,6 +30,7 @@ from records.db import make_engine, session_scope
 from records.models import SopRun
 from records.sop_runs import get_or_create_sop_run, set_sop_run_status
 from records.steps import finish_step, start_step
+from reports.maintenance import publish_maintenance_artifacts, write_maintenance_report
 from sigap.settings import Settings, load_settings
 from sop.catalog import load_sops
 from sop.maintenance import device_lines, merge_rounds, review_summary, totals
@@ -405,8 +406,6 @@ class MaintenanceJob:
 
     def _report(self, *, final: bool) -> dict[str, str]:
         """Write the month's report files and publish them as Prefect artifacts."""
-        from reports.maintenance import publish_maintenance_artifacts, write_maintenance_report
-
         out_dir = (self.settings.report_dir or self.settings.data_dir / "reports") / self.month
         files = write_maintenance_report(
             self.engine, self.office, self.month, out_dir, now=clock.now()

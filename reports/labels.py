@@ -19,22 +19,11 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from sop.dates import MONTHS
 from sop.runkeys import parse_month
 
 LANGS: tuple[str, ...] = ("id", "en")
 """Report languages: Indonesian (the default, for official documents) and English."""
-
-MONTHS: dict[str, tuple[str, ...]] = {
-    "id": (
-        "Januari", "Februari", "Maret", "April", "Mei", "Juni",
-        "Juli", "Agustus", "September", "Oktober", "November", "Desember",
-    ),
-    "en": (
-        "January", "February", "March", "April", "May", "June",
-        "July", "August", "September", "October", "November", "December",
-    ),
-}  # fmt: skip
-"""Month names, January first."""
 
 MONTHS_SHORT: dict[str, tuple[str, ...]] = {
     "id": ("Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des"),

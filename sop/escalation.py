@@ -16,40 +16,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from sop.dates import DAYS, MONTHS
 from sop.durations import Duration
 from sop.office import Office, Person, role_title
 from sop.sla import due_time
-
-_DAYS_ID = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
-_DAYS_EN = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-_MONTHS_ID = (
-    "Januari",
-    "Februari",
-    "Maret",
-    "April",
-    "Mei",
-    "Juni",
-    "Juli",
-    "Agustus",
-    "September",
-    "Oktober",
-    "November",
-    "Desember",
-)
-_MONTHS_EN = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
 
 
 def _check_aware(value: datetime, name: str) -> datetime:
@@ -227,9 +197,9 @@ def format_time(value: datetime, office: Office, lang: str = "id") -> str:
     local = _check_aware(value, "value").astimezone(office.timezone)
     abbrev = office.timezone_abbrev
     if _check_lang(lang) == "en":
-        day, month = _DAYS_EN[local.weekday()], _MONTHS_EN[local.month - 1]
+        day, month = DAYS["en"][local.weekday()], MONTHS["en"][local.month - 1]
         return f"{day}, {local.day} {month} {local.year} at {local:%H:%M} {abbrev}"
-    day, month = _DAYS_ID[local.weekday()], _MONTHS_ID[local.month - 1]
+    day, month = DAYS["id"][local.weekday()], MONTHS["id"][local.month - 1]
     return f"{day}, {local.day} {month} {local.year} pukul {local:%H.%M} {abbrev}"
 
 

@@ -19,8 +19,9 @@ from records.config_history import (
     config_versions,
     version_diff,
 )
-from records.db import display_url, make_engine, resolve_url
+from records.db import make_engine, resolve_url
 from sigap.commands.db_cmd import DatabaseUrl
+from sigap.commands.errors import database_failure, exit_with
 
 app = typer.Typer(
     help="Configuration backups: history of a device's stored configs and their diffs.",
@@ -38,30 +39,20 @@ def _console() -> Console:
     return console if console.is_terminal else Console(soft_wrap=False, width=160)
 
 
-def _error(message: str, code: int) -> typer.Exit:
-    typer.echo(f"error: {message}", err=True)
-    return typer.Exit(code)
-
-
 def _read(database_url: str | None, read: Callable[[Session], T]) -> T:
     """Run ``read`` in a session on the records database; turn failures into exits."""
     try:
         url = resolve_url(database_url)
     except ArgumentError as error:
-        raise _error(f"database (unparseable URL): {error}", 2) from None
+        raise exit_with(f"database (unparseable URL): {error}", 2) from None
     engine = make_engine(url)
     try:
         with Session(engine) as session:
             return read(session)
     except (UnknownDevice, UnknownVersion) as error:
-        raise _error(str(error.args[0]), 1) from None
+        raise exit_with(str(error.args[0]), 1) from None
     except DBAPIError as error:
-        message = str(error.orig or error).strip().splitlines()[0]
-        if url.password:
-            message = message.replace(str(url.password), "***")
-        raise _error(
-            f"database {display_url(url)}: {message} (is it initialised? run `sigap init`)", 2
-        ) from None
+        raise database_failure(url, error) from None
     finally:
         engine.dispose()
 

@@ -10,8 +10,9 @@ from rich.console import Console
 from rich.table import Table
 from sqlalchemy.exc import ArgumentError, DBAPIError
 
-from records.db import display_url, make_engine, resolve_url
+from records.db import make_engine, resolve_url
 from sigap.commands.db_cmd import DatabaseUrl
+from sigap.commands.errors import database_failure, exit_with
 from sigap.commands.office_cmd import load_or_exit, office_path
 from sigap.settings import load_settings
 
@@ -24,11 +25,6 @@ app = typer.Typer(
 @app.callback()
 def report_callback() -> None:
     """Reports from the records: the SOP A monthly maintenance report."""
-
-
-def _error(message: str, code: int) -> typer.Exit:
-    typer.echo(f"error: {message}", err=True)
-    return typer.Exit(code)
 
 
 @app.command("maintenance")
@@ -88,27 +84,22 @@ def maintenance_command(
         wanted = check_formats(formats)
         lang = check_lang(lang)
     except ValueError as error:
-        raise _error(str(error), 2) from None
+        raise exit_with(str(error), 2) from None
     the_office = load_or_exit(office_path(office))
     out_dir = out if out is not None else load_settings().data_dir / "reports"
     try:
         url = resolve_url(database_url)
     except ArgumentError as error:
-        raise _error(f"database (unparseable URL): {error}", 2) from None
+        raise exit_with(f"database (unparseable URL): {error}", 2) from None
     engine = make_engine(url)
     try:
         files = write_maintenance_report(engine, the_office, month, out_dir, wanted, lang)
     except NoMaintenanceData as error:
-        raise _error(str(error), 1) from None
+        raise exit_with(str(error), 1) from None
     except ValueError as error:
-        raise _error(str(error), 2) from None
+        raise exit_with(str(error), 2) from None
     except DBAPIError as error:
-        message = str(error.orig or error).strip().splitlines()[0]
-        if url.password:
-            message = message.replace(str(url.password), "***")
-        raise _error(
-            f"database {display_url(url)}: {message} (is it initialised? run `sigap init`)", 2
-        ) from None
+        raise database_failure(url, error) from None
     finally:
         engine.dispose()
     summary = files.summary

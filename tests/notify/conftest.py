@@ -13,17 +13,8 @@ import pytest
 from sqlalchemy import Engine
 
 from records.db import make_engine
-from records.testing import PostgresUnavailable, migrated_database
-from tests.smtpserver import (  # noqa: F401 - re-exported for the tests here
-    SMTP_PASSWORD,
-    SMTP_USER,
-    SmtpServer,
-    authenticator,
-    free_port,
-    start_smtp,
-)
-
-DB_KINDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+from tests.databases import DB_KINDS, database_or_fail
+from tests.smtpserver import SmtpServer, authenticator, start_smtp
 
 
 @pytest.fixture
@@ -41,14 +32,7 @@ def smtp_auth_server() -> Iterator[SmtpServer]:
 @pytest.fixture(params=DB_KINDS)
 def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """URL of a new records database migrated to head, on SQLite and PostgreSQL."""
-    message = ""
-    try:
-        with migrated_database(request.param, tmp_path) as url:
-            yield url
-            return
-    except PostgresUnavailable as error:
-        message = str(error)
-    pytest.fail(message, pytrace=False)
+    yield from database_or_fail(request.param, tmp_path)
 
 
 @pytest.fixture

@@ -5,8 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tasks.notify import NotifyError, SmtpSettings, send_email, smtp_settings_from_env
-
-from .conftest import SMTP_PASSWORD, SMTP_USER, free_port
+from tests.smtpserver import SMTP_PASSWORD, SMTP_USER, free_port
 
 # The test server allows AUTH without TLS (on 127.0.0.1 only); aiosmtpd warns about it.
 pytestmark = pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")

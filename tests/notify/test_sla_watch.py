@@ -20,8 +20,7 @@ from sop.durations import Duration, Unit
 from sop.office import load_office
 from tasks.notify import SmtpSettings
 from tasks.sla_watch import SMTP_OFF, BreachResult, handle_breach
-
-from .conftest import SMTP_USER, free_port
+from tests.smtpserver import SMTP_USER, free_port
 
 pytestmark = pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")
 

@@ -7,7 +7,6 @@ when it is not, the PostgreSQL half of the tests FAILS with a message saying so.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
@@ -15,9 +14,8 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from records.db import make_engine
-from records.testing import PostgresUnavailable, empty_database, migrated_database
-
-DB_KINDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+from records.testing import empty_database, migrated_database
+from tests.databases import DB_KINDS, database_or_fail
 
 
 @pytest.fixture(params=DB_KINDS)
@@ -25,28 +23,16 @@ def db_kind(request: pytest.FixtureRequest) -> str:
     return request.param
 
 
-def _enter(kind: str, tmp_path: Path, factory) -> Iterator[str]:
-    with ExitStack() as stack:
-        try:
-            url = stack.enter_context(factory(kind, tmp_path))
-        except PostgresUnavailable as error:
-            message = str(error)
-        else:
-            yield url
-            return
-    pytest.fail(message, pytrace=False)
-
-
 @pytest.fixture
 def empty_db_url(db_kind: str, tmp_path: Path) -> Iterator[str]:
     """URL of a new, empty database (never migrated)."""
-    yield from _enter(db_kind, tmp_path, empty_database)
+    yield from database_or_fail(db_kind, tmp_path, empty_database)
 
 
 @pytest.fixture
 def db_url(db_kind: str, tmp_path: Path) -> Iterator[str]:
     """URL of a new database migrated to head."""
-    yield from _enter(db_kind, tmp_path, migrated_database)
+    yield from database_or_fail(db_kind, tmp_path, migrated_database)
 
 
 @pytest.fixture

@@ -8,29 +8,16 @@ tests/records/conftest.py), they are never skipped.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine
 
 from records.db import make_engine
-from records.testing import PostgresUnavailable, migrated_database
 from sop.office import Office
+from tests.databases import database_or_fail
 from tests.reports.builders import office as example_office
 from tests.reports.builders import seed_all
-
-
-def _migrated(kind: str, directory: Path) -> Iterator[str]:
-    with ExitStack() as stack:
-        try:
-            url = stack.enter_context(migrated_database(kind, directory))
-        except PostgresUnavailable as error:
-            message = str(error)
-        else:
-            yield url
-            return
-    pytest.fail(message, pytrace=False)
 
 
 @pytest.fixture(scope="session")
@@ -39,7 +26,7 @@ def office() -> Office:
 
 
 def _seeded(kind: str, directory: Path, office: Office) -> Iterator[tuple[str, Engine]]:
-    for url in _migrated(kind, directory):
+    for url in database_or_fail(kind, directory):
         engine = make_engine(url)
         try:
             seed_all(engine, office)
@@ -67,7 +54,7 @@ def seeded_postgres(
 @pytest.fixture
 def empty_sqlite(tmp_path: Path) -> Iterator[tuple[str, Engine]]:
     """(URL, engine) of a migrated SQLite database without records."""
-    for url in _migrated("sqlite", tmp_path / "db"):
+    for url in database_or_fail("sqlite", tmp_path / "db"):
         engine = make_engine(url)
         try:
             yield url, engine
