@@ -65,9 +65,16 @@ PY
 done
 sigap approvals list --office "$LAB/office.yaml"
 UI="${PREFECT_API_URL%/api}"
+if sigap approvals list --json | grep -q "\"run\": \"$RUN_ID\""; then
+  STATE="SOP A for this month is waiting for a decision (see the list above)"
+else
+  STATE="this month's SOP A run had already been decided, so this run only confirmed it;
+try another month: sigap run maintenance --month 2026-10"
+fi
 cat <<MSG
 
-SIGAP is set up, and SOP A for this month is waiting for the Kasubag. Data directory: $DATA_DIR
+SIGAP is set up; $STATE.
+Data directory: $DATA_DIR
   the run:         $UI/runs/flow-run/$RUN_ID
   report files:    $DATA_DIR/reports/      (also as artifacts in the Prefect UI)
   approve in the UI: open the run, "Resume", fill in decision, username and code

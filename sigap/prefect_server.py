@@ -7,6 +7,8 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 DEFAULT_API_URL = "http://127.0.0.1:4200/api"
@@ -90,3 +92,23 @@ def ensure_server(url: str | None = None, wait: float = 90.0) -> str:
             return url
         time.sleep(1)
     raise RuntimeError(f"started a Prefect server, but {url} did not answer within {wait:g} s")
+
+
+@contextmanager
+def using_api(url: str | None = None) -> Iterator[str]:
+    """Make Prefect's client talk to ``url`` (default :func:`api_url`) within the block.
+
+    Without ``PREFECT_API_URL`` Prefect would start a temporary server of its own;
+    SIGAP's commands mean the local server that ``sigap serve`` and ``make demo`` run.
+
+    Args:
+        url: The API address.
+
+    Yields:
+        The address in use.
+    """
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    url = url or api_url()
+    with temporary_settings({PREFECT_API_URL: url}):
+        yield url

@@ -18,6 +18,7 @@ from sqlalchemy import select
 from records.db import make_engine, session_scope
 from records.models import Approval, RefusedApproval
 from records.steps import list_waiting_steps
+from sigap.prefect_server import using_api
 from sigap.settings import load_settings
 from sop.office import Office, load_office
 from tasks import clock
@@ -198,10 +199,11 @@ def approve(
     code = typer.prompt("Kode persetujuan (approval code)", hide_input=True)
     sent_at = clock.now()
     try:
-        resume_flow_run(
-            UUID(str(target.flow_run_id)),
-            run_input={"decision": decision, "approver": approver, "code": code, "note": note},
-        )
+        with using_api():
+            resume_flow_run(
+                UUID(str(target.flow_run_id)),
+                run_input={"decision": decision, "approver": approver, "code": code, "note": note},
+            )
     except FlowPauseTimeout as exc:
         console.print("[red]the run waited too long and can no longer be resumed[/red]")
         raise typer.Exit(1) from exc

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
-from sigap.prefect_server import api_url, is_healthy
+from sigap.prefect_server import api_url, is_healthy, using_api
 from sop.runkeys import parse_month
 
 app = typer.Typer(help="Start an SOP run now (ad hoc).", no_args_is_help=True)
@@ -124,7 +124,8 @@ def maintenance(
 
     name = f"network-maintenance/{DEPLOYMENT_NAME}"
     try:
-        flow_run = run_deployment(name, parameters=params, timeout=0)
+        with using_api(url):
+            flow_run = run_deployment(name, parameters=params, timeout=0)
     except ObjectNotFound as exc:
         console.print(f"[red]no deployment {name}: start `sigap serve` (or use --here)[/red]")
         raise typer.Exit(2) from exc
