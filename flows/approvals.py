@@ -31,13 +31,14 @@ from prefect.client.orchestration import get_client
 from prefect.context import FlowRunContext
 from prefect.flow_runs import pause_flow_run
 from prefect.input import RunInput
+from prefect.input.run_input import keyset_from_base_key
 from prefect.settings import PREFECT_UI_URL
 from pydantic import Field, SecretStr
 from sqlalchemy.engine import Engine
 
 from records.approvals import record_approval, record_refused_approval, wrong_code_times
 from records.db import session_scope
-from records.models import SopRun
+from records.sop_runs import load_sop_run
 from records.steps import finish_step, open_step, start_step
 from sop.approval import judge_approval
 from sop.escalation import format_time
@@ -191,7 +192,9 @@ def _delete_answer(flow_run_id: str, pause_key: str) -> None:
     """Remove the stored answer (it holds the approval code) from the Prefect server."""
     with get_client(sync_client=True) as client:
         try:
-            client.delete_flow_run_input(flow_run_id, f"paused-{pause_key}-response")
+            client.delete_flow_run_input(
+                flow_run_id, keyset_from_base_key(f"paused-{pause_key}")["response"]
+            )
         except Exception as exc:  # best effort; said in the log
             log.warning("could not delete the answer of pause %s: %s", pause_key, type(exc))
 
@@ -243,8 +246,7 @@ def await_approval(
     smtp = smtp if smtp is not None else smtp_settings_from_env()
     step = request.step
     with session_scope(engine) as session:
-        run = session.get(SopRun, request.sop_run_id)
-        assert run is not None, f"SOP run {request.sop_run_id} is not in the records"
+        run = load_sop_run(session, request.sop_run_id)
         log_row = open_step(session, run, step.number)
         if log_row is None:
             started = clock.now()
@@ -306,8 +308,7 @@ def await_approval(
             _delete_answer(flow_run_id, key)
             now = clock.now()
             with session_scope(engine) as session:
-                run = session.get(SopRun, request.sop_run_id)
-                assert run is not None
+                run = load_sop_run(session, request.sop_run_id)
                 problem = _check_form(answer)
                 if problem is not None:
                     verdict_reason = f"malformed: {problem}"

@@ -27,8 +27,7 @@ from flows.approvals import ApprovalRequest, await_approval, current_flow_run_id
 from flows.collect import collect_flow
 from inventory import load_inventory
 from records.db import make_engine, session_scope
-from records.models import SopRun
-from records.sop_runs import get_or_create_sop_run, set_sop_run_status
+from records.sop_runs import get_or_create_sop_run, load_sop_run, set_sop_run_status
 from records.steps import finish_step, start_step
 from reports.maintenance import publish_maintenance_artifacts, write_maintenance_report
 from sigap.settings import Settings, load_settings
@@ -205,15 +204,13 @@ class MaintenanceJob:
 
     def _set_status(self, status: str, finished: bool = False) -> None:
         with session_scope(self.engine) as session:
-            run = session.get(SopRun, self.sop_run_id)
-            assert run is not None
+            run = load_sop_run(session, self.sop_run_id)
             set_sop_run_status(session, run, status, finished_at=clock.now() if finished else None)
 
     def _disposisi(self) -> None:
         """Steps 1-3: each role holder passes the assignment down (recorded once)."""
         with session_scope(self.engine) as session:
-            run = session.get(SopRun, self.sop_run_id)
-            assert run is not None
+            run = load_sop_run(session, self.sop_run_id)
             done = {log.step_number for log in run.step_logs if log.status == "completed"}
             for number in DISPOSISI_STEPS:
                 if number in done:
@@ -244,8 +241,7 @@ class MaintenanceJob:
     def _position(self) -> Position:
         """Replay the run's records: which step comes next."""
         with session_scope(self.engine) as session:
-            run = session.get(SopRun, self.sop_run_id)
-            assert run is not None
+            run = load_sop_run(session, self.sop_run_id)
             timeline: list[tuple[Any, int, Event]] = []
             for log in run.step_logs:
                 if log.step_number == WORK_STEP and log.status == "completed":
@@ -279,8 +275,7 @@ class MaintenanceJob:
             filters["name"] = list(position.redo)
         started = clock.now()
         with session_scope(self.engine) as session:
-            run = session.get(SopRun, self.sop_run_id)
-            assert run is not None
+            run = load_sop_run(session, self.sop_run_id)
             log = start_step(
                 session,
                 run,
@@ -329,8 +324,7 @@ class MaintenanceJob:
     def _lines(self) -> dict[str, dict[str, Any]]:
         """The month's merged device lines (from the latest finished step 4)."""
         with session_scope(self.engine) as session:
-            run = session.get(SopRun, self.sop_run_id)
-            assert run is not None
+            run = load_sop_run(session, self.sop_run_id)
             for log in reversed(run.step_logs):
                 if log.step_number == WORK_STEP and log.status == "completed":
                     return dict(log.outputs.get("lines") or {})
@@ -369,8 +363,7 @@ class MaintenanceJob:
     def _review_context(self, step: Step) -> tuple[tuple[str, ...], list[str], int]:
         """Who did the work under review, the decisions so far, and collection rounds."""
         with session_scope(self.engine) as session:
-            run = session.get(SopRun, self.sop_run_id)
-            assert run is not None
+            run = load_sop_run(session, self.sop_run_id)
             work_logs = [
                 log
                 for log in run.step_logs

@@ -116,3 +116,22 @@ def set_sop_run_status(
         run.flow_run_id = flow_run_id
     session.flush()
     return run
+
+
+def load_sop_run(session: Session, sop_run_id: int) -> SopRun:
+    """Return the SOP run with this id.
+
+    Args:
+        session: Open session.
+        sop_run_id: The run's id.
+
+    Returns:
+        The run.
+
+    Raises:
+        LookupError: No run has this id.
+    """
+    run = session.get(SopRun, sop_run_id)
+    if run is None:
+        raise LookupError(f"SOP run {sop_run_id} is not in the records")
+    return run
