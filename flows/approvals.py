@@ -1,6 +1,9 @@
 """Approvals shared by every SOP flow: pause for a manager, check the answer, record it.
 
-A review step of an SOP is one call to :func:`await_approval` inside a flow:
+A review step of an SOP is one call to :func:`await_approval` inside a flow, and a
+step where a person fills in data (a verification, a provider's ticket, an exit
+check) is one call to :func:`await_answer` with the step's own form, a subclass
+of :class:`SignedInput`. Both go the same way:
 
 1. the step is logged as ``waiting`` with its deadline from the SOP's time standard;
 2. the flow run pauses (``pause_flow_run``) with an :class:`ApprovalInput` form whose
@@ -10,7 +13,8 @@ A review step of an SOP is one call to :func:`await_approval` inside a flow:
    duties, personal code or TOTP, lockout after wrong codes); the code is deleted
    from the Prefect server as soon as it is read;
 4. a refused answer is recorded (who, why) and the run pauses again; an accepted one
-   is recorded as the decision and ends the step.
+   ends the step: a decision (:class:`ApprovalInput`) is recorded as an approval, and
+   the form's fields, without the code, become the step's outputs.
 
 While the run waits, a watcher thread checks the step against its deadline and,
 once it is breached, records the breach and notifies the role holders and the
@@ -24,7 +28,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 from prefect import get_run_logger
 from prefect.client.orchestration import get_client
@@ -53,16 +57,25 @@ from tasks.sla_watch import handle_breach
 log = logging.getLogger(__name__)
 
 
-class ApprovalInput(RunInput):
+class SignedInput(RunInput):
+    """The part of every SOP form that says who answers: username and personal code.
+
+    A step's own form subclasses it with the step's fields (pydantic fields with
+    Indonesian descriptions: the Prefect UI shows them as the form).
+    """
+
+    approver: str = Field(description="Username Anda sesuai konfigurasi kantor (your username)")
+    code: SecretStr = Field(
+        description="Kode persetujuan pribadi atau kode TOTP (your approval code)"
+    )
+
+
+class ApprovalInput(SignedInput):
     """The form a manager fills in to answer a paused SOP run."""
 
     decision: Literal["setuju", "tolak", "kembalikan"] = Field(
         description="Keputusan: setuju (approve), tolak (reject) atau kembalikan "
         "(return for revision)"
-    )
-    approver: str = Field(description="Username Anda sesuai konfigurasi kantor (your username)")
-    code: SecretStr = Field(
-        description="Kode persetujuan pribadi atau kode TOTP (your approval code)"
     )
     note: str = Field(
         default="",
@@ -82,6 +95,9 @@ class ApprovalRequest:
         step: The SOP step under review (its role and time standard).
         performed_by: Usernames who did the work under review (they may not approve).
         summary: Markdown shown in the form: what is being approved.
+        form: The form to fill in: :class:`ApprovalInput` for a decision, or a
+            subclass of :class:`SignedInput` with the step's own fields.
+        initial: Values the form starts with (they become optional in the schema).
     """
 
     sop_run_id: int
@@ -90,23 +106,36 @@ class ApprovalRequest:
     step: Step
     performed_by: tuple[str, ...]
     summary: str
+    form: type[SignedInput] = ApprovalInput
+    initial: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)
-class Decision:
-    """An accepted answer.
+class Answer:
+    """An accepted answer to a paused step.
 
     Attributes:
-        decision: ``setuju``, ``tolak`` or ``kembalikan``.
-        approver: Username of the approver.
-        note: Their note.
+        approver: Username of the person who answered.
         decided_at: When it was accepted.
+        data: The form's fields without the code (for a decision: ``decision``, ``note``).
+        step_log_id: The step log the answer finished.
     """
 
-    decision: str
     approver: str
-    note: str
     decided_at: datetime
+    data: dict[str, Any]
+    step_log_id: int
+
+    @property
+    def decision(self) -> str | None:
+        """``setuju``, ``tolak`` or ``kembalikan`` for a decision, else ``None``."""
+        value = self.data.get("decision")
+        return str(value) if value is not None else None
+
+    @property
+    def note(self) -> str:
+        """The answer's note, if the form has one."""
+        return str(self.data.get("note") or "")
 
 
 def flow_run_link(flow_run_id: str) -> str:
@@ -158,6 +187,8 @@ def form_description(
     lines.append(
         "Isi keputusan (setuju / tolak / kembalikan), username Anda dan kode persetujuan "
         "pribadi Anda. Kode tidak disimpan."
+        if request.form is ApprovalInput
+        else "Isi formulir, username Anda dan kode persetujuan pribadi Anda. Kode tidak disimpan."
     )
     return "\n".join(lines)
 
@@ -199,7 +230,24 @@ def _delete_answer(flow_run_id: str, pause_key: str) -> None:
             log.warning("could not delete the answer of pause %s: %s", pause_key, type(exc))
 
 
-def _check_form(answer: ApprovalInput) -> str | None:
+def form_data(answer: SignedInput) -> dict[str, Any]:
+    """An answer's fields as JSON data, without who answered and without any secret (pure).
+
+    Args:
+        answer: The accepted answer.
+
+    Returns:
+        The fields to record as the step's outputs.
+    """
+    secret = {
+        name
+        for name, value in answer.__dict__.items()
+        if isinstance(value, SecretStr) or name in ("approver", "code")
+    }
+    return answer.model_dump(mode="json", exclude=secret)
+
+
+def _check_form(answer: SignedInput) -> str | None:
     """What is wrong with an answer the schema let through (pure)."""
     if not answer.approver.strip():
         return "username pemberi persetujuan kosong"
@@ -218,8 +266,40 @@ def await_approval(
     sla_watch: float,
     smtp: SmtpSettings | None = None,
     resolve_ref: Callable[[str], str] = resolve_secret,
-) -> Decision:
-    """Pause the flow run until an accepted answer arrives for one review step.
+) -> Answer:
+    """Pause the flow run until an accepted decision arrives for one review step.
+
+    :func:`await_answer` with the :class:`ApprovalInput` form; see there.
+
+    Returns:
+        The accepted decision (already recorded as an approval).
+    """
+    if request.form is not ApprovalInput:
+        raise ValueError("await_approval takes ApprovalInput requests; use await_answer")
+    return await_answer(
+        engine,
+        office,
+        request,
+        poll_interval=poll_interval,
+        timeout=timeout,
+        sla_watch=sla_watch,
+        smtp=smtp,
+        resolve_ref=resolve_ref,
+    )
+
+
+def await_answer(
+    engine: Engine,
+    office: Office,
+    request: ApprovalRequest,
+    *,
+    poll_interval: int,
+    timeout: int,
+    sla_watch: float,
+    smtp: SmtpSettings | None = None,
+    resolve_ref: Callable[[str], str] = resolve_secret,
+) -> Answer:
+    """Pause the flow run until an accepted answer arrives for one step.
 
     Must run inside a flow run. Continues an unfinished waiting log of the same
     step (a run started again for the same run key) instead of opening a new one.
@@ -236,7 +316,8 @@ def await_approval(
         resolve_ref: Resolves TOTP secret references.
 
     Returns:
-        The accepted decision (already recorded).
+        The accepted answer; a decision is recorded as an approval, and the form's
+        fields (without the code) are the finished step log's outputs.
 
     Raises:
         prefect.exceptions.FlowPauseTimeout: Nobody answered acceptably in time.
@@ -263,7 +344,10 @@ def await_approval(
                 due_at=due,
                 started_at=started,
                 status="waiting",
-                inputs={"performed_by": list(request.performed_by)},
+                inputs={
+                    "performed_by": list(request.performed_by),
+                    "form": [n for n in request.form.model_fields if n not in ("code",)],
+                },
             )
         else:
             log_row.status = "waiting"
@@ -293,8 +377,9 @@ def await_approval(
         while True:
             attempt += 1
             key = f"sop{request.sop_run_id}-step{step.number}-log{step_log_id}-{attempt}"
-            form = ApprovalInput.with_initial_data(
-                description=form_description(office, request, refused, due)
+            form = request.form.with_initial_data(
+                description=form_description(office, request, refused, due),
+                **(request.initial or {}),
             )
             logger.info(
                 "SOP %s langkah %s menunggu keputusan %s (sigap approvals list)",
@@ -345,16 +430,21 @@ def await_approval(
                     )
                     continue
                 approver = answer.approver.strip()
-                record_approval(
-                    session,
-                    run,
-                    step.number,
-                    approver=approver,
-                    role_key=step.role,
-                    decision=answer.decision,
-                    note=answer.note or None,
-                    decided_at=now,
-                )
+                data = form_data(answer)
+                if isinstance(answer, ApprovalInput):
+                    record_approval(
+                        session,
+                        run,
+                        step.number,
+                        approver=approver,
+                        role_key=step.role,
+                        decision=answer.decision,
+                        note=answer.note or None,
+                        decided_at=now,
+                    )
+                    outputs: dict[str, Any] = {"decision": answer.decision}
+                else:
+                    outputs = data
                 log_row = session.get(type(log_row), step_log_id)
                 assert log_row is not None
                 sla = evaluate(
@@ -365,12 +455,14 @@ def await_approval(
                     log_row,
                     finished_at=now,
                     actor=approver,
-                    outputs={"decision": answer.decision},
-                    note=answer.note or None,
+                    outputs=outputs,
+                    note=str(data.get("note") or "") or None,
                     # a breach recorded while waiting stays a breach
                     sla_status=log_row.sla_status
                     if log_row.sla_status == "breached"
                     else str(sla.status),
                 )
-            logger.info("langkah %s: %s oleh %s", step.number, answer.decision, approver)
-            return Decision(answer.decision, approver, answer.note, now)
+            logger.info(
+                "langkah %s: %s oleh %s", step.number, outputs.get("decision", "dijawab"), approver
+            )
+            return Answer(approver, now, data, step_log_id)

@@ -350,3 +350,13 @@ class Notification(Base):
     error: Mapped[str | None] = mapped_column(Text)
 
     sop_run: Mapped[SopRun | None] = relationship()
+
+
+# The models of SOPs B-E live in their own modules; importing them here puts their
+# tables in ``Base.metadata`` for Alembic and the schema checks.
+from records import (  # noqa: E402, F401
+    asset_models,
+    incident_models,
+    monitoring_models,
+    visit_models,
+)
