@@ -24,9 +24,10 @@ TABLES = {
     "approvals",
     "refused_approvals",
     "security_findings",
+    "incidents",
 }
 # sop_code is "A".."E"/"D4"; config_hash is the sha256 of the sanitised config.
-NOT_SECRETS = {"sop_runs.sop_code", "device_snapshots.config_hash"}
+NOT_SECRETS = {"sop_runs.sop_code", "device_snapshots.config_hash", "incidents.sop_code"}
 SECRET_WORDS = ("code", "secret", "password", "otp", "token", "pin", "hash", "totp")
 
 
