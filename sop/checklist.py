@@ -1139,6 +1139,10 @@ def make_snapshot(
             failed_units=[],
             reboot_required=False,
             time_synced=True,
+            sshd={"permitrootlogin": "no", "passwordauthentication": "no"},
+            failed_logins=0,
+            listening=[],
+            security_updates=0,
         )
     health_missing = {}
     if cpu_percent is None:

@@ -162,8 +162,35 @@ class DiskUse(BaseModel):
         return 100.0 * self.used_bytes / self.size_bytes if self.size_bytes else 0.0
 
 
+class ListenSocket(BaseModel):
+    """One listening TCP socket of a server.
+
+    Attributes:
+        address: Local address (``0.0.0.0``, ``::`` or ``*`` for every address).
+        port: TCP port.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    address: str
+    port: int
+
+
+#: ServerHealth fields added after records were first written: a stored snapshot
+#: without them reads back with the reason below (never as an unexplained None).
+_LATER_SERVER_FIELDS = ("sshd", "failed_logins", "listening", "security_updates")
+
+
 class ServerHealth(Explained):
-    """What only servers have (Linux today)."""
+    """What only servers have (Linux today).
+
+    Attributes:
+        sshd: Effective SSH server settings SIGAP judges (lowercase keyword -> value).
+        failed_logins: Failed SSH logins the server's auth log holds now (a
+            counter: the monitoring compares it with the previous run's).
+        listening: Listening TCP sockets.
+        security_updates: Pending security updates the package manager reports.
+    """
 
     load_1: float | None
     load_5: float | None
@@ -172,6 +199,31 @@ class ServerHealth(Explained):
     failed_units: list[str] | None
     reboot_required: bool | None
     time_synced: bool | None
+    sshd: dict[str, str] | None
+    failed_logins: int | None
+    listening: list[ListenSocket] | None
+    security_updates: int | None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _older_records(cls, data: object) -> object:
+        """Read a snapshot stored before the security fields existed.
+
+        Examples:
+            >>> ServerHealth.model_validate({"load_1": 0.1, "load_5": 0.1, "load_15": 0.1,
+            ...     "disks": [], "failed_units": [], "reboot_required": False,
+            ...     "time_synced": True}).missing["sshd"]
+            'not collected by the SIGAP version that stored this snapshot'
+        """
+        if isinstance(data, dict) and any(name not in data for name in _LATER_SERVER_FIELDS):
+            missing = dict(data.get("missing") or {})
+            for name in _LATER_SERVER_FIELDS:
+                if name not in data:
+                    missing.setdefault(
+                        name, "not collected by the SIGAP version that stored this snapshot"
+                    )
+            data = {**dict.fromkeys(_LATER_SERVER_FIELDS), **data, "missing": missing}
+        return data
 
 
 class Health(Explained):

@@ -61,6 +61,8 @@ THRESHOLD_KEYS: dict[str, str] = {
     "interface_error_tolerance": "new errors/discards per interface allowed before a warning",
     "interface_error_fail": "new errors/discards per interface above this fail",
     "approved_os_versions": "platform -> list of approved OS versions or version prefixes",
+    "load_limit": "5-minute load average of a server above this fails (not checked when unset)",
+    "failed_logins_limit": "more new failed SSH logins than this since the previous check fail",
 }
 
 
@@ -85,6 +87,11 @@ class Thresholds:
         approved_os_versions: Platform -> approved OS versions or version
             prefixes; a platform without an entry (or with an empty list) is
             not checked.
+        load_limit: A server's 5-minute load average above this fails, above
+            80 % of it warns; ``None`` (default): not checked (it depends on the
+            number of CPUs).
+        failed_logins_limit: More new failed SSH logins than this between two
+            monitoring checks fail; fewer (but some) warn (default 10).
 
     Examples:
         >>> Thresholds().cpu_percent, Thresholds().disk_warn_percent
@@ -100,6 +107,8 @@ class Thresholds:
     interface_error_tolerance: int = 0
     interface_error_fail: int = 100
     approved_os_versions: dict[str, tuple[str, ...]] = field(default_factory=dict, hash=False)
+    load_limit: float | None = None
+    failed_logins_limit: int = 10
 
 
 @dataclass(frozen=True)
@@ -250,6 +259,25 @@ def build_thresholds(values: Mapping[str, Any], origins: Mapping[str, Origin]) -
                 f"interface_error_tolerance ({tolerance})",
             )
         )
+    if "load_limit" in values:
+        value = values["load_limit"]
+        if not _is_number(value) or value <= 0:
+            problems.append(
+                origins.get("load_limit", fallback).problem(
+                    "load_limit", f"must be a number above 0, got {value!r}"
+                )
+            )
+        else:
+            kwargs["load_limit"] = float(value)
+    if "failed_logins_limit" in values:
+        found = _count(
+            "failed_logins_limit",
+            values["failed_logins_limit"],
+            origins.get("failed_logins_limit", fallback),
+        )
+        problems.extend(found)
+        if not found:
+            kwargs["failed_logins_limit"] = values["failed_logins_limit"]
     if "approved_os_versions" in values:
         approved, found = _approved(
             values["approved_os_versions"], origins.get("approved_os_versions", fallback)

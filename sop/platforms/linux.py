@@ -18,6 +18,13 @@ Decisions:
   usually ``None`` with the permission message as reason.
 * ``reboot_required`` is Debian/Ubuntu's ``/var/run/reboot-required`` flag.
 * A server has no configuration to back up: ``config`` is all ``None``.
+* The security reads (SOP E) are unprivileged too: the SSH server settings come
+  from ``sshd -T`` when the login may run it (root), else from the config files
+  in Debian's order (``sshd_config.d/*.conf`` first: Debian's ``sshd_config``
+  includes them at its top and the first value of a keyword wins); failed SSH
+  logins are counted in ``/var/log/auth.log`` (readable by the ``adm`` group);
+  pending security updates are counted from an ``apt-get -s upgrade``
+  simulation (no root, no download) where apt exists.
 """
 
 from __future__ import annotations
@@ -31,6 +38,7 @@ from sop.device import (
     Facts,
     Health,
     InterfaceHealth,
+    ListenSocket,
     Memory,
     ServerHealth,
 )
@@ -63,6 +71,16 @@ DMI_SERIAL = "cat /sys/class/dmi/id/product_serial"
 NET_DEV = "cat /proc/net/dev"
 IP_LINK = "ip -o link"
 SPEEDS = "grep -H . /sys/class/net/*/speed"
+SSHD_SETTINGS = (
+    "/usr/sbin/sshd -T 2>/dev/null || "
+    "cat /etc/ssh/sshd_config.d/*.conf /etc/ssh/sshd_config 2>/dev/null"
+)
+FAILED_LOGINS = "grep -c -E 'Failed password|Invalid user' /var/log/auth.log"
+LISTENING = "ss -H -ltn"
+SECURITY_UPDATES = (
+    "if command -v apt-get >/dev/null; then apt-get -s upgrade 2>/dev/null"
+    " | grep -c '^Inst .*security'; else echo 'apt-get: not found'; fi"
+)
 
 COMMANDS = (
     HOSTNAME,
@@ -82,10 +100,19 @@ COMMANDS = (
     NET_DEV,
     IP_LINK,
     SPEEDS,
+    SSHD_SETTINGS,
+    FAILED_LOGINS,
+    LISTENING,
+    SECURITY_UPDATES,
 )
 
 _IP_LINK_RE = re.compile(r"^\d+:\s+([^:@\s]+)(?:@\S+)?:\s+<([^>]*)>.*?\bstate\s+(\S+)")
 _SPEED_RE = re.compile(r"^/sys/class/net/([^/]+)/speed:(-?\d+)$")
+#: sshd's built-in defaults of the settings SIGAP judges (OpenSSH >= 7.0).
+SSHD_DEFAULTS: dict[str, str] = {
+    "permitrootlogin": "prohibit-password",
+    "passwordauthentication": "yes",
+}
 _NO_CRC = "Linux's /proc/net/dev has no separate CRC counter (CRC errors are in input_errors)"
 
 
@@ -265,6 +292,90 @@ def _yes_no(captures: Captures, command: str, yes: str, no: str) -> bool | Missi
     return line == yes
 
 
+def sshd_settings(text: str) -> dict[str, str]:
+    r"""Return the effective global SSH server settings SIGAP judges.
+
+    Reads ``sshd -T`` output or config files alike: keywords are case-insensitive,
+    the first value of a keyword wins, ``Match`` blocks (conditional) are not
+    global and end the reading. Keywords not set keep sshd's default
+    (:data:`SSHD_DEFAULTS`).
+
+    Args:
+        text: ``sshd -T`` output, or the config files in the order sshd reads them.
+
+    Returns:
+        Lowercase keyword -> lowercase value, for the keywords of :data:`SSHD_DEFAULTS`.
+
+    Raises:
+        ParseError: If the text holds no setting line at all.
+
+    Examples:
+        >>> sshd_settings("# comment\nPermitRootLogin yes\nPermitRootLogin no\n"
+        ...               "Match User x\n  PasswordAuthentication no\n")
+        {'permitrootlogin': 'yes', 'passwordauthentication': 'yes'}
+        >>> sshd_settings("passwordauthentication no\npermitrootlogin without-password\n")
+        {'permitrootlogin': 'without-password', 'passwordauthentication': 'no'}
+    """
+    found: dict[str, str] = {}
+    settings_seen = False
+    for raw in text.splitlines():
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        parts = line.replace("=", " ", 1).split(None, 1)
+        keyword = parts[0].lower()
+        if not keyword.isalnum():
+            raise ParseError(f"`{SSHD_SETTINGS}`: unreadable line {line[:80]!r}")
+        settings_seen = True
+        if keyword == "match":
+            break
+        if len(parts) == 2 and keyword not in found:
+            found[keyword] = parts[1].strip().strip('"').lower()
+    if not settings_seen:
+        raise ParseError(f"`{SSHD_SETTINGS}`: no setting line")
+    return {key: found.get(key, default) for key, default in SSHD_DEFAULTS.items()}
+
+
+def listening_sockets(text: str) -> list[ListenSocket]:
+    r"""Return the listening TCP sockets of ``ss -H -ltn`` output.
+
+    Args:
+        text: One line per socket: state, queues, local address:port, peer.
+
+    Returns:
+        Sockets in ``ss`` order, IPv6 addresses without brackets.
+
+    Raises:
+        ParseError: If a line is not in that form.
+
+    Examples:
+        >>> socks = listening_sockets("LISTEN 0 128 0.0.0.0:22 0.0.0.0:*\n"
+        ...     "LISTEN 0 511 [::1]:6379 [::]:*\nLISTEN 0 5 *:80 *:*\n")
+        >>> [(s.address, s.port) for s in socks]
+        [('0.0.0.0', 22), ('::1', 6379), ('*', 80)]
+    """
+    sockets: list[ListenSocket] = []
+    for line in text.splitlines():
+        cols = line.split()
+        if not cols:
+            continue
+        if len(cols) < 5 or cols[0] != "LISTEN":
+            raise ParseError(f"`{LISTENING}`: unreadable line {line.strip()[:80]!r}")
+        address, sep, port = cols[3].rpartition(":")
+        if not sep or not port.isdigit():
+            raise ParseError(f"`{LISTENING}`: unreadable address {cols[3]!r}")
+        address = address.strip("[]").split("%", 1)[0]
+        sockets.append(ListenSocket(address=address, port=int(port)))
+    return sockets
+
+
+def _count(captures: Captures, command: str) -> int | Missing:
+    line = _single_line(captures, command)
+    if isinstance(line, Missing):
+        return line
+    return as_int(line, f"`{command}`")
+
+
 def _server(captures: Captures) -> ServerHealth:
     fields = Fields()
     loads = _loads(captures)
@@ -275,6 +386,16 @@ def _server(captures: Captures) -> ServerHealth:
     fields.put("failed_units", _failed_units(captures))
     fields.put("reboot_required", _yes_no(captures, REBOOT_REQUIRED, "yes", "no"))
     fields.put("time_synced", _yes_no(captures, TIME_SYNCED, "yes", "no"))
+    sshd = command_text(captures, SSHD_SETTINGS)
+    if isinstance(sshd, str) and not sshd.strip():
+        sshd = Missing("neither `sshd -T` nor the sshd config files could be read")
+    fields.put("sshd", sshd if isinstance(sshd, Missing) else sshd_settings(sshd))
+    fields.put("failed_logins", _count(captures, FAILED_LOGINS))
+    listening = command_text(captures, LISTENING)
+    fields.put(
+        "listening", listening if isinstance(listening, Missing) else listening_sockets(listening)
+    )
+    fields.put("security_updates", _count(captures, SECURITY_UPDATES))
     return fields.build(ServerHealth)
 
 
