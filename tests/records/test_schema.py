@@ -25,6 +25,7 @@ TABLES = {
     "refused_approvals",
     "security_findings",
     "incidents",
+    "visits",
 }
 # sop_code is "A".."E"/"D4"; config_hash is the sha256 of the sanitised config.
 NOT_SECRETS = {"sop_runs.sop_code", "device_snapshots.config_hash", "incidents.sop_code"}

@@ -1,0 +1,441 @@
+"""Flow ``akses-ruang-server``: SOP B, one visit to the server room, from request to archive.
+
+The flow's parameters are the access form (the Prefect UI shows them as the run
+form): visitor, organisation, ID type and number, purpose, planned times, escort,
+devices brought in. The request is validated before anything is written
+(:class:`sop.visits.VisitRequest`). Then, over the shared engine
+(:class:`flows.procedure.Procedure`):
+
+1. the IT officer registers the request (visit ``requested``, ID deposited);
+2. the form is forwarded to the Kasub;
+3. the Kasub decides (approval machinery: role, separation of duties: the officer
+   who registered may not decide, personal code). ``setuju``: a server-room
+   badge is issued against the deposited ID; ``tolak``: the visit ends, not allowed in;
+4. the visit is in progress with its escort;
+5. the exit form (IT officer): exit time, devices leaving. A serial that leaves
+   without having come in, or came in and does not leave, is flagged and the form
+   is refused until each flagged serial is explained; the badge is returned
+   against the ID. While this step waits, a visitor still inside after the
+   planned end is notified once by e-mail (:mod:`tasks.visit_watch`) and recorded;
+6. the form is archived.
+
+ID numbers are masked in the run's records, logs and outputs.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from prefect import flow, get_run_logger
+from pydantic import Field
+from sqlalchemy.engine import Engine
+
+from flows.approvals import (
+    ApprovalInput,
+    SignedInput,
+    _SlaWatcher,
+    current_flow_run_id,
+    flow_run_link,
+)
+from flows.procedure import Procedure, StepResult
+from records.db import make_engine, session_scope
+from records.visit_models import Visit
+from records.visits import (
+    archive_visit,
+    badges_in_use,
+    create_visit,
+    link_sop_run,
+    load_visit,
+    record_decision,
+    record_entry,
+    record_exit,
+)
+from sigap.settings import Settings, load_settings
+from sop.catalog import load_sops
+from sop.escalation import format_time
+from sop.model import Step
+from sop.office import Office, load_office
+from sop.procedure import DECISION_BRANCH
+from sop.runkeys import office_slug
+from sop.visits import (
+    ID_TYPES,
+    DeviceItem,
+    VisitRequest,
+    devices_from,
+    mask_id_number,
+    mismatch_message,
+    next_badge,
+    reconcile,
+    unexplained,
+)
+from tasks import clock
+from tasks.notify import smtp_settings_from_env
+from tasks.visit_watch import check_overstay
+
+SOP_CODE = "B"
+DEPLOYMENT_NAME = "akses-ruang-server"
+FLOW_NAME = "akses-ruang-server"
+
+
+class ExitForm(SignedInput):
+    """SOP B step 5: the IT officer completes the form when the visitor leaves."""
+
+    devices: list[DeviceItem] = Field(
+        default_factory=list,
+        description="Perangkat yang dibawa keluar, dengan nomor seri (devices leaving)",
+    )
+    explanations: dict[str, str] = Field(
+        default_factory=dict,
+        description="Penjelasan per nomor seri yang tidak cocok: perangkat keluar yang tidak "
+        "tercatat masuk, atau masuk tetapi tidak keluar (serial -> explanation)",
+    )
+    exited_at: datetime | None = Field(
+        default=None, description="Jam keluar (exit time); kosong = sekarang"
+    )
+    badge_returned: bool = Field(
+        default=True,
+        description="Tanda pengenal khusus dikembalikan, tanda pengenal diri dikembalikan "
+        "(badge returned against the deposited ID)",
+    )
+    note: str = Field(default="", description="Catatan (note)")
+
+
+def exit_problem(
+    answer: ExitForm, devices_in: list[dict[str, Any]], entered: datetime
+) -> str | None:
+    """Why an exit form is refused, or ``None`` (pure).
+
+    Args:
+        answer: The exit form.
+        devices_in: The devices recorded at the request.
+        entered: When the visitor went in.
+
+    Returns:
+        ``field: problem`` in Indonesian, or ``None``.
+    """
+    if not answer.badge_returned:
+        return (
+            "badge_returned: tanda pengenal khusus harus dikembalikan sebelum tanda pengenal "
+            "diri diserahkan kembali"
+        )
+    if answer.exited_at is not None:
+        if answer.exited_at.tzinfo is None:
+            return "exited_at: beri zona waktu (give a time zone)"
+        if answer.exited_at < entered:
+            return "exited_at: jam keluar sebelum jam masuk"
+    result = reconcile(
+        devices_from(devices_in), devices_from(d.model_dump() for d in answer.devices)
+    )
+    missing = unexplained(result, answer.explanations)
+    return mismatch_message(result, missing) if missing else None
+
+
+@flow(name=FLOW_NAME, log_prints=False)
+def akses_ruang_server(
+    visitor_name: str,
+    organisation: str,
+    id_type: str,
+    id_number: str,
+    purpose: str,
+    planned_start: datetime,
+    planned_end: datetime,
+    escort: str,
+    registered_by: str,
+    devices: list[DeviceItem] | None = None,
+    office_file: str | None = None,
+    database_url: str | None = None,
+) -> dict[str, Any]:
+    """SOP B, Akses Ruang Server: one visit from the access form to the archive.
+
+    Args:
+        visitor_name: Nama pengunjung (visitor's name).
+        organisation: Instansi / perusahaan (organisation).
+        id_type: Jenis tanda pengenal (ID type): KTP, SIM, paspor, kartu_pegawai, KITAS.
+        id_number: Nomor tanda pengenal (ID number; shown masked everywhere).
+        purpose: Keperluan kunjungan (purpose of the visit).
+        planned_start: Rencana mulai (planned start, with time zone).
+        planned_end: Rencana selesai (planned end, after the start).
+        escort: Pendamping dari TI (the escort: username of an IT officer).
+        registered_by: Petugas IT yang mencatat (the IT officer registering it).
+        devices: Perangkat yang dibawa masuk, nama dan nomor seri (devices brought in).
+        office_file: File konfigurasi kantor (default: ``SIGAP_OFFICE``).
+        database_url: Basis data catatan (default: ``SIGAP_DATABASE_URL``).
+
+    Returns:
+        The visit number, its status, the run key and the SOP run id.
+
+    Raises:
+        ValueError: The access form is invalid (each wrong field named); nothing is written.
+    """
+    request = VisitRequest.parse(
+        {
+            "visitor_name": visitor_name,
+            "organisation": organisation,
+            "id_type": id_type,
+            "id_number": id_number,
+            "purpose": purpose,
+            "planned_start": planned_start,
+            "planned_end": planned_end,
+            "escort": escort,
+            "registered_by": registered_by,
+            "devices": [d.model_dump() if isinstance(d, DeviceItem) else d for d in devices or []],
+        }
+    )
+    settings = load_settings()
+    office = load_office(Path(office_file) if office_file else settings.office_file)
+    if office.person(request.registered_by) is None or not office.has_role(
+        request.registered_by, "it_officer"
+    ):
+        raise ValueError(
+            f"registered_by: {request.registered_by!r} bukan Petugas IT di konfigurasi kantor"
+        )
+    sop = load_sops(office.sop_dir)[SOP_CODE] if office.sop_dir else load_sops()[SOP_CODE]
+    engine = make_engine(database_url or settings.database_url)
+    try:
+        with session_scope(engine) as session:
+            visit = create_visit(session, request, office=office.short_name, created_at=clock.now())
+            visit_id, number = visit.id, visit.number
+        get_run_logger().info(
+            "kunjungan %s: %s (%s), %s %s",
+            number,
+            request.visitor_name,
+            request.organisation,
+            request.id_type,
+            mask_id_number(request.id_number),
+        )
+        visit_run = VisitRun(engine, office, settings, visit_id, request)
+        result = Procedure(
+            engine=engine,
+            office=office,
+            settings=settings,
+            sop=sop,
+            run_key=f"B:{office_slug(office.short_name)}:{number}",
+            title=f"SOP B Akses Ruang Server {number}",
+            parameters={"visit": number, **request.masked()},
+            handlers=visit_run.handlers(),
+            actor=request.registered_by,
+        ).run()
+        with session_scope(engine) as session:
+            status = load_visit(session, visit_id).status
+        return {
+            "visit": number,
+            "status": status,
+            "run_key": result.run_key,
+            "sop_run_id": result.sop_run_id,
+        }
+    finally:
+        engine.dispose()
+
+
+class VisitRun:
+    """The handlers of SOP B's six steps for one visit."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        office: Office,
+        settings: Settings,
+        visit_id: int,
+        request: VisitRequest,
+    ) -> None:
+        """Keep what the steps need."""
+        self.engine = engine
+        self.office = office
+        self.settings = settings
+        self.visit_id = visit_id
+        self.request = request
+
+    def handlers(self) -> dict[int, Any]:
+        """Step number -> handler."""
+        return {
+            1: self.register,
+            2: self.forward,
+            3: self.decide,
+            4: self.enter,
+            5: self.exit,
+            6: self.archive,
+        }
+
+    def _visit(self) -> dict[str, Any]:
+        with session_scope(self.engine) as session:
+            v: Visit = load_visit(session, self.visit_id)
+            return {
+                "number": v.number,
+                "devices_in": list(v.devices_in),
+                "badge": v.badge_number,
+                "entered_at": v.entered_at,
+                "planned_end": v.planned_end,
+                "status": v.status,
+            }
+
+    def register(self, procedure: Procedure, step: Step) -> StepResult:
+        """Step 1: the access form is complete and the ID deposited."""
+        with session_scope(self.engine) as session:
+            visit = load_visit(session, self.visit_id)
+            link_sop_run(session, visit, procedure.sop_run_id)
+            number = visit.number
+        r = self.request
+        return StepResult(
+            outputs={
+                "visit": number,
+                "visitor": r.visitor_name,
+                "organisation": r.organisation,
+                "id": f"{r.id_type} {mask_id_number(r.id_number)}",
+                "devices_in": [d.model_dump() for d in r.devices],
+            },
+            actor=r.registered_by,
+            documents=[f"Formulir akses ruang server {number}"],
+        )
+
+    def forward(self, procedure: Procedure, step: Step) -> StepResult:
+        """Step 2: the form goes to the Kasub."""
+        kasub = [p.username for p in self.office.holders("kasubag")]
+        return StepResult(outputs={"forwarded_to": kasub}, actor=self.request.registered_by)
+
+    def decide(self, procedure: Procedure, step: Step) -> StepResult:
+        """Step 3: the Kasub allows the visit (badge issued) or not (the visit ends)."""
+        r = self.request
+        devices = ", ".join(f"{d.name} ({d.serial})" for d in r.devices) or "tidak ada"
+        summary = "\n".join(
+            [
+                f"**Kunjungan {self._visit()['number']}**",
+                "",
+                f"- Pengunjung: {r.visitor_name} ({r.organisation})",
+                f"- Tanda pengenal: {r.id_type} {mask_id_number(r.id_number)}",
+                f"- Keperluan: {r.purpose}",
+                f"- Rencana: {format_time(r.planned_start, self.office)} s.d. "
+                f"{format_time(r.planned_end, self.office)}",
+                f"- Pendamping: {r.escort}",
+                f"- Perangkat dibawa masuk: {devices}",
+                f"- Dicatat oleh: {r.registered_by}",
+            ]
+        )
+        answer = procedure.ask(
+            step, ApprovalInput, summary=summary, performed_by=(r.registered_by,)
+        )
+        decision = answer.decision or "tolak"
+        approved = decision == "setuju"
+        with session_scope(self.engine) as session:
+            visit = load_visit(session, self.visit_id)
+            badge = next_badge(badges_in_use(session, visit.office)) if approved else None
+            record_decision(
+                session,
+                visit,
+                approved=approved,
+                by=answer.approver,
+                at=answer.decided_at,
+                note=answer.note,
+                badge_number=badge,
+            )
+        outputs: dict[str, Any] = {"decision": decision}
+        if approved:
+            outputs |= {"badge_number": badge, "id_deposited": True}
+        return StepResult(outputs=outputs, branch=DECISION_BRANCH[decision])
+
+    def enter(self, procedure: Procedure, step: Step) -> StepResult:
+        """Step 4: the visitor is inside, accompanied by the escort."""
+        escort = self.request.escort
+        with session_scope(self.engine) as session:
+            visit = load_visit(session, self.visit_id)
+            record_entry(session, visit, at=clock.now(), escort=escort)
+            entered, badge = visit.entered_at, visit.badge_number
+        actor = escort if self.office.has_role(escort, "it_officer") else None
+        return StepResult(
+            outputs={
+                "escort": escort,
+                "badge_number": badge,
+                "entered_at": entered.isoformat() if entered else None,
+            },
+            actor=actor or self.request.registered_by,
+            documents=["Laporan aktifitas ruang server"],
+        )
+
+    def exit(self, procedure: Procedure, step: Step) -> StepResult:
+        """Step 5: exit form; mismatched serials explained; badge back against the ID."""
+        visit = self._visit()
+        devices_in = visit["devices_in"]
+        entered: datetime = visit["entered_at"] or clock.now()
+        listed = ", ".join(f"{d['name']} ({d['serial']})" for d in devices_in) or "tidak ada"
+        summary = "\n".join(
+            [
+                f"**Kunjungan {visit['number']}**: {self.request.visitor_name} "
+                f"({self.request.organisation}), kartu akses {visit['badge']}",
+                "",
+                f"- Masuk: {format_time(entered, self.office)}",
+                f"- Rencana selesai: {format_time(visit['planned_end'], self.office)}",
+                f"- Perangkat dibawa masuk: {listed}",
+                "",
+                "Isi perangkat yang dibawa keluar dengan nomor serinya. Nomor seri yang tidak "
+                "cocok harus dijelaskan di `explanations`.",
+            ]
+        )
+
+        def check(answer: SignedInput) -> str | None:
+            assert isinstance(answer, ExitForm)
+            return exit_problem(answer, devices_in, entered)
+
+        run_ref = flow_run_link(current_flow_run_id() or "?")
+        smtp = smtp_settings_from_env()
+
+        def watch() -> bool:
+            return check_overstay(
+                self.engine,
+                self.office,
+                visit_id=self.visit_id,
+                now=clock.now(),
+                smtp=smtp,
+                run_ref=run_ref,
+            )
+
+        with _SlaWatcher(watch, self.settings.sla_watch):
+            answer = procedure.ask(step, ExitForm, summary=summary, check=check)
+        exited_at = _parse_time(answer.data.get("exited_at")) or answer.decided_at
+        out = devices_from(answer.data.get("devices") or [])
+        result = reconcile(devices_from(devices_in), out)
+        explanations = dict(answer.data.get("explanations") or {})
+        with session_scope(self.engine) as session:
+            row = load_visit(session, self.visit_id)
+            record_exit(
+                session,
+                row,
+                exited_at=exited_at,
+                devices_out=out,
+                explanations=explanations,
+                closed_by=answer.approver,
+            )
+            overstay = row.overstay_at is not None
+        return StepResult(
+            outputs={
+                "exited_at": exited_at.isoformat(),
+                "flagged": list(result.flagged),
+                "badge_returned": True,
+                "overstay": overstay,
+            },
+            documents=["Ceklist perangkat ruang server"],
+        )
+
+    def archive(self, procedure: Procedure, step: Step) -> StepResult:
+        """Step 6: the completed form goes to the archive."""
+        with session_scope(self.engine) as session:
+            visit = load_visit(session, self.visit_id)
+            archive_visit(session, visit, at=clock.now())
+            number = visit.number
+        return StepResult(
+            outputs={"archived": number},
+            actor=self.request.registered_by,
+            documents=[f"Laporan kegiatan ruang server {number}"],
+        )
+
+
+def _parse_time(value: Any) -> datetime | None:
+    """A time from a form's JSON data (ISO text), or ``None``."""
+    if value in (None, ""):
+        return None
+    if isinstance(value, datetime):
+        return value
+    return datetime.fromisoformat(str(value))
+
+
+__all__ = ["DEPLOYMENT_NAME", "ID_TYPES", "ExitForm", "akses_ruang_server"]

@@ -1,0 +1,111 @@
+"""Watch a server-room visit for an overstay: record it once, e-mail the IT officers and Kasub.
+
+Called by the flow's watcher thread while the exit step of SOP B waits
+(:mod:`flows.server_room`). As :mod:`tasks.sla_watch`: claim in one short
+transaction (only the first caller records it), send outside any transaction,
+then record who was told or why not. A failing mail server never raises.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from sqlalchemy import Engine
+
+from records.db import session_scope
+from records.sla_breaches import record_notification
+from records.visits import claim_overstay, load_visit, set_overstay_notified
+from sop.escalation import format_time
+from sop.office import Office
+from sop.visits import is_overstay, overstay_message
+from tasks.notify import NotifyError, SmtpSettings, send_email
+from tasks.sla_watch import SMTP_OFF
+
+log = logging.getLogger(__name__)
+
+NOTIFICATION_KIND = "visit_overstay"
+NOTIFIED_ROLES: tuple[str, ...] = ("it_officer", "kasubag")
+"""Who hears about an overstay: the IT officers and the Kasub who allowed the visit."""
+
+
+def check_overstay(
+    engine: Engine,
+    office: Office,
+    *,
+    visit_id: int,
+    now: datetime,
+    smtp: SmtpSettings | None,
+    run_ref: str,
+) -> bool:
+    """Record and announce a visit's overstay, once.
+
+    Args:
+        engine: Records database.
+        office: People and their e-mail addresses, timezone.
+        visit_id: The visit.
+        now: The current time (aware).
+        smtp: The mail server, or ``None`` when notifications are off.
+        run_ref: What identifies the run for people (flow run URL).
+
+    Returns:
+        ``True`` when there is nothing more to watch (the visitor left, or the
+        overstay is recorded), ``False`` to check again later.
+    """
+    with session_scope(engine) as session:
+        visit = load_visit(session, visit_id)
+        if visit.exited_at is not None or visit.overstay_at is not None:
+            return True
+        if not is_overstay(visit.planned_end, now, visit.exited_at):
+            return False
+        if not claim_overstay(session, visit_id, at=now):
+            return True
+        subject, body = overstay_message(
+            number=visit.number,
+            visitor=visit.visitor_name,
+            organisation=visit.organisation,
+            id_type=visit.id_type,
+            id_number=visit.id_number,
+            badge=visit.badge_number,
+            escort=visit.escort,
+            planned_end=format_time(visit.planned_end, office),
+            now=format_time(now, office),
+            run_ref=run_ref,
+        )
+        number, sop_run_id = visit.number, visit.sop_run_id
+    log.warning("visit %s is past its planned end", number)
+    emails = tuple(
+        dict.fromkeys(p.email for role in NOTIFIED_ROLES for p in office.holders(role) if p.email)
+    )
+    error: str | None = None
+    attempted = False
+    if smtp is None:
+        error = SMTP_OFF
+    elif not emails:
+        error = "nobody holding it_officer or kasubag has an e-mail address"
+    else:
+        attempted = True
+        try:
+            send_email(smtp, emails, subject, body)
+        except NotifyError as exc:
+            error = str(exc)
+        except Exception as exc:  # a notification must never stop the watcher
+            error = f"unexpected error sending e-mail via {smtp.server}: {type(exc).__name__}"
+    if error is not None:
+        log.warning("overstay of visit %s: not notified: %s", number, error)
+    with session_scope(engine) as session:
+        visit = load_visit(session, visit_id)
+        sent = emails if attempted and error is None else ()
+        set_overstay_notified(session, visit, recipients=sent, error=error)
+        if attempted:
+            record_notification(
+                session,
+                kind=NOTIFICATION_KIND,
+                recipients=emails,
+                subject=subject,
+                ok=error is None,
+                error=error,
+                sop_run=sop_run_id,
+                sent_at=now,
+            )
+    return True
