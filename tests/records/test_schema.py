@@ -24,6 +24,8 @@ TABLES = {
     "approvals",
     "refused_approvals",
     "security_findings",
+    "assets",
+    "asset_events",
     "incidents",
     "visits",
 }
