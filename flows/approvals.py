@@ -98,6 +98,10 @@ class ApprovalRequest:
         form: The form to fill in: :class:`ApprovalInput` for a decision, or a
             subclass of :class:`SignedInput` with the step's own fields.
         initial: Values the form starts with (they become optional in the schema).
+        check: A check of the answer's content the schema cannot express (e.g. a
+            count that must match the run's data): returns what is wrong, or
+            ``None``. An answer it finds wrong is refused and recorded like any
+            refused answer (reason ``invalid: ...``) and the run waits again.
     """
 
     sop_run_id: int
@@ -108,6 +112,7 @@ class ApprovalRequest:
     summary: str
     form: type[SignedInput] = ApprovalInput
     initial: dict[str, Any] | None = None
+    check: Callable[[SignedInput], str | None] | None = None
 
 
 @dataclass(frozen=True)
@@ -392,27 +397,35 @@ def await_answer(
             )
             _delete_answer(flow_run_id, key)
             now = clock.now()
+            problem = _check_form(answer)
+            if problem is not None:
+                verdict_reason: str | None = f"malformed: {problem}"
+            else:
+                with session_scope(engine) as session:
+                    wrong_codes = wrong_code_times(session, answer.approver.strip())
+                verdict = judge_approval(
+                    office,
+                    approver=answer.approver.strip(),
+                    code=answer.code.get_secret_value(),
+                    step_role=step.role,
+                    performed_by=request.performed_by,
+                    wrong_codes_at=wrong_codes,
+                    now=now,
+                    resolve_ref=resolve_ref,
+                )
+                # a wrong code is stored as "wrong_code: ..." (WRONG_CODE_PREFIX),
+                # which the lockout counts
+                verdict_reason = (
+                    None if verdict.accepted else f"{verdict.refusal}: {verdict.message}"
+                )
+                if verdict_reason is None and request.check is not None:
+                    # outside any transaction: a check may do I/O and write records
+                    # itself (SOP C re-runs the diagnostics of a device)
+                    invalid = request.check(answer)
+                    verdict_reason = f"invalid: {invalid}" if invalid else None
+                    now = clock.now()
             with session_scope(engine) as session:
                 run = load_sop_run(session, request.sop_run_id)
-                problem = _check_form(answer)
-                if problem is not None:
-                    verdict_reason = f"malformed: {problem}"
-                else:
-                    verdict = judge_approval(
-                        office,
-                        approver=answer.approver.strip(),
-                        code=answer.code.get_secret_value(),
-                        step_role=step.role,
-                        performed_by=request.performed_by,
-                        wrong_codes_at=wrong_code_times(session, answer.approver.strip()),
-                        now=now,
-                        resolve_ref=resolve_ref,
-                    )
-                    # a wrong code is stored as "wrong_code: ..." (WRONG_CODE_PREFIX),
-                    # which the lockout counts
-                    verdict_reason = (
-                        None if verdict.accepted else f"{verdict.refusal}: {verdict.message}"
-                    )
                 if verdict_reason is not None:
                     record_refused_approval(
                         session,

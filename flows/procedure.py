@@ -215,7 +215,17 @@ class Procedure:
                 if result.documents:
                     log.documents = list(result.documents)
                 if result.waits:
-                    log.waiting_seconds = _waiting(log.started_at, finished, result.waits)
+                    # third-party waiting reported in the form: off the step's clock
+                    assert log.finished_at is not None
+                    sla = evaluate(
+                        log.started_at,
+                        log.finished_at,
+                        step.duration,
+                        result.waits,
+                        factor=self.office.sla.breach_factor,
+                    )
+                    log.waiting_seconds = sla.waiting.total_seconds()
+                    log.sla_status = str(sla.status)
                 session.flush()
                 return
             actor = result.actor or self.actor or self.holder(step.role)
@@ -257,6 +267,7 @@ class Procedure:
         summary: str,
         initial: Mapping[str, Any] | None = None,
         performed_by: tuple[str, ...] = (),
+        check: Callable[[SignedInput], str | None] | None = None,
     ) -> Answer:
         """Pause the run until a holder of the step's role answers ``form``.
 
@@ -266,6 +277,8 @@ class Procedure:
             summary: Markdown above the form: what the person answers.
             initial: Values the form starts with.
             performed_by: Usernames who may not answer (separation of duties).
+            check: Checks the answer's content: returns what is wrong (the answer
+                is refused and recorded, the run waits again) or ``None``.
 
         Returns:
             The accepted answer (already recorded; the step log is finished).
@@ -283,6 +296,7 @@ class Procedure:
                 summary=summary,
                 form=form,
                 initial=dict(initial or {}),
+                check=check,
             ),
             poll_interval=self.settings.approval_poll,
             timeout=self.settings.approval_timeout,
@@ -346,11 +360,6 @@ class Procedure:
         if step.duration is None:
             return None
         return due_time(start, step.duration, self.office.sla.breach_factor)
-
-
-def _waiting(start: datetime, end: datetime, waits: list[tuple[datetime, datetime]]) -> float:
-    """Seconds of third-party waiting inside ``start``..``end`` (merged, clipped)."""
-    return evaluate(start, max(start, end), None, waits).waiting.total_seconds()
 
 
 def _branch_of(outputs: Mapping[str, Any]) -> str | None:
