@@ -51,7 +51,19 @@ def artifact_key(text: str) -> str:
     return key
 
 
-def _md(text: object) -> str:
+def markdown_cell(text: object) -> str:
+    r"""Make a value safe inside a markdown table cell: pipes escaped, one line.
+
+    Args:
+        text: The value.
+
+    Returns:
+        The text.
+
+    Examples:
+        >>> markdown_cell("a|b\nc")
+        'a\\|b c'
+    """
     return str(text).replace("|", "\\|").replace("\n", " ")
 
 
@@ -75,13 +87,13 @@ def summary_markdown(report: MaintenanceReport, paths: Mapping[str, Path] | None
     lines = [
         f"## {report.title} {report.period}",
         "",
-        f"**{_md(report.office_name)}**",
+        f"**{markdown_cell(report.office_name)}**",
         "",
         f"| {labels.column('item', lang)} | {labels.column('value', lang)} |",
         "|---|---:|",
     ]
     lines += [
-        f"| {_md(item)} | {_md(_shown(value, lang))} |"
+        f"| {markdown_cell(item)} | {markdown_cell(_shown(value, lang))} |"
         for item, value in frame.itertuples(index=False)
     ]
     degraded = summary["degraded"]
@@ -90,7 +102,8 @@ def summary_markdown(report: MaintenanceReport, paths: Mapping[str, Path] | None
         lines += ["", f"**{title}:**", ""]
         for entry in degraded[:MAX_DEGRADED_LINES]:
             status = labels.word(labels.CHECK_STATUSES, entry["status"], lang)
-            lines.append(f"- {_md(entry['device'])}: {_md(entry['item'])} ({status})")
+            device, item = markdown_cell(entry["device"]), markdown_cell(entry["item"])
+            lines.append(f"- {device}: {item} ({status})")
         if len(degraded) > MAX_DEGRADED_LINES:
             lines.append(f"- {labels.text('and_more', lang, n=len(degraded) - MAX_DEGRADED_LINES)}")
     if paths:

@@ -61,6 +61,19 @@ TEXTS: dict[str, tuple[str, str]] = {
     "chart_usage": ("Pemakaian sumber daya per bulan (%)", "Resource use per month (%)"),
     "no_data": ("tanpa data", "no data"),
     "and_more": ("dan {n} lainnya", "and {n} more"),
+    # official documents (reports/document.py)
+    "doc_number": ("Nomor", "Number"),
+    "doc_date": ("Tanggal", "Date"),
+    "doc_title": ("Judul", "Title"),
+    "doc_text": ("Isi", "Text"),
+    "doc_sheet": ("Dokumen", "Document"),
+    "doc_no_data": ("tidak ada data", "no data"),
+    "doc_signatory": ("Penandatangan", "Signatory"),
+    "doc_page": ("Halaman", "Page"),
+    "doc_of": ("dari", "of"),
+    "doc_rows": ("{n} baris", "{n} rows"),
+    "yes": ("Ya", "Yes"),
+    "no": ("Tidak", "No"),
 }
 """Free texts of the report: key -> (Indonesian, English)."""
 

@@ -56,7 +56,12 @@ class HtmlSection:
     rows: list[list[Cell]]
 
 
-def _environment() -> jinja2.Environment:
+def template_environment() -> jinja2.Environment:
+    """The Jinja2 environment of the report templates: autoescaped, strict about undefined names.
+
+    Returns:
+        The environment.
+    """
     return jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
         autoescape=jinja2.select_autoescape(["html", "j2"]),
@@ -173,7 +178,7 @@ def render_html(
     Returns:
         The HTML text.
     """
-    env = _environment()
+    env = template_environment()
     template = env.get_template("maintenance.html.j2")
     css = (TEMPLATES_DIR / "report.css").read_text(encoding="utf-8")
     if for_print:

@@ -26,10 +26,22 @@ def render_pdf(report: MaintenanceReport, charts: Sequence[Chart] = ()) -> bytes
     Returns:
         The PDF's bytes.
     """
+    return html_to_pdf(render_html(report, charts, for_print=True))
+
+
+def html_to_pdf(html: str) -> bytes:
+    """Print an HTML page laid out for print (``for_print=True``) as a PDF with WeasyPrint.
+
+    Relative URLs resolve against :data:`reports.render_html.TEMPLATES_DIR`.
+
+    Args:
+        html: The page.
+
+    Returns:
+        The PDF's bytes.
+    """
     from weasyprint import HTML  # imported late: loading Pango takes a moment
 
-    html = render_html(report, charts, for_print=True)
-    document = HTML(string=html, base_url=str(TEMPLATES_DIR))
-    pdf = document.write_pdf()
+    pdf = HTML(string=html, base_url=str(TEMPLATES_DIR)).write_pdf()
     assert pdf is not None  # write_pdf returns the bytes when given no target
     return pdf

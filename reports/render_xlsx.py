@@ -49,7 +49,15 @@ def clean_cell(value: Any) -> Any:
     return value
 
 
-def _clean(frame: pd.DataFrame) -> pd.DataFrame:
+def clean_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """Apply :func:`clean_cell` to every text column of a copy of ``frame``.
+
+    Args:
+        frame: The table.
+
+    Returns:
+        The cleaned copy.
+    """
     out = frame.copy()
     for column in out.columns:
         if not pd.api.types.is_numeric_dtype(out[column]):
@@ -106,7 +114,7 @@ def render_xlsx(report: MaintenanceReport, charts: Sequence[Chart] = ()) -> byte
     buffer = io.BytesIO()
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
         for section in report.sections():
-            frame = _clean(section.frame)
+            frame = clean_frame(section.frame)
             name = section.title[:31]
             frame.to_excel(writer, sheet_name=name, index=False, na_rep="")
             sheet = writer.sheets[name]

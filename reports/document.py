@@ -1,0 +1,625 @@
+"""Official documents (Berita Acara, Nota Dinas, Surat Penugasan, BAST...) as PDF, HTML and XLSX.
+
+One renderer for every Indonesian official document SIGAP prints. A flow fills an
+:class:`OfficialDocument` (title, number, date, paragraphs, a label: value block,
+tables, signature blocks) and calls :func:`write_document` and, inside a flow run,
+:func:`publish_document`::
+
+    doc = OfficialDocument(
+        office=office,
+        title="BERITA ACARA PEMELIHARAAN JARINGAN",
+        number="BA/001/XII/2026",
+        date=finished_at,
+        paragraphs=["Pada hari ini ..."],
+        fields=[("Perangkat", "sw01"), ("Jenis gangguan", "link down")],
+        tables=[DocTable(key="steps", title="Langkah", frame=frame)],
+        signatures=[signature_for(office, "team_lead", label="Mengetahui,")],
+    )
+    paths = write_document(doc, out_dir, "ba-inc-2026-0001")
+    publish_document(doc, paths, key="ba-inc-2026-0001")
+
+The layout is that of an Indonesian official letter: the office's letterhead (kop
+surat) centred over a double rule, the title underlined and centred with
+``Nomor: ...`` below, the paragraphs, the fields as an aligned ``label : value``
+block, the tables (header repeated on every PDF page), closing paragraphs, then
+``<city>, <date>`` and the signature blocks two per row (label, role title, space
+for the wet signature, name underlined, ``NIP. ...``).
+
+It reuses the monthly report's pieces: the stylesheets and Jinja2 environment of
+:mod:`reports.render_html` (values are escaped), WeasyPrint through
+:func:`reports.render_pdf.html_to_pdf`, the XLSX styling of
+:mod:`reports.render_xlsx`, the words and dates of :mod:`reports.labels` and the
+artifact helpers of :mod:`reports.artifacts`.
+
+Values are shown as follows, in fields and table cells alike: ``None`` and NaN as
+``-``; aware datetimes in the office's time zone (``2 November 2026 09:05 WIT``);
+dates as ``1 Desember 2026``; durations as ``1 jam 5 menit``; floats with a decimal
+comma in Indonesian; booleans as ``Ya``/``Tidak``. A naive datetime is refused
+(:class:`ValueError` naming the field or table and column).
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from reports import labels
+from reports.artifacts import artifact_key, markdown_cell, table_records
+from reports.render_html import TEMPLATES_DIR, Cell, format_cell, template_environment
+from reports.render_pdf import html_to_pdf
+from reports.render_xlsx import clean_frame, style_sheet
+from sop.office import Office
+from sop.problems import did_you_mean
+
+FORMATS: tuple[str, ...] = ("pdf", "html", "xlsx")
+"""The formats a document is rendered in."""
+
+_SHEET_BAD = re.compile(r"[\[\]:*?/\\]")
+_BASENAME_BAD = re.compile(r"[/\\\x00]")
+
+
+@dataclass(frozen=True)
+class DocTable:
+    """A table of an official document.
+
+    Attributes:
+        key: Stable key (``steps``, ``parts``...): the table artifact's key suffix.
+        title: Heading above the table (also its XLSX sheet name, cut to 31
+            characters); may be empty.
+        frame: The rows. Column names are shown as headers unless ``headers``
+            renames them; columns named ``status``, ``sla``, ``decision`` or
+            ``outcome`` colour their verdict words as in the monthly report.
+        headers: Column name -> header shown (for frames with stable English
+            keys); columns not named keep their name.
+    """
+
+    key: str
+    title: str
+    frame: pd.DataFrame
+    headers: Mapping[str, str] | None = None
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.frame, pd.DataFrame):
+            raise TypeError(
+                f"DocTable {self.key!r}: frame must be a pandas DataFrame, "
+                f"not {type(self.frame).__name__}"
+            )
+        if not str(self.key).strip():
+            raise ValueError(f"DocTable {self.title!r}: key must not be empty")
+
+    def shown_headers(self) -> list[str]:
+        """Return the headers as shown.
+
+        Returns:
+            One header per column.
+        """
+        names = self.headers or {}
+        return [str(names.get(str(c), c)) for c in self.frame.columns]
+
+
+@dataclass(frozen=True)
+class Signature:
+    """One signature block.
+
+    Attributes:
+        label: Caption above the role, e.g. ``Yang menyerahkan,`` or ``Mengetahui,``.
+        role_title: The office's title for the signer's role (required).
+        name: The signer's full name; None leaves a dotted line for a wet signature.
+        nip: Their NIP, printed ``NIP. ...``; None prints no NIP line (a dotted one
+            when the name is blank too).
+        remark: A small line under the role, e.g. the recorded decision and its time.
+    """
+
+    label: str = ""
+    role_title: str = ""
+    name: str | None = None
+    nip: str | None = None
+    remark: str | None = None
+
+    def __post_init__(self) -> None:
+        if not str(self.role_title).strip():
+            raise ValueError(f"Signature {self.label!r}: role_title is required")
+
+
+def signature_for(
+    office: Office, role_key: str, username: str | None = None, label: str = ""
+) -> Signature:
+    """Make the signature block of a role in the office.
+
+    Args:
+        office: The office (role titles, people, NIPs).
+        role_key: The signer's role key, e.g. ``team_lead``.
+        username: The person who signs; None takes the role's first holder in the
+            office file, or leaves the name blank when nobody holds it.
+        label: Caption above the role, e.g. ``Mengetahui,``.
+
+    Returns:
+        The block.
+
+    Raises:
+        ValueError: ``role_key`` is no role of the office, or ``username`` is not a
+            person of the office (both named in the message).
+    """
+    if role_key not in office.role_titles:
+        raise ValueError(
+            f"role {role_key!r} is not a role of {office.file}"
+            f"{did_you_mean(role_key, office.role_titles)}; known: {', '.join(office.role_titles)}"
+        )
+    if username is not None:
+        person = office.person(username)
+        if person is None:
+            raise ValueError(
+                f"username {username!r} is not a person in {office.file}"
+                f"{did_you_mean(username, [p.username for p in office.people])}"
+            )
+    else:
+        holders = office.holders(role_key)
+        person = holders[0] if holders else None
+    return Signature(
+        label=label,
+        role_title=office.role_titles[role_key],
+        name=person.name if person is not None else None,
+        nip=person.nip if person is not None else None,
+    )
+
+
+@dataclass(frozen=True, kw_only=True)
+class OfficialDocument:
+    """An official document, ready to render.
+
+    Attributes:
+        office: The office: letterhead lines, city, time zone.
+        title: The title, printed in capitals, centred and underlined.
+        date: When the document is dated (aware): ``<city>, 1 Desember 2026`` above
+            the signatures, in the office's time zone.
+        number: The letter number (nomor surat), or None.
+        lang: ``id`` (default) or ``en``.
+        paragraphs: Plain-text paragraphs under the title (line breaks kept).
+        fields: ``(label, value)`` pairs shown as an aligned ``label : value`` block.
+        tables: The tables, after the fields.
+        closing: Plain-text paragraphs after the tables (e.g. ``Demikian ...``).
+        signatures: The signature blocks, two per row.
+    """
+
+    office: Office
+    title: str
+    date: datetime
+    number: str | None = None
+    lang: str = "id"
+    paragraphs: Sequence[str] = ()
+    fields: Sequence[tuple[str, Any]] = ()
+    tables: Sequence[DocTable] = ()
+    closing: Sequence[str] = ()
+    signatures: Sequence[Signature] = field(default=())
+
+    def __post_init__(self) -> None:
+        labels.check_lang(self.lang)
+        if not str(self.title).strip():
+            raise ValueError("title: must not be empty")
+        if not isinstance(self.date, datetime) or self.date.utcoffset() is None:
+            raise ValueError(f"date: {self.date!r} must be a timezone-aware datetime")
+        for name in ("paragraphs", "closing"):
+            value = getattr(self, name)
+            if isinstance(value, str):
+                raise TypeError(f"{name}: a list of paragraphs, not one string")
+            for i, text in enumerate(value):
+                if not isinstance(text, str):
+                    raise TypeError(f"{name}[{i}]: a paragraph is text, not {type(text).__name__}")
+        for i, pair in enumerate(self.fields):
+            if not (isinstance(pair, tuple | list) and len(pair) == 2 and isinstance(pair[0], str)):
+                raise ValueError(f"fields[{i}]: expected a (label, value) pair, got {pair!r}")
+        keys = [t.key for t in self.tables]
+        for t in self.tables:
+            if not isinstance(t, DocTable):
+                raise TypeError(f"tables: {t!r} is not a DocTable")
+            if keys.count(t.key) > 1:
+                raise ValueError(f"tables: key {t.key!r} is used more than once")
+        for s in self.signatures:
+            if not isinstance(s, Signature):
+                raise TypeError(f"signatures: {s!r} is not a Signature")
+
+    @property
+    def place_date(self) -> str:
+        """``<city>, <date>`` in the office's time zone and the document's language."""
+        city = self.office.city or self.office.short_name
+        return (
+            f"{city}, {labels.format_date(self.date.astimezone(self.office.timezone), self.lang)}"
+        )
+
+    @property
+    def letterhead(self) -> tuple[str, ...]:
+        """The letterhead lines (the office's name when it has none)."""
+        return tuple(self.office.letterhead) or (self.office.name,)
+
+
+# -- values -------------------------------------------------------------------------------
+
+
+def format_value(value: Any, office: Office, lang: str = "id", *, where: str = "value") -> str:
+    """Write one value as an official document shows it.
+
+    Args:
+        value: The value.
+        office: The office (its time zone for datetimes).
+        lang: ``id`` or ``en``.
+        where: What the value is, for the error message (e.g. ``fields[2] 'Mulai'``).
+
+    Returns:
+        The text.
+
+    Raises:
+        ValueError: A naive datetime (its zone is unknown).
+
+    Examples:
+        >>> from datetime import UTC
+        >>> from sop.office import parse_office
+        >>> kanwil = parse_office("{office: {name: K, timezone: Asia/Jayapura}, sops: [A]}", "f")
+        >>> format_value(datetime(2026, 11, 2, 0, 5, tzinfo=UTC), kanwil)
+        '2 November 2026 09:05 WIT'
+        >>> format_value(None, kanwil), format_value(2.5, kanwil), format_value(True, kanwil)
+        ('-', '2,5', 'Ya')
+        >>> format_value(timedelta(minutes=75), kanwil, "en")
+        '1 hour 15 minutes'
+        >>> format_value(datetime(2026, 11, 2), kanwil, where="fields[0] 'Mulai'")
+        Traceback (most recent call last):
+        ...
+        ValueError: fields[0] 'Mulai': 2026-11-02 00:00:00 has no time zone; give an aware datetime
+    """
+    if value is None or value is pd.NaT:
+        return "-"
+    if isinstance(value, float) and math.isnan(value):
+        return "-"
+    if isinstance(value, bool):
+        return labels.text("yes" if value else "no", lang)
+    if isinstance(value, datetime):
+        if value.utcoffset() is None:
+            raise ValueError(f"{where}: {value} has no time zone; give an aware datetime")
+        return labels.format_datetime(value, office.timezone, office.timezone_abbrev, lang)
+    if isinstance(value, date):
+        return labels.format_date(value, lang)
+    if isinstance(value, timedelta):
+        return labels.format_span(value, lang)
+    if isinstance(value, float):
+        return labels.format_number(value, lang)
+    return str(value)
+
+
+def _cell(column: str, value: Any, office: Office, lang: str, where: str) -> Cell:
+    if isinstance(value, bool | datetime | date | timedelta) or value is pd.NaT:
+        return Cell(format_value(value, office, lang, where=where))
+    if hasattr(value, "item") and not isinstance(value, str):  # numpy scalars
+        value = value.item()
+    return format_cell(column, value, lang)
+
+
+@dataclass(frozen=True)
+class _HtmlTable:
+    key: str
+    title: str
+    headers: list[str]
+    rows: list[list[Cell]]
+
+
+def _html_tables(doc: OfficialDocument) -> list[_HtmlTable]:
+    out = []
+    for t in doc.tables:
+        columns = [str(c) for c in t.frame.columns]
+        rows = [
+            [
+                _cell(c, v, doc.office, doc.lang, f"table {t.key!r} column {c!r}")
+                for c, v in zip(columns, record, strict=True)
+            ]
+            for record in t.frame.itertuples(index=False, name=None)
+        ]
+        out.append(_HtmlTable(t.key, t.title, t.shown_headers(), rows))
+    return out
+
+
+def _fields(doc: OfficialDocument) -> list[tuple[str, str]]:
+    return [
+        (label, format_value(value, doc.office, doc.lang, where=f"fields[{i}] {label!r}"))
+        for i, (label, value) in enumerate(doc.fields)
+    ]
+
+
+def _signature_rows(signatures: Sequence[Signature]) -> list[list[Signature | None]]:
+    """Two blocks per row; a lone signer stands on the right, an odd last one centred."""
+    if len(signatures) == 1:
+        return [[None, signatures[0]]]
+    return [list(signatures[i : i + 2]) for i in range(0, len(signatures), 2)]
+
+
+# -- renderers ----------------------------------------------------------------------------
+
+
+def render_html(doc: OfficialDocument, *, for_print: bool = False) -> str:
+    """Render the document as one HTML page (values escaped).
+
+    Args:
+        doc: The document.
+        for_print: Lay out for the PDF (A4, page numbers, print styles).
+
+    Returns:
+        The HTML text.
+    """
+    sheets = ["report.css", "document.css"]
+    if for_print:
+        sheets += ["print.css", "document-print.css"]
+    css = "\n".join((TEMPLATES_DIR / name).read_text(encoding="utf-8") for name in sheets)
+    words = {
+        k: labels.text(k, doc.lang) for k in ("doc_number", "doc_no_data", "doc_page", "doc_of")
+    }
+    footer = f"{doc.title} {doc.number or ''}".strip()
+    return (
+        template_environment()
+        .get_template("document.html.j2")
+        .render(
+            doc=doc,
+            letterhead=doc.letterhead,
+            fields=_fields(doc),
+            tables=_html_tables(doc),
+            signature_rows=_signature_rows(doc.signatures),
+            place_date=doc.place_date,
+            css=css,
+            t=words,
+            footer=footer,
+            for_print=for_print,
+        )
+    )
+
+
+def _sheet_name(title: str, taken: set[str]) -> str:
+    base = _SHEET_BAD.sub(" ", title).strip()[:31] or "Tabel"
+    name, n = base, 2
+    while name.lower() in taken:
+        suffix = f" ({n})"
+        name, n = base[: 31 - len(suffix)] + suffix, n + 1
+    taken.add(name.lower())
+    return name
+
+
+def document_frame(doc: OfficialDocument) -> pd.DataFrame:
+    """The document's text as (item, value) rows: the XLSX sheet ``Dokumen``.
+
+    Rows: office, title, number, date, each paragraph, each field, each closing
+    paragraph, each signatory (``name, NIP. ...``).
+
+    Args:
+        doc: The document.
+
+    Returns:
+        Two columns, headed ``Uraian``/``Nilai`` (``Item``/``Value`` in English).
+    """
+    lang = doc.lang
+    rows: list[tuple[str, str]] = [
+        (labels.text("office", lang), doc.office.name),
+        (labels.text("doc_title", lang), doc.title),
+    ]
+    if doc.number:
+        rows.append((labels.text("doc_number", lang), doc.number))
+    rows.append((labels.text("doc_date", lang), doc.place_date))
+    rows += [(labels.text("doc_text", lang), p) for p in doc.paragraphs]
+    rows += _fields(doc)
+    rows += [(labels.text("doc_text", lang), p) for p in doc.closing]
+    for s in doc.signatures:
+        who = " ".join(x for x in (s.label, s.role_title) if x)
+        signer = s.name or "-"
+        if s.nip:
+            signer += f", NIP. {s.nip}"
+        rows.append((f"{labels.text('doc_signatory', lang)}: {who}", signer))
+    return pd.DataFrame(
+        rows, columns=[labels.column("item", lang), labels.column("value", lang)], dtype=object
+    )
+
+
+def _xlsx_frame(t: DocTable, doc: OfficialDocument) -> pd.DataFrame:
+    """The table's values as shown in the XLSX: numbers stay numbers, times become text."""
+    out = t.frame.copy()
+    for column in out.columns:
+        series = out[column]
+        if pd.api.types.is_bool_dtype(series) or not pd.api.types.is_numeric_dtype(series):
+            out[column] = [
+                value
+                if isinstance(value, str | int | float) and not isinstance(value, bool)
+                else format_value(
+                    value, doc.office, doc.lang, where=f"table {t.key!r} column {column!r}"
+                )
+                for value in series.astype(object)
+            ]
+    out.columns = t.shown_headers()
+    return clean_frame(out)
+
+
+def render_xlsx(doc: OfficialDocument) -> bytes:
+    """Render the document as an XLSX workbook.
+
+    The sheet ``Dokumen`` (``Document``) holds :func:`document_frame`; each table gets
+    its own sheet named after its title, styled as the monthly report's sheets (bold
+    frozen header, fitted widths, texts never formulas).
+
+    Args:
+        doc: The document.
+
+    Returns:
+        The workbook's bytes.
+    """
+    buffer = io.BytesIO()
+    taken: set[str] = set()
+    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+        sheets = [(labels.text("doc_sheet", doc.lang), clean_frame(document_frame(doc)))]
+        sheets += [(t.title or t.key, _xlsx_frame(t, doc)) for t in doc.tables]
+        for title, frame in sheets:
+            name = _sheet_name(title, taken)
+            frame.to_excel(writer, sheet_name=name, index=False, na_rep="")
+            style_sheet(writer.sheets[name], frame)
+        book = writer.book
+        book.properties.title = f"{doc.title} {doc.number or ''}".strip()
+        book.properties.subject = doc.office.name
+        book.properties.creator = "SIGAP"
+    return buffer.getvalue()
+
+
+def render_document(doc: OfficialDocument, fmt: str) -> bytes:
+    """Render the document in one format.
+
+    Args:
+        doc: The document.
+        fmt: ``pdf``, ``html`` or ``xlsx``.
+
+    Returns:
+        The file's bytes (HTML as UTF-8).
+
+    Raises:
+        ValueError: An unknown format, named.
+    """
+    if fmt == "pdf":
+        return html_to_pdf(render_html(doc, for_print=True))
+    if fmt == "html":
+        return render_html(doc).encode("utf-8")
+    if fmt == "xlsx":
+        return render_xlsx(doc)
+    raise ValueError(f"format: {fmt!r} is not a document format; choose {', '.join(FORMATS)}")
+
+
+def write_document(
+    doc: OfficialDocument,
+    out_dir: Path | str,
+    basename: str,
+    formats: Sequence[str] = FORMATS,
+) -> dict[str, Path]:
+    """Render the document and write ``<out_dir>/<basename>.<format>`` for each format.
+
+    Everything is rendered in memory first: a bad format, basename or value writes
+    nothing. Files of the same name are replaced.
+
+    Args:
+        doc: The document.
+        out_dir: Directory (created if missing).
+        basename: File name without extension (no path separators).
+        formats: Any of ``pdf``, ``html``, ``xlsx``.
+
+    Returns:
+        Format -> written file, in the order given.
+
+    Raises:
+        ValueError: An unknown format, an empty or path-like basename.
+    """
+    if not basename.strip() or _BASENAME_BAD.search(basename) or basename in (".", ".."):
+        raise ValueError(f"basename: {basename!r} must be a file name without a directory")
+    if isinstance(formats, str):
+        formats = (formats,)
+    for fmt in formats:
+        if fmt not in FORMATS:
+            raise ValueError(
+                f"format: {fmt!r} is not a document format; choose {', '.join(FORMATS)}"
+            )
+    rendered = {fmt: render_document(doc, fmt) for fmt in dict.fromkeys(formats)}
+    directory = Path(out_dir)
+    directory.mkdir(parents=True, exist_ok=True)
+    paths: dict[str, Path] = {}
+    for fmt, data in rendered.items():
+        path = directory / f"{basename}.{fmt}"
+        path.write_bytes(data)
+        paths[fmt] = path
+    return paths
+
+
+# -- Prefect artifacts --------------------------------------------------------------------
+
+
+def document_markdown(doc: OfficialDocument, paths: Mapping[str, Path] | None = None) -> str:
+    """A short markdown view of the document for the Prefect UI, with links to its files.
+
+    Args:
+        doc: The document.
+        paths: Format -> written file; linked as ``file://`` URIs.
+
+    Returns:
+        The markdown: title, number, office, date, the fields as a table, the
+        tables' row counts, the signatories and the file links.
+    """
+    lang = doc.lang
+    lines = [f"## {markdown_cell(doc.title)}", ""]
+    if doc.number:
+        lines.append(f"**{labels.text('doc_number', lang)}:** {markdown_cell(doc.number)}  ")
+    lines += [f"**{markdown_cell(doc.office.name)}** · {markdown_cell(doc.place_date)}", ""]
+    fields = _fields(doc)
+    if fields:
+        lines += [
+            f"| {labels.column('item', lang)} | {labels.column('value', lang)} |",
+            "|---|---|",
+        ]
+        lines += [f"| {markdown_cell(k)} | {markdown_cell(v)} |" for k, v in fields]
+        lines.append("")
+    for t in doc.tables:
+        rows = labels.text("doc_rows", lang, n=len(t.frame))
+        lines.append(f"- {markdown_cell(t.title or t.key)}: {rows}")
+    if doc.tables:
+        lines.append("")
+    for s in doc.signatures:
+        who = " ".join(x for x in (s.label, s.role_title) if x)
+        lines.append(f"- {markdown_cell(who)}: {markdown_cell(s.name or '-')}")
+    if paths:
+        links = " · ".join(f"[{fmt.upper()}]({p.resolve().as_uri()})" for fmt, p in paths.items())
+        lines += ["", f"**{labels.text('files', lang)}:** {links}"]
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def document_table_records(t: DocTable, doc: OfficialDocument) -> list[dict[str, Any]]:
+    """A table's rows as JSON-able records with shown headers and values (for the UI).
+
+    Args:
+        t: The table.
+        doc: Its document (office time zone, language).
+
+    Returns:
+        One dict per row.
+    """
+    return table_records(_xlsx_frame(t, doc))
+
+
+def publish_document(doc: OfficialDocument, paths: Mapping[str, Path], key: str) -> None:
+    """Create the document's Prefect artifacts (call inside a flow or task run).
+
+    A markdown artifact ``<key>`` (:func:`document_markdown`), a table artifact
+    ``<key>-<table key>`` per non-empty table and a link artifact ``<key>-<format>``
+    per written file. Keys are made valid with :func:`reports.artifacts.artifact_key`.
+
+    Args:
+        doc: The document.
+        paths: Format -> written file (from :func:`write_document`).
+        key: The artifact key, e.g. ``ba-inc-2026-0001``.
+    """
+    from prefect.artifacts import (
+        create_link_artifact,
+        create_markdown_artifact,
+        create_table_artifact,
+    )
+
+    base = artifact_key(key)
+    description = f"{doc.title} {doc.number or ''}".strip()
+    create_markdown_artifact(
+        markdown=document_markdown(doc, paths), key=base, description=description
+    )
+    for t in doc.tables:
+        if len(t.frame):
+            create_table_artifact(
+                table=document_table_records(t, doc),
+                key=artifact_key(f"{base}-{t.key}"),
+                description=t.title or description,
+            )
+    for fmt, path in paths.items():
+        create_link_artifact(
+            link=path.resolve().as_uri(),
+            link_text=path.name,
+            key=artifact_key(f"{base}-{fmt}"),
+            description=description,
+        )
