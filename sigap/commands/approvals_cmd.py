@@ -1,4 +1,10 @@
-"""``sigap approvals list`` and ``sigap approve``: answer paused SOP runs from a terminal."""
+"""``sigap approvals list``, ``sigap approve`` and ``sigap answer``: answer paused SOP runs.
+
+``approve`` answers a decision step (setuju / tolak / kembalikan); ``answer`` fills in
+the form of any other waiting step (``--set field=value``). Both send the answer to
+the paused Prefect run and report SIGAP's verdict on it (:func:`send_answer`), which
+commands of the single SOPs (e.g. ``sigap visit exit``) call too.
+"""
 
 from __future__ import annotations
 
@@ -16,7 +22,7 @@ from rich.table import Table
 from sqlalchemy import select
 
 from records.db import make_engine, session_scope
-from records.models import Approval, RefusedApproval
+from records.models import RefusedApproval, StepLog
 from records.steps import list_waiting_steps
 from sigap.prefect_server import using_api
 from sigap.settings import load_settings
@@ -45,6 +51,8 @@ class Waiting:
     role_key: str
     waiting_since: datetime
     due_at: datetime | None
+    step_log_id: int = 0
+    form: tuple[str, ...] = ()
 
     def overdue(self, now: datetime) -> bool:
         """Whether the deadline has passed at ``now``."""
@@ -62,6 +70,7 @@ class Waiting:
             "waiting_since": self.waiting_since.isoformat(),
             "due": self.due_at.isoformat() if self.due_at else None,
             "overdue": self.overdue(now),
+            "form": list(self.form),
         }
 
 
@@ -87,6 +96,8 @@ def waiting_steps(database_url: str) -> list[Waiting]:
                     step.role_key,
                     step.started_at,
                     step.due_at,
+                    step.id,
+                    tuple(str(name) for name in (step.inputs or {}).get("form", [])),
                 )
                 for step, run in list_waiting_steps(session)
             ]
@@ -127,7 +138,7 @@ def list_cmd(
     loaded = _office(office)
     table = Table(title="Menunggu keputusan (waiting for a decision)")
     table.add_column("run", overflow="fold", min_width=36)
-    for column in ("SOP", "langkah", "peran", "sejak", "batas waktu", "terlambat"):
+    for column in ("SOP", "langkah", "peran", "sejak", "batas waktu", "terlambat", "isian"):
         table.add_column(column)
     for w in steps:
         table.add_row(
@@ -138,9 +149,11 @@ def list_cmd(
             _local(w.waiting_since, loaded),
             _local(w.due_at, loaded),
             "[red]ya[/red]" if w.overdue(now) else "tidak",
+            ", ".join(f for f in w.form if f != "approver") or "-",
         )
     console.print(table)
-    console.print("Jawab: sigap approve RUN --decision setuju|tolak|kembalikan --as USERNAME")
+    console.print("Keputusan: sigap approve RUN --decision setuju|tolak|kembalikan --as USERNAME")
+    console.print("Formulir: sigap answer RUN --as USERNAME --set isian=nilai ...")
 
 
 def find_waiting(steps: list[Waiting], run: str) -> Waiting:
@@ -186,9 +199,6 @@ def approve(
     SIGAP then checks the answer (role, separation of duties, code, lockout) and
     this command reports whether it was accepted or refused.
     """
-    from prefect.exceptions import FlowPauseTimeout
-    from prefect.flow_runs import resume_flow_run
-
     console = Console()
     if decision not in ("setuju", "tolak", "kembalikan"):
         raise typer.BadParameter(
@@ -197,12 +207,134 @@ def approve(
     url = database_url or load_settings().database_url
     target = find_waiting(waiting_steps(url), run_id)
     code = typer.prompt("Kode persetujuan (approval code)", hide_input=True)
+    _report_verdict(
+        console,
+        target,
+        send_answer(
+            url,
+            target,
+            approver,
+            code,
+            {"decision": decision, "note": note},
+            wait=wait,
+            console=console,
+        ),
+    )
+
+
+def answer(
+    run_id: Annotated[str, typer.Argument(help="Flow run id (or a unique prefix, 6+ chars).")],
+    approver: Annotated[str, typer.Option("--as", help="Your username in the office config.")],
+    values: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--set",
+            help="A field of the step's form: name=value (repeat; JSON for lists, "
+            'e.g. devices=\'[{"name": "Laptop", "serial": "SN1"}]\').',
+        ),
+    ] = None,
+    wait: Annotated[
+        float, typer.Option(help="Seconds to wait for SIGAP's verdict on the answer.")
+    ] = 60.0,
+    database_url: DatabaseOpt = None,
+) -> None:
+    """Fill in the form of a waiting step: asks for your approval code and resumes the run.
+
+    `sigap approvals list` shows each waiting step's form fields. SIGAP checks the
+    answer (your role, code, the form's own rules) and this command reports whether it
+    was accepted or refused.
+    """
+    console = Console()
+    fields = parse_values(values or [])
+    url = database_url or load_settings().database_url
+    target = find_waiting(waiting_steps(url), run_id)
+    unknown = sorted(set(fields) - set(target.form)) if target.form else []
+    if unknown:
+        raise typer.BadParameter(
+            f"step {target.step_number} has no field {', '.join(unknown)}; "
+            f"its form: {', '.join(f for f in target.form if f != 'approver')}",
+            param_hint="--set",
+        )
+    code = typer.prompt("Kode persetujuan (approval code)", hide_input=True)
+    _report_verdict(
+        console,
+        target,
+        send_answer(url, target, approver, code, fields, wait=wait, console=console),
+    )
+
+
+def parse_values(items: list[str]) -> dict[str, Any]:
+    """``name=value`` pairs from the command line; a value in ``[...]``/``{...}`` is JSON.
+
+    Args:
+        items: What the user typed after each ``--set``.
+
+    Returns:
+        Field name -> value.
+
+    Raises:
+        typer.BadParameter: A pair without ``=``, an empty name, or bad JSON.
+
+    Examples:
+        >>> parse_values(["handling=provider", 'parts=["PSU SN1"]'])
+        {'handling': 'provider', 'parts': ['PSU SN1']}
+    """
+    out: dict[str, Any] = {}
+    for item in items:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip():
+            raise typer.BadParameter(f"{item!r}: expected name=value", param_hint="--set")
+        text = value.strip()
+        if text[:1] in ("[", "{"):
+            try:
+                out[name.strip()] = json.loads(text)
+            except json.JSONDecodeError as exc:
+                raise typer.BadParameter(
+                    f"{name.strip()}: not valid JSON ({exc.msg} at {exc.pos})", param_hint="--set"
+                ) from exc
+        else:
+            out[name.strip()] = value
+    return out
+
+
+def send_answer(
+    database_url: str,
+    target: Waiting,
+    approver: str,
+    code: str,
+    values: dict[str, Any],
+    *,
+    wait: float = 60.0,
+    console: Console | None = None,
+) -> tuple[bool, str] | None:
+    """Send an answer to a waiting step and wait for SIGAP's verdict on it.
+
+    Args:
+        database_url: Records database.
+        target: The waiting step (:func:`find_waiting`).
+        approver: Username answering.
+        code: Their approval code (sent to the run, never stored by SIGAP).
+        values: The form's other fields.
+        wait: Seconds to wait for the verdict.
+        console: Where to say that the answer was sent.
+
+    Returns:
+        ``(accepted, text)``, or ``None`` when no verdict came within ``wait``.
+
+    Raises:
+        typer.Exit: The run did not take the answer (not paused, schema refused,
+            timed out, API unreachable).
+    """
+    from prefect.exceptions import FlowPauseTimeout
+    from prefect.flow_runs import resume_flow_run
+
+    console = console or Console()
     sent_at = clock.now()
     try:
         with using_api():
             resume_flow_run(
                 UUID(str(target.flow_run_id)),
-                run_input={"decision": decision, "approver": approver, "code": code, "note": note},
+                run_input={**values, "approver": approver, "code": code},
             )
     except FlowPauseTimeout as exc:
         console.print("[red]the run waited too long and can no longer be resumed[/red]")
@@ -211,7 +343,10 @@ def approve(
         console.print(f"[red]the run did not accept the answer: {exc}[/red]")
         raise typer.Exit(1) from exc
     console.print(f"jawaban dikirim ke run {target.flow_run_id}; menunggu pemeriksaan SIGAP ...")
-    verdict = _await_verdict(url, target, approver, sent_at, wait)
+    return _await_verdict(database_url, target, sent_at, wait)
+
+
+def _report_verdict(console: Console, target: Waiting, verdict: tuple[bool, str] | None) -> None:
     if verdict is None:
         console.print("belum ada hasil pemeriksaan; lihat `sigap approvals list` nanti")
         return
@@ -224,7 +359,7 @@ def approve(
 
 
 def _await_verdict(
-    database_url: str, target: Waiting, approver: str, since: datetime, wait: float
+    database_url: str, target: Waiting, since: datetime, wait: float
 ) -> tuple[bool, str] | None:
     """Watch the records for the run's verdict on an answer sent at ``since``."""
     engine = make_engine(database_url)
@@ -232,15 +367,10 @@ def _await_verdict(
     try:
         while time.monotonic() < deadline:
             with session_scope(engine) as session:
-                accepted = session.scalars(
-                    select(Approval).where(
-                        Approval.sop_run_id == target.sop_run_id,
-                        Approval.step_number == target.step_number,
-                        Approval.decided_at >= since,
-                    )
-                ).first()
-                if accepted is not None:
-                    return True, f"{accepted.decision} oleh {accepted.approver}"
+                log = session.get(StepLog, target.step_log_id) if target.step_log_id else None
+                if log is not None and log.status == "completed":
+                    what = (log.outputs or {}).get("decision") or "formulir diterima"
+                    return True, f"{what} oleh {log.actor}"
                 refused = session.scalars(
                     select(RefusedApproval).where(
                         RefusedApproval.sop_run_id == target.sop_run_id,
@@ -257,10 +387,11 @@ def _await_verdict(
 
 
 def register(root: typer.Typer) -> None:
-    """Add ``approvals`` and ``approve`` to the root app.
+    """Add ``approvals``, ``approve`` and ``answer`` to the root app.
 
     Args:
         root: The ``sigap`` app.
     """
     root.add_typer(app, name="approvals")
     root.command("approve")(approve)
+    root.command("answer")(answer)

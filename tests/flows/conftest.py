@@ -33,6 +33,30 @@ def office_file(tmp_path: Path) -> Path:
     return path
 
 
+def office_with_demo_codes(
+    example: str, folder: Path, roles: dict[str, list[str]] | None = None
+) -> Path:
+    """A copy of ``examples/offices/<example>.yaml`` where everyone has the demo code.
+
+    Args:
+        example: The example office's file name without ``.yaml``.
+        folder: Where to write the copy.
+        roles: Usernames whose roles are replaced (e.g. to test separation of duties).
+
+    Returns:
+        The copy's path; each person's approval code is ``demo-<username>``.
+    """
+    from sop.codes import hash_code
+
+    data = yaml.safe_load((EXAMPLE_OFFICE.parent / f"{example}.yaml").read_text())
+    for person in data["people"]:
+        person["approval"] = {"code_hash": hash_code(f"demo-{person['username']}")}
+        person["roles"] = (roles or {}).get(person["username"], person["roles"])
+    path = folder / f"{example}.yaml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True))
+    return path
+
+
 @pytest.fixture
 def db_url(tmp_path: Path) -> str:
     url = f"sqlite:///{tmp_path / 'records.db'}"
