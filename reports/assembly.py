@@ -40,9 +40,9 @@ from reports.measures import (
     number,
     worst_disk_percent,
 )
-from sop.model import SopDefinition, Step
+from reports.sla_table import office_time, person_name, step_sla_table
+from sop.model import SopDefinition
 from sop.office import Office, role_title
-from sop.sla import evaluate
 
 SECTION_KEYS: tuple[str, ...] = (
     "summary",
@@ -281,7 +281,7 @@ def config_change_table(
                 "device": c.device,
                 "from_version": c.from_version,
                 "to_version": c.to_version,
-                "changed_at": _when(c.changed_at, office, lang),
+                "changed_at": office_time(c.changed_at, office, lang),
                 "diff": c.diff,
             }
             for c in changes
@@ -293,72 +293,6 @@ def config_change_table(
     return frame
 
 
-def _when(value: datetime | None, office: Office, lang: str) -> str:
-    return labels.format_datetime(value, office.timezone, office.timezone_abbrev, lang)
-
-
-def _person_name(office: Office, username: str | None) -> str:
-    if not username:
-        return "-"
-    person = office.person(username)
-    return person.name if person is not None else username
-
-
-def _sop_step(sop: SopDefinition, number: int) -> Step | None:
-    try:
-        return sop.step(number)
-    except KeyError:
-        return None
-
-
-def step_timing(
-    step: StepRecord, standard: Step | None, now: datetime, factor: float = 1.0
-) -> tuple[timedelta | None, str | None]:
-    """Return a step's actual time (waiting taken off) and its SLA verdict.
-
-    The verdict the flow recorded is used for a finished step; otherwise (a running
-    step, or none recorded) it is computed with :func:`sop.sla.evaluate`, the recorded
-    waiting time counting as waiting.
-
-    Args:
-        step: The step log.
-        standard: The SOP step (its time standard), or None if unknown.
-        now: The current time, for a running step.
-        factor: The office's breach factor.
-
-    Returns:
-        (actual time, ``met``/``breached``/``running``/``no_standard``); (None, None)
-        for a log whose end is before its start.
-
-    Examples:
-        >>> from datetime import UTC
-        >>> from sop.durations import parse_duration
-        >>> t0 = datetime(2026, 11, 2, 1, 0, tzinfo=UTC)
-        >>> s5 = Step(5, ("kasubag",), "Memeriksa", time="1 Hari",
-        ...           duration=parse_duration("1 Hari"))
-        >>> log = StepRecord(5, "kasubag", "rahmat", t0, t0 + timedelta(hours=30))
-        >>> step_timing(log, s5, t0)
-        (datetime.timedelta(days=1, seconds=21600), 'breached')
-        >>> waited = StepRecord(5, "kasubag", "rahmat", t0, t0 + timedelta(hours=30),
-        ...                     waiting_seconds=8 * 3600)
-        >>> step_timing(waited, s5, t0)[1]
-        'met'
-    """
-    end = step.finished_at or now
-    if end < step.started_at:
-        return None, None
-    waiting = timedelta(seconds=max(step.waiting_seconds or 0.0, 0.0))
-    actual = max(end - step.started_at - waiting, timedelta(0))
-    if step.finished_at is not None and step.sla_status:
-        return actual, step.sla_status
-    waits = [(step.started_at, step.started_at + waiting)] if waiting else []
-    duration = standard.duration if standard is not None else None
-    result = evaluate(
-        step.started_at, end, duration, waits, factor, running=step.finished_at is None
-    )
-    return actual, result.status.value
-
-
 def step_table(
     steps: Sequence[StepRecord],
     sop: SopDefinition,
@@ -367,6 +301,8 @@ def step_table(
     lang: str = "id",
 ) -> tuple[pd.DataFrame, Counter[str]]:
     """One row per SOP step execution: who, when, actual time vs standard, SLA.
+
+    The rows of :func:`reports.sla_table.step_sla_table` without the waiting column.
 
     Args:
         steps: The step logs, in start order.
@@ -378,32 +314,8 @@ def step_table(
     Returns:
         The table (columns :data:`STEP_COLUMNS`) and the count of each SLA verdict.
     """
-    rows = []
-    verdicts: Counter[str] = Counter()
-    for log in steps:
-        standard = _sop_step(sop, log.step_number)
-        actual, verdict = step_timing(log, standard, now, office.sla.breach_factor)
-        if verdict:
-            verdicts[verdict] += 1
-        rows.append(
-            {
-                "step": log.step_number,
-                "role": role_title(office, log.role_key),
-                "actor": _person_name(office, log.actor),
-                "started_at": _when(log.started_at, office, lang),
-                "finished_at": _when(log.finished_at, office, lang),
-                "actual": labels.format_span(actual, lang),
-                "standard": (
-                    standard.duration.label(lang)
-                    if standard is not None and standard.duration is not None
-                    else "-"
-                ),
-                "sla": labels.word(labels.SLA_STATUSES, verdict, lang),
-            }
-        )
-    frame = _frame(rows, STEP_COLUMNS)
-    frame["step"] = frame["step"].astype("int64")
-    return frame, verdicts
+    frame, verdicts = step_sla_table(steps, sop, office, now, lang)
+    return frame[list(STEP_COLUMNS)], verdicts
 
 
 def approval_table(
@@ -429,7 +341,7 @@ def approval_table(
                 "name": person.name if person is not None else a.approver,
                 "nip": (person.nip if person is not None else None) or "-",
                 "decision": labels.word(labels.DECISIONS, a.decision, lang),
-                "decided_at": _when(a.decided_at, office, lang),
+                "decided_at": office_time(a.decided_at, office, lang),
                 "note": a.note or "-",
             }
         )
@@ -456,11 +368,11 @@ def refused_table(
             {
                 "step": r.step_number,
                 "username": r.attempted_username,
-                "name": _person_name(office, r.attempted_username)
+                "name": person_name(office, r.attempted_username)
                 if office.person(r.attempted_username)
                 else "-",
                 "reason": r.reason,
-                "refused_at": _when(r.refused_at, office, lang),
+                "refused_at": office_time(r.refused_at, office, lang),
             }
             for r in refused
         ),
@@ -559,7 +471,7 @@ def signature_blocks(
                 decision=(
                     labels.word(labels.DECISIONS, decided.decision, lang) if decided else None
                 ),
-                decided_at=_when(decided.decided_at, office, lang) if decided else None,
+                decided_at=office_time(decided.decided_at, office, lang) if decided else None,
                 note=decided.note if decided else None,
             )
         )
@@ -721,7 +633,7 @@ def build_maintenance_report(
         office_short_name=office.short_name,
         letterhead=office.letterhead or (office.name,),
         place_date=f"{city}, {labels.format_date(signed_on.astimezone(office.timezone), lang)}",
-        generated_at=_when(now, office, lang),
+        generated_at=office_time(now, office, lang),
         source=source,
         summary=summary,
         summary_table=summary_table(summary, office, source, lang),

@@ -125,6 +125,7 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "started_at": ("Mulai", "Start"),
     "finished_at": ("Selesai", "End"),
     "actual": ("Waktu Aktual", "Actual time"),
+    "waiting": ("Menunggu Pihak Ketiga", "Waiting on third party"),
     "standard": ("Waktu Standar", "Time standard"),
     "sla": ("Status SLA", "SLA status"),
     # approvals

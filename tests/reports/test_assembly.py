@@ -15,7 +15,6 @@ from reports.assembly import (
     SECTION_KEYS,
     build_maintenance_report,
     signature_blocks,
-    step_timing,
     trend_table,
 )
 from reports.data import (
@@ -29,6 +28,7 @@ from reports.data import (
     SopRunRecord,
     StepRecord,
 )
+from reports.sla_table import step_timing
 from sop.catalog import load_sops
 from sop.checklist import make_snapshot
 from tests.reports.builders import office as example_office
