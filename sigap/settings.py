@@ -17,6 +17,8 @@
 | ``SIGAP_APPROVAL_POLL`` | ``10`` seconds between checks of a paused run for an answer |
 | ``SIGAP_APPROVAL_TIMEOUT`` | ``2592000`` seconds (30 days) a run waits for one answer |
 | ``SIGAP_SLA_WATCH`` | ``60`` seconds between SLA checks of a waiting step |
+| ``SIGAP_MONITOR_INTERVAL`` | ``15`` minutes between runs of the server monitoring (SOP E) |
+| ``SIGAP_EVIDENCE_MAX_MB`` | ``20`` megabytes at most per evidence file (SOP E step 7) |
 """
 
 from __future__ import annotations
@@ -47,6 +49,8 @@ class Settings:
         approval_poll: Seconds between checks of a paused run for an answer.
         approval_timeout: Seconds a run waits for one answer before it fails.
         sla_watch: Seconds between SLA checks of a waiting step.
+        monitor_interval: Minutes between runs of ``pemantauan-server``.
+        evidence_max_mb: Largest evidence file accepted, in megabytes.
     """
 
     data_dir: Path
@@ -64,6 +68,8 @@ class Settings:
     approval_poll: int = 10
     approval_timeout: int = 30 * 24 * 3600
     sla_watch: int = 60
+    monitor_interval: int = 15
+    evidence_max_mb: int = 20
 
 
 def load_settings(env: dict[str, str] | None = None) -> Settings:
@@ -105,6 +111,8 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         approval_poll=_positive_int(env, "SIGAP_APPROVAL_POLL", 10),
         approval_timeout=_positive_int(env, "SIGAP_APPROVAL_TIMEOUT", 30 * 24 * 3600),
         sla_watch=_positive_int(env, "SIGAP_SLA_WATCH", 60),
+        monitor_interval=_positive_int(env, "SIGAP_MONITOR_INTERVAL", 15),
+        evidence_max_mb=_positive_int(env, "SIGAP_EVIDENCE_MAX_MB", 20),
     )
 
 

@@ -27,6 +27,10 @@ TABLES = {
     "assets",
     "asset_events",
     "incidents",
+    "monitoring_runs",
+    "monitoring_hosts",
+    "monitoring_findings",
+    "evidence_files",
     "visits",
 }
 # sop_code is "A".."E"/"D4"; config_hash is the sha256 of the sanitised config.

@@ -1,0 +1,563 @@
+"""Flow ``pemantauan-server`` (SOP E step 1): check every server and network device.
+
+Every Linux server of the inventory is collected through the collection engine
+(the same platform commands and parsers as SOP A) and judged by SOP E's server
+rules (:mod:`sop.server_checks`: health and security); its listed services are
+probed over TCP. Every other device is probed on its SSH port (reachability).
+The results are stored (:mod:`records.monitoring`) and compared with the
+previous run: each warn/fail finding is ``new`` or ``still``, and what the
+previous run found and is gone is ``cleared``.
+
+A ``fail`` finding is a fault: it opens an incident once (its fault key
+``<host>:<finding>``; an open incident for the same fault is not opened again)
+and starts its handling flow when that deployment exists (SOP E
+``perbaikan-server`` for servers, SOP C ``penanganan-kendala-jaringan`` for
+network devices, or the one of them the office runs). A host inside one of its
+maintenance windows (inventory ``data.maintenance_windows``) is checked and
+stored, but its faults are silenced: no incident.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from prefect import flow, get_run_logger, task
+from prefect.artifacts import create_table_artifact
+from prefect.cache_policies import NONE
+from prefect.task_runners import ThreadPoolTaskRunner
+from sqlalchemy.engine import Engine
+
+from flows.approvals import current_flow_run_id
+from flows.collect import _results, build_requests, host_thresholds
+from inventory import Host, Inventory, load_inventory
+from records.db import make_engine, session_scope
+from records.devices import upsert_device
+from records.incidents import open_incident
+from records.monitoring import (
+    HostBefore,
+    add_finding,
+    add_host_result,
+    finish_run,
+    previous_state,
+    start_run,
+)
+from records.monitoring_models import MonitoringRun
+from sigap.settings import Settings, load_settings
+from sop.checklist import CheckResult, check_reachable
+from sop.device import Configs, DeviceData
+from sop.monitoring import (
+    MonitoringSettings,
+    compare,
+    fault_key,
+    fault_kind,
+    handling_sop,
+    monitoring_settings,
+)
+from sop.office import Office, load_office
+from sop.problems import ConfigError
+from sop.server_checks import ServiceProbe, check_services, judge_server
+from sop.thresholds import Thresholds
+from tasks import clock
+from tasks.collect import DeviceResult
+from tasks.probes import TcpResult, TcpTarget, probe_all
+from tasks.store import _host_key_bookkeeping, pinned_keys
+
+DEPLOYMENT_NAME = "pemantauan-server"
+"""The deployment of this flow (every ``SIGAP_MONITOR_INTERVAL`` minutes)."""
+
+ACTOR = "sigap-monitor"
+"""The reporter of incidents the monitoring opens."""
+
+HANDLING_DEPLOYMENTS: dict[str, str] = {
+    "E": "perbaikan-server/perbaikan-server",
+    "C": "penanganan-kendala-jaringan/penanganan-kendala-jaringan",
+}
+"""SOP code -> the ``flow/deployment`` that handles an incident (parameter ``incident``)."""
+
+SERVER_PLATFORMS = frozenset({"linux"})
+"""Platforms checked as servers (the rest: reachability only)."""
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class HostCheck:
+    """One host's check in one run (before it is stored).
+
+    Attributes:
+        host: Inventory name.
+        platform: Inventory platform.
+        is_server: Checked as a server.
+        outcome: Collection or probe outcome (``ok``, ``unreachable`` ...).
+        error: What went wrong.
+        results: The judged findings (pass, warn and fail).
+        not_checked: Item key -> why it could not be judged.
+        failed_logins: The auth log's failed-login count now.
+    """
+
+    host: str
+    platform: str
+    is_server: bool
+    outcome: str
+    error: str | None
+    results: list[CheckResult] = field(default_factory=list)
+    not_checked: dict[str, str] = field(default_factory=dict)
+    failed_logins: int | None = None
+
+    def status(self, key: str) -> str | None:
+        """This check's status of one finding key (``None`` if not judged)."""
+        return next((r.status for r in self.results if r.key == key), None)
+
+
+@task(name="probe-tcp", cache_policy=NONE)
+def probe_task(targets: list[TcpTarget], timeout: float = 3.0) -> list[TcpResult]:
+    """Probe TCP ports (SSH of network devices, services of servers)."""
+    return probe_all(targets, timeout)
+
+
+def read_host_settings(hosts: Sequence[Host]) -> dict[str, MonitoringSettings]:
+    """Every host's monitoring settings, all bad entries reported at once.
+
+    Raises:
+        ConfigError: Naming file, line and field of every bad entry.
+    """
+    out: dict[str, MonitoringSettings] = {}
+    problems = []
+    for host in hosts:
+        try:
+            out[host.name] = monitoring_settings(host)
+        except ConfigError as exc:
+            problems.extend(exc.problems)
+    if problems:
+        raise ConfigError(problems)
+    return out
+
+
+def check_hosts(
+    hosts: Sequence[Host],
+    inventory: Inventory,
+    settings: Settings,
+    engine: Engine,
+    before: dict[str, HostBefore],
+) -> list[HostCheck]:
+    """Check hosts the way the monitoring does; must run inside a flow.
+
+    Args:
+        hosts: Hosts to check.
+        inventory: Their inventory (group thresholds).
+        settings: Session limits.
+        engine: Records (pinned host keys; first-contact keys are pinned here).
+        before: The previous run's state per host (failed-login baseline).
+
+    Returns:
+        One check per host, in the hosts' order.
+
+    Raises:
+        ConfigError: Bad thresholds or monitoring settings (nothing is checked).
+    """
+    thresholds = host_thresholds(hosts, inventory)
+    host_settings = read_host_settings(hosts)
+    servers = [h for h in hosts if h.platform in SERVER_PLATFORMS]
+    network = [h for h in hosts if h.platform not in SERVER_PLATFORMS]
+    targets = [TcpTarget(h.name, h.hostname, h.port) for h in network]
+    for host in servers:
+        for service in host_settings[host.name].services:
+            targets.append(
+                TcpTarget(
+                    f"{host.name}/{service.name}", service.host or host.hostname, service.port
+                )
+            )
+    probes = probe_task.submit(targets)
+    collected: dict[str, DeviceResult] = {}
+    if servers:
+        pins = pinned_keys(engine, [h.name for h in servers])
+        for result in _results(build_requests(servers, pins, settings), settings):
+            collected[result.name] = result
+    by_label = {r.target.label: r for r in probes.result()}
+    _pin_first_contacts(engine, servers, collected)
+    checks: list[HostCheck] = []
+    for host in hosts:
+        if host.platform in SERVER_PLATFORMS:
+            service_probes = [
+                ServiceProbe(
+                    s.name,
+                    s.port,
+                    by_label[f"{host.name}/{s.name}"].ok,
+                    by_label[f"{host.name}/{s.name}"].error,
+                    round(by_label[f"{host.name}/{s.name}"].seconds, 3),
+                )
+                for s in host_settings[host.name].services
+            ]
+            checks.append(
+                _judge_server(
+                    host,
+                    collected[host.name],
+                    thresholds[host.name],
+                    host_settings[host.name],
+                    before.get(host.name, HostBefore()),
+                    service_probes,
+                )
+            )
+        else:
+            probe = by_label[host.name]
+            outcome = "ok" if probe.ok else "unreachable"
+            results = list(check_reachable(outcome, None if probe.ok else probe.error))
+            if probe.ok:
+                results = [
+                    CheckResult(
+                        "reachable",
+                        results[0].label,
+                        results[0].label_en,
+                        "pass",
+                        f"Port SSH {host.port} menjawab ({probe.seconds * 1000:.0f} ms)",
+                        {"seconds": round(probe.seconds, 3)},
+                    )
+                ]
+            checks.append(HostCheck(host.name, host.platform, False, outcome, probe.error, results))
+    return checks
+
+
+def _pin_first_contacts(
+    engine: Engine, servers: Sequence[Host], collected: dict[str, DeviceResult]
+) -> None:
+    """Pin the host keys seen on first contact and record changed keys (as collection does)."""
+    with session_scope(engine) as session:
+        for host in servers:
+            result = collected[host.name]
+            if result.seen_key is None:
+                continue
+            device = upsert_device(
+                session,
+                host.name,
+                address=host.hostname,
+                port=host.port,
+                platform=host.platform,
+                site=host.data.site,
+                role=host.data.role,
+                asset_tag=host.data.asset_tag,
+                criticality=host.data.criticality,
+                location=host.data.location,
+            )
+            _host_key_bookkeeping(session, device, result)
+
+
+def _judge_server(
+    host: Host,
+    result: DeviceResult,
+    thresholds: Thresholds,
+    host_settings: MonitoringSettings,
+    before: HostBefore,
+    probes: list[ServiceProbe],
+) -> HostCheck:
+    reachable = check_reachable(result.outcome, result.error)
+    check = HostCheck(host.name, host.platform, True, result.outcome, result.error, reachable)
+    if result.outcome != "ok" or result.facts is None or result.health is None:
+        check.results += check_services(probes)
+        return check
+    no_config = "a Linux server has no device configuration to back up"
+    snapshot = DeviceData(
+        facts=result.facts,
+        health=result.health,
+        config=Configs(
+            running=None, startup=None, missing={"running": no_config, "startup": no_config}
+        ),
+    )
+    judged = judge_server(
+        snapshot,
+        before.failed_logins,
+        thresholds,
+        allowed_ports=host_settings.allowed_ports,
+        address=host.hostname,
+        probes=probes,
+    )
+    check.results += judged.results
+    check.not_checked = {n.key: n.reason for n in judged.not_checked}
+    server = result.health.server
+    check.failed_logins = server.failed_logins if server is not None else None
+    return check
+
+
+@dataclass
+class MonitoringReport:
+    """What one monitoring run found.
+
+    Attributes:
+        run_id: The stored run.
+        hosts: Hosts checked.
+        findings: One line per warn/fail/cleared finding.
+        opened: Incidents opened by this run: (number, SOP code, fault key).
+        started: Handling flow runs started: incident number -> flow run id.
+    """
+
+    run_id: int
+    hosts: int
+    findings: list[dict[str, Any]]
+    opened: list[tuple[str, str, str]]
+    started: dict[str, str] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        """The report as JSON data (the flow's return value)."""
+        return {
+            "run_id": self.run_id,
+            "hosts": self.hosts,
+            "findings": self.findings,
+            "incidents_opened": [
+                {"number": n, "sop": s, "fault_key": k} for n, s, k in self.opened
+            ],
+            "handling_started": dict(self.started),
+        }
+
+
+def store_checks(
+    engine: Engine,
+    office: Office,
+    checks: Sequence[HostCheck],
+    host_settings: dict[str, MonitoringSettings],
+    *,
+    run_id: int,
+    before: dict[str, HostBefore],
+    now: datetime,
+) -> MonitoringReport:
+    """Store one run's checks, compare with the previous run, open incidents for new faults.
+
+    Returns:
+        The run's report (incidents opened, not yet their handling flows).
+    """
+    findings: list[dict[str, Any]] = []
+    opened: list[tuple[str, str, str]] = []
+    faults = 0
+    with session_scope(engine) as session:
+        run = session.get(MonitoringRun, run_id)
+        assert run is not None
+        for check in checks:
+            window = host_settings[check.host].window_at(now)
+            silenced = window is not None
+            previous = dict(before.get(check.host, HostBefore()).findings)
+            if check.outcome != "ok" and check.is_server:
+                # not collected: only what was checked now can have cleared
+                previous = {
+                    k: v
+                    for k, v in previous.items()
+                    if k == "reachable" or k.startswith("service:")
+                }
+            add_host_result(
+                session,
+                run,
+                host=check.host,
+                platform=check.platform,
+                outcome=check.outcome,
+                error=check.error,
+                silenced=silenced,
+                window_note=(window.note or "jendela pemeliharaan") if window else None,
+                failed_logins=check.failed_logins,
+                not_checked=check.not_checked,
+            )
+            by_key = {r.key: r for r in check.results}
+            for change in compare(previous, {r.key: r.status for r in check.results}):
+                result = by_key.get(change.key)
+                incident_id = None
+                if change.status == "fail" and result is not None:
+                    faults += 1
+                    if not silenced:
+                        sop_code = handling_sop(check.is_server, office.sops)
+                        key = fault_key(check.host, change.key)
+                        incident, created = open_incident(
+                            session,
+                            office=office.short_name,
+                            device=check.host,
+                            kind=fault_kind(change.key),
+                            description=f"{result.label}: {result.text}",
+                            reporter=ACTOR,
+                            source="monitoring",
+                            occurred_at=now,
+                            sop_code=sop_code,
+                            fault_key=key,
+                        )
+                        incident_id = incident.id
+                        if created:
+                            opened.append((incident.number, sop_code, key))
+                text = result.text if result is not None else "tidak ditemukan lagi"
+                label = result.label if result is not None else change.key
+                add_finding(
+                    session,
+                    run,
+                    host=check.host,
+                    key=change.key,
+                    label=label[:255],
+                    status=change.status,
+                    change=change.change,
+                    text=text,
+                    data=result.data if result is not None else {},
+                    silenced=silenced,
+                    incident_id=incident_id,
+                )
+                findings.append(
+                    {
+                        "host": check.host,
+                        "key": change.key,
+                        "status": change.status,
+                        "change": change.change,
+                        "text": text,
+                        "silenced": silenced,
+                    }
+                )
+        finish_run(
+            session,
+            run,
+            finished_at=clock.now(),
+            hosts=len(checks),
+            faults=faults,
+            incidents_opened=len(opened),
+        )
+    return MonitoringReport(run_id, len(checks), findings, opened)
+
+
+def start_handling(number: str, sop_code: str) -> str | None:
+    """Start the handling flow of a new incident, when its deployment exists.
+
+    Args:
+        number: Incident number (the flow's ``incident`` parameter).
+        sop_code: ``C`` or ``E``.
+
+    Returns:
+        The started flow run's id, or ``None`` (no such deployment: the incident
+        stays listed for a person to start).
+    """
+    from prefect.deployments import run_deployment
+
+    name = HANDLING_DEPLOYMENTS[sop_code]
+    try:
+        flow_run = run_deployment(name=name, parameters={"incident": number}, timeout=0)
+    except Exception as exc:  # no deployment (ObjectNotFound) or no server: the incident stays
+        get_run_logger().warning(
+            "%s: alur penanganan %s tidak dapat dimulai (%s); insiden tetap terdaftar",
+            number,
+            name,
+            type(exc).__name__,
+        )
+        return None
+    return str(flow_run.id)
+
+
+@flow(
+    name="pemantauan-server",
+    log_prints=False,
+    task_runner=ThreadPoolTaskRunner(max_workers=load_settings().max_sessions),
+)
+def pemantauan_server(
+    inventory_dir: str | None = None,
+    office_file: str | None = None,
+    database_url: str | None = None,
+    trigger: str = "manual",
+    start_flows: bool = True,
+) -> dict[str, Any]:
+    """SOP E step 1: check every server and network device, open incidents for new faults.
+
+    Args:
+        inventory_dir: Inventory directory (default ``SIGAP_INVENTORY``).
+        office_file: Office configuration (default ``SIGAP_OFFICE``).
+        database_url: Records database (default from the settings).
+        trigger: What started the run (``schedule``, ``manual``).
+        start_flows: Start the handling flow of each incident opened.
+
+    Returns:
+        The run's report as JSON data.
+    """
+    settings = load_settings()
+    report = run_monitoring(
+        Path(inventory_dir) if inventory_dir else settings.inventory_dir,
+        load_office(Path(office_file) if office_file else settings.office_file),
+        settings,
+        database_url=database_url or settings.database_url,
+        trigger=trigger,
+        start_flows=start_flows,
+    )
+    return report.as_dict()
+
+
+def run_monitoring(
+    inventory_dir: Path,
+    office: Office,
+    settings: Settings,
+    *,
+    database_url: str,
+    trigger: str,
+    start_flows: bool,
+) -> MonitoringReport:
+    """The body of :func:`pemantauan_server`; must run inside a flow.
+
+    Raises:
+        ConfigError: The inventory or a host's settings are invalid (nothing is
+            checked or stored then).
+    """
+    logger = get_run_logger()
+    inventory = load_inventory(inventory_dir)
+    hosts = list(inventory.filter())
+    host_settings = read_host_settings(hosts)
+    engine = make_engine(database_url)
+    try:
+        now = clock.now()
+        with session_scope(engine) as session:
+            run = start_run(
+                session,
+                office=office.short_name,
+                trigger=trigger,
+                started_at=now,
+                flow_run_id=current_flow_run_id(),
+            )
+            run_id = run.id
+            before = previous_state(session, office.short_name, run_id)
+        checks = check_hosts(hosts, inventory, settings, engine, before)
+        report = store_checks(
+            engine, office, checks, host_settings, run_id=run_id, before=before, now=now
+        )
+    finally:
+        engine.dispose()
+    for number, sop_code, key in report.opened:
+        logger.warning("gangguan baru %s: insiden %s (SOP %s)", key, number, sop_code)
+        if start_flows:
+            started = start_handling(number, sop_code)
+            if started:
+                report.started[number] = started
+    _publish(report)
+    return report
+
+
+def _publish(report: MonitoringReport) -> None:
+    """The run's findings as a table artifact in the Prefect UI."""
+    rows = [
+        {
+            "Host": f["host"],
+            "Temuan": f["key"],
+            "Status": f["status"],
+            "Perubahan": f["change"],
+            "Keterangan": f["text"],
+            "Dibungkam": "ya" if f["silenced"] else "",
+        }
+        for f in report.findings
+    ] or [
+        {
+            "Host": "-",
+            "Temuan": "tidak ada temuan",
+            "Status": "pass",
+            "Perubahan": "",
+            "Keterangan": "",
+            "Dibungkam": "",
+        }
+    ]
+    try:
+        create_table_artifact(
+            key="pemantauan-server",
+            table=rows,
+            description=(
+                f"Pemantauan server #{report.run_id}: {report.hosts} host, "
+                f"{len(report.opened)} insiden baru"
+            ),
+        )
+    except Exception as exc:  # an artifact must never fail the monitoring
+        log.warning("artifact not created: %s", exc)
