@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
 from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
 
@@ -426,3 +426,81 @@ def overstay_message(
         ]
     )
     return subject, body
+
+
+def parse_local_time(text: str, timezone: tzinfo, field: str) -> datetime:
+    """A time typed by a person: ISO 8601; without a zone it is the office's local time.
+
+    Args:
+        text: ``2026-12-01 09:00``, ``2026-12-01T09:00+09:00`` ...
+        timezone: The office's timezone (for times typed without one).
+        field: The option or field named in an error.
+
+    Returns:
+        An aware datetime.
+
+    Raises:
+        ValueError: ``field: ...`` when the text is not a time.
+
+    Examples:
+        >>> from zoneinfo import ZoneInfo
+        >>> parse_local_time("2026-12-01 09:00", ZoneInfo("Asia/Jayapura"), "x").isoformat()
+        '2026-12-01T09:00:00+09:00'
+        >>> parse_local_time("besok", ZoneInfo("Asia/Jayapura"), "--planned-end")
+        Traceback (most recent call last):
+        ...
+        ValueError: --planned-end: 'besok' is not a time; write YYYY-MM-DD HH:MM
+    """
+    try:
+        value = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise ValueError(f"{field}: {text!r} is not a time; write YYYY-MM-DD HH:MM") from None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=timezone)
+    return value
+
+
+def period_bounds(
+    day: str | None, month: str | None, timezone: tzinfo
+) -> tuple[datetime, datetime, str]:
+    """The period of a visitor log: one day or one month at the office, in UTC.
+
+    Args:
+        day: ``YYYY-MM-DD`` or ``None``.
+        month: ``YYYY-MM`` or ``None`` (exactly one of the two).
+        timezone: The office's timezone.
+
+    Returns:
+        ``(start, end, label)``; ``end`` is exclusive; the label is the period as typed.
+
+    Raises:
+        ValueError: Neither or both given, or a malformed value (the option named).
+
+    Examples:
+        >>> from zoneinfo import ZoneInfo
+        >>> start, end, label = period_bounds("2026-12-01", None, ZoneInfo("Asia/Jayapura"))
+        >>> start.isoformat(), end.isoformat(), label
+        ('2026-11-30T15:00:00+00:00', '2026-12-01T15:00:00+00:00', '2026-12-01')
+        >>> period_bounds(None, "2026-13", ZoneInfo("Asia/Jayapura"))
+        Traceback (most recent call last):
+        ...
+        ValueError: --month: '2026-13' is not a month; write YYYY-MM
+    """
+    if (day is None) == (month is None):
+        raise ValueError("give exactly one of --date YYYY-MM-DD or --month YYYY-MM")
+    if day is not None:
+        try:
+            first = date.fromisoformat(day.strip())
+        except ValueError:
+            raise ValueError(f"--date: {day!r} is not a date; write YYYY-MM-DD") from None
+        start = datetime.combine(first, time(), timezone)
+        return start.astimezone(UTC), (start + timedelta(days=1)).astimezone(UTC), first.isoformat()
+    assert month is not None
+    try:
+        first = date.fromisoformat(f"{month.strip()}-01")
+    except ValueError:
+        raise ValueError(f"--month: {month!r} is not a month; write YYYY-MM") from None
+    start = datetime.combine(first, time(), timezone)
+    nxt = (first.replace(day=28) + timedelta(days=4)).replace(day=1)
+    end = datetime.combine(nxt, time(), timezone)
+    return start.astimezone(UTC), end.astimezone(UTC), first.strftime("%Y-%m")
