@@ -7,8 +7,10 @@ dots and slashes, so ``Alamat IP``, ``alamat_ip`` and ``ALAMAT-IP`` are the same
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
+
+from sop.problems import Problem
 
 #: Inventory field -> accepted headers (English and Indonesian).
 COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
@@ -54,14 +56,31 @@ def normalize_header(header: str) -> str:
     return " ".join(re.sub(r"[\s_\-./]+", " ", header.strip().lower()).split())
 
 
-_LOOKUP = {normalize_header(a): f for f, aliases in COLUMN_ALIASES.items() for a in aliases}
+def header_lookup(aliases: Mapping[str, Sequence[str]]) -> dict[str, str]:
+    """Return normalised header -> field for a table of aliases.
+
+    Args:
+        aliases: Field -> accepted headers (e.g. :data:`COLUMN_ALIASES`).
+
+    Returns:
+        The lookup used by :func:`field_for_header` and :func:`map_headers`.
+
+    Examples:
+        >>> header_lookup({"serial": ("Nomor Seri", "SN")})
+        {'nomor seri': 'serial', 'sn': 'serial'}
+    """
+    return {normalize_header(a): field for field, names in aliases.items() for a in names}
 
 
-def field_for_header(header: str) -> str | None:
+_LOOKUP = header_lookup(COLUMN_ALIASES)
+
+
+def field_for_header(header: str, lookup: Mapping[str, str] | None = None) -> str | None:
     """Return the inventory field a header means, or ``None`` for an extra column.
 
     Args:
         header: The header cell as written.
+        lookup: From :func:`header_lookup`; default the inventory's columns.
 
     Returns:
         The field name (a key of :data:`COLUMN_ALIASES`) or ``None``.
@@ -72,7 +91,7 @@ def field_for_header(header: str) -> str | None:
         >>> field_for_header("Nomor Seri") is None
         True
     """
-    return _LOOKUP.get(normalize_header(header))
+    return (_LOOKUP if lookup is None else lookup).get(normalize_header(header))
 
 
 def data_key(header: str) -> str:
@@ -131,11 +150,14 @@ def split_groups(text: str) -> list[str]:
     return out
 
 
-def map_headers(headers: Sequence[str]) -> tuple[dict[int, str], dict[str, list[int]]]:
+def map_headers(
+    headers: Sequence[str], aliases: Mapping[str, Sequence[str]] | None = None
+) -> tuple[dict[int, str], dict[str, list[int]]]:
     """Assign each column to a field.
 
     Args:
         headers: The header row as written.
+        aliases: Field -> accepted headers; default the inventory's :data:`COLUMN_ALIASES`.
 
     Returns:
         ``(fields, by_field)``: column index -> field (or ``"data:<key>"`` for
@@ -146,12 +168,53 @@ def map_headers(headers: Sequence[str]) -> tuple[dict[int, str], dict[str, list[
         >>> fields
         {0: 'name', 1: 'address', 2: 'platform', 3: 'data:nomor_seri'}
     """
+    lookup = None if aliases is None else header_lookup(aliases)
     fields: dict[int, str] = {}
     by_field: dict[str, list[int]] = {}
     for i, header in enumerate(headers):
         if not header.strip():
             continue
-        name = field_for_header(header) or f"data:{data_key(header)}"
+        name = field_for_header(header, lookup) or f"data:{data_key(header)}"
         fields[i] = name
         by_field.setdefault(name, []).append(i)
     return fields, by_field
+
+
+def header_problems(
+    headers: Sequence[str],
+    by_field: Mapping[str, list[int]],
+    file: str,
+    required: Sequence[str] = REQUIRED_COLUMNS,
+    aliases: Mapping[str, Sequence[str]] = COLUMN_ALIASES,
+) -> list[Problem]:
+    """Return the header row's problems: two columns for one field, a required column missing.
+
+    Args:
+        headers: The header row as written.
+        by_field: Field -> column indexes, from :func:`map_headers`.
+        file: Spreadsheet name used in problems.
+        required: Fields that must have a column.
+        aliases: Field -> accepted headers, named in the message for a missing column.
+
+    Returns:
+        The problems, on row 1.
+
+    Examples:
+        >>> _, by_field = map_headers(["Nama", "Hostname", "IP"])
+        >>> for p in header_problems(["Nama", "Hostname", "IP"], by_field, "a.csv"):
+        ...     print(p)
+        a.csv:1: Hostname: columns 'Nama' and 'Hostname' both mean name
+        a.csv:1: platform: missing column; name it one of: platform, jenis, jenis perangkat, device type, tipe
+    """  # noqa: E501
+    problems: list[Problem] = []
+    for name, indexes in by_field.items():
+        if len(indexes) > 1:
+            both = " and ".join(repr(headers[i]) for i in indexes)
+            problems.append(
+                Problem(file, 1, headers[indexes[1]], f"columns {both} both mean {name}")
+            )
+    for name in required:
+        if name not in by_field:
+            names = ", ".join(aliases[name])
+            problems.append(Problem(file, 1, name, f"missing column; name it one of: {names}"))
+    return problems

@@ -21,10 +21,9 @@ import yaml
 
 from inventory.addresses import address_problem, normalize_address
 from inventory.columns import (
-    COLUMN_ALIASES,
     CRITICALITY_ALIASES,
-    REQUIRED_COLUMNS,
     cell_text,
+    header_problems,
     map_headers,
     split_groups,
 )
@@ -98,18 +97,8 @@ def rows_to_inventory(
         >>> inv.groups, inv.defaults
         ({'site-pusat': {'data': {'site': 'Pusat'}}}, {'username': 'admin', 'password': 'env:SIGAP_DEVICE_PASSWORD'})
     """  # noqa: E501
-    problems: list[Problem] = []
     columns, by_field = map_headers(headers)
-    for name, indexes in by_field.items():
-        if len(indexes) > 1:
-            both = " and ".join(repr(headers[i]) for i in indexes)
-            problems.append(
-                Problem(file, 1, headers[indexes[1]], f"columns {both} both mean {name}")
-            )
-    for name in REQUIRED_COLUMNS:
-        if name not in by_field:
-            aliases = ", ".join(COLUMN_ALIASES[name])
-            problems.append(Problem(file, 1, name, f"missing column; name it one of: {aliases}"))
+    problems = header_problems(headers, by_field, file)
     if problems:
         raise ConfigError(problems)
 

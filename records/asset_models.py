@@ -42,6 +42,7 @@ class Asset(Base):
     value: Mapped[int | None] = mapped_column(BigInteger)
     warranty_end: Mapped[date | None] = mapped_column(Date)
     inventory_host: Mapped[str | None] = mapped_column(String(255), index=True)
+    os_version: Mapped[str | None] = mapped_column(String(100))
     notes: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)

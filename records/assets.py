@@ -6,12 +6,17 @@ from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from records._checks import maybe, one_of, when
 from records.asset_models import Asset, AssetEvent
+from records.models import Device, DeviceSnapshot
+from sop.asset_reconcile import RegisteredItem, SeenDevice
 from sop.assets import CATEGORIES, STATUSES
+
+NOT_ANSWERED: tuple[str, ...] = ("unreachable", "timeout")
+"""Snapshot outcomes where the device did not answer at all (not a sighting)."""
 
 ASSET_FIELDS: tuple[str, ...] = (
     "tag",
@@ -27,6 +32,7 @@ ASSET_FIELDS: tuple[str, ...] = (
     "value",
     "warranty_end",
     "inventory_host",
+    "os_version",
     "notes",
 )
 """The fields of an asset a user or a procedure sets (not id and timestamps)."""
@@ -268,3 +274,84 @@ def asset_events(
     if (end := maybe(until)) is not None:
         query = query.where(AssetEvent.at < end)
     return list(session.scalars(query))
+
+
+def registered_items(session: Session) -> list[RegisteredItem]:
+    """Return every asset as the reconciliation sees it.
+
+    Args:
+        session: Open session.
+
+    Returns:
+        One item per asset, by tag.
+    """
+    return [
+        RegisteredItem(
+            tag=a.tag,
+            name=a.name,
+            status=a.status,
+            inventory_host=a.inventory_host,
+            serial=a.serial,
+            model=a.model,
+            os_version=a.os_version,
+        )
+        for a in find_assets(session)
+    ]
+
+
+def seen_devices(session: Session, until: datetime | None = None) -> list[SeenDevice]:
+    """Return every collected device: when it last answered and its latest facts.
+
+    A device "answered" when a snapshot's outcome is not unreachable or timeout
+    (an authentication failure still proves it is on the network). The facts are
+    those of its newest snapshot that has facts.
+
+    Args:
+        session: Open session.
+        until: Only snapshots collected before this (aware) time; default all.
+
+    Returns:
+        One entry per device, by name.
+    """
+    end = maybe(until)
+
+    def newest(*conditions: Any) -> dict[int, datetime]:
+        query = select(DeviceSnapshot.device_id, func.max(DeviceSnapshot.collected_at)).where(
+            *conditions
+        )
+        if end is not None:
+            query = query.where(DeviceSnapshot.collected_at < end)
+        return dict(session.execute(query.group_by(DeviceSnapshot.device_id)).tuples().all())
+
+    answered = newest(DeviceSnapshot.outcome.not_in(NOT_ANSWERED))
+    latest_ok = select(
+        DeviceSnapshot.device_id, func.max(DeviceSnapshot.collected_at).label("at")
+    ).where(DeviceSnapshot.outcome == "ok")
+    if end is not None:
+        latest_ok = latest_ok.where(DeviceSnapshot.collected_at < end)
+    sub = latest_ok.group_by(DeviceSnapshot.device_id).subquery()
+    rows = session.execute(
+        select(DeviceSnapshot.device_id, DeviceSnapshot.facts)
+        .join(
+            sub,
+            (DeviceSnapshot.device_id == sub.c.device_id)
+            & (DeviceSnapshot.collected_at == sub.c.at),
+        )
+        .where(DeviceSnapshot.outcome == "ok")
+    ).tuples()
+    facts: dict[int, dict[str, Any]] = {device_id: data or {} for device_id, data in rows}
+    out: list[SeenDevice] = []
+    for device in session.scalars(select(Device).order_by(Device.name)):
+        data = facts.get(device.id, {})
+        out.append(
+            SeenDevice(
+                name=device.name,
+                last_seen=answered.get(device.id),
+                hostname=data.get("hostname"),
+                vendor=data.get("vendor"),
+                model=data.get("model"),
+                serial=data.get("serial"),
+                os_version=data.get("os_version"),
+            )
+        )
+    return out

@@ -6,6 +6,7 @@ import typer
 
 from sigap.commands import (
     approvals_cmd,
+    asset_cmd,
     collect_cmd,
     config_cmd,
     db_cmd,
@@ -38,6 +39,7 @@ app.command("collect")(collect_cmd.collect)
 app.add_typer(run_cmd.app, name="run")
 app.add_typer(report_cmd.app, name="report")
 app.command("serve")(serve_cmd.serve)
+app.add_typer(asset_cmd.app, name="asset")
 app.add_typer(visit_cmd.app, name="visit")
 report_cmd.app.command("kunjungan")(visit_cmd.report_kunjungan)
 approvals_cmd.register(app)

@@ -19,6 +19,7 @@
 | ``SIGAP_SLA_WATCH`` | ``60`` seconds between SLA checks of a waiting step |
 | ``SIGAP_MONITOR_INTERVAL`` | ``15`` minutes between runs of the server monitoring (SOP E) |
 | ``SIGAP_EVIDENCE_MAX_MB`` | ``20`` megabytes at most per evidence file (SOP E step 7) |
+| ``SIGAP_ASSET_UNSEEN_MONTHS`` | ``3`` months before a registered network asset is "not seen" |
 """
 
 from __future__ import annotations
@@ -51,6 +52,8 @@ class Settings:
         sla_watch: Seconds between SLA checks of a waiting step.
         monitor_interval: Minutes between runs of ``pemantauan-server``.
         evidence_max_mb: Largest evidence file accepted, in megabytes.
+        asset_unseen_months: Months without a sighting before a registered network
+            asset is reported by the asset reconciliation.
     """
 
     data_dir: Path
@@ -70,6 +73,7 @@ class Settings:
     sla_watch: int = 60
     monitor_interval: int = 15
     evidence_max_mb: int = 20
+    asset_unseen_months: int = 3
 
 
 def load_settings(env: dict[str, str] | None = None) -> Settings:
@@ -113,6 +117,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         sla_watch=_positive_int(env, "SIGAP_SLA_WATCH", 60),
         monitor_interval=_positive_int(env, "SIGAP_MONITOR_INTERVAL", 15),
         evidence_max_mb=_positive_int(env, "SIGAP_EVIDENCE_MAX_MB", 20),
+        asset_unseen_months=_positive_int(env, "SIGAP_ASSET_UNSEEN_MONTHS", 3),
     )
 
 

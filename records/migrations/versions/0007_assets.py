@@ -35,6 +35,7 @@ def upgrade() -> None:
         sa.Column("value", sa.BigInteger(), nullable=True),
         sa.Column("warranty_end", sa.Date(), nullable=True),
         sa.Column("inventory_host", sa.String(length=255), nullable=True),
+        sa.Column("os_version", sa.String(length=100), nullable=True),
         sa.Column("notes", sa.Text(), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
