@@ -320,7 +320,7 @@ def default_reference(tag: str | None) -> str:
     return f"{tag} {stamp}" if tag else stamp
 
 
-def _run(
+def run_procedure(
     job: AssetRun,
     *,
     title: str,
@@ -593,7 +593,7 @@ def asset_planning(
         5: step5,
         6: step6,
     }
-    return _run(
+    return run_procedure(
         job,
         title=f"D1 Rencana kebutuhan aset: {', '.join(i.name for i in plan)}"[:480],
         parameters={"items": [i.model_dump() for i in plan], "reason": reason, "actor": actor},
@@ -747,7 +747,7 @@ def asset_relocation(
         5: step5,
         6: step6,
     }
-    return _run(
+    return run_procedure(
         job,
         title=f"D2 Pemindahtempatan aset {tag} ke {to_location}",
         parameters={"tag": tag, "to_location": to_location, "reason": reason, "actor": actor},
@@ -865,7 +865,7 @@ def asset_handover(
         )
         return _auto({"custodian": user}, actor=giver)
 
-    return _run(
+    return run_procedure(
         job,
         title=f"D3 Serah terima aset {tag} kepada {user}",
         parameters={"tag": tag, "user": user, "purpose": purpose, "actor": actor},
@@ -1030,7 +1030,7 @@ def asset_repair(
             {"status": a.status}, actor=executor, documents=job.publish(doc, "laporan-perbaikan")
         )
 
-    return _run(
+    return run_procedure(
         job,
         title=f"D4 Perbaikan/pemeliharaan aset {tag}",
         parameters={
@@ -1153,7 +1153,7 @@ def asset_disposal(
         job.change(proc, executor, "disposed", status=status_after("D5", a.status))
         return _auto({"status": "disposed"}, actor=executor)
 
-    return _run(
+    return run_procedure(
         job,
         title=f"D5 Penghapusan aset {tag}",
         parameters={"tag": tag, "reason": reason, "actor": actor},
