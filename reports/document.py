@@ -187,6 +187,8 @@ class OfficialDocument:
         tables: The tables, after the fields.
         closing: Plain-text paragraphs after the tables (e.g. ``Demikian ...``).
         signatures: The signature blocks, two per row.
+        subtitle: A line under the title and number, e.g. ``Periode: November 2026``.
+        landscape: Print the PDF on landscape A4 (for wide tables such as a log).
     """
 
     office: Office
@@ -199,6 +201,8 @@ class OfficialDocument:
     tables: Sequence[DocTable] = ()
     closing: Sequence[str] = ()
     signatures: Sequence[Signature] = field(default=())
+    subtitle: str | None = None
+    landscape: bool = False
 
     def __post_init__(self) -> None:
         labels.check_lang(self.lang)
@@ -389,7 +393,7 @@ def _sheet_name(title: str, taken: set[str]) -> str:
 def document_frame(doc: OfficialDocument) -> pd.DataFrame:
     """The document's text as (item, value) rows: the XLSX sheet ``Dokumen``.
 
-    Rows: office, title, number, date, each paragraph, each field, each closing
+    Rows: office, title, number, subtitle, date, each paragraph, each field, each closing
     paragraph, each signatory (``name, NIP. ...``).
 
     Args:
@@ -405,6 +409,8 @@ def document_frame(doc: OfficialDocument) -> pd.DataFrame:
     ]
     if doc.number:
         rows.append((labels.text("doc_number", lang), doc.number))
+    if doc.subtitle:
+        rows.append((labels.text("doc_subtitle", lang), doc.subtitle))
     rows.append((labels.text("doc_date", lang), doc.place_date))
     rows += [(labels.text("doc_text", lang), p) for p in doc.paragraphs]
     rows += _fields(doc)
@@ -550,6 +556,8 @@ def document_markdown(doc: OfficialDocument, paths: Mapping[str, Path] | None = 
     lines = [f"## {markdown_cell(doc.title)}", ""]
     if doc.number:
         lines.append(f"**{labels.text('doc_number', lang)}:** {markdown_cell(doc.number)}  ")
+    if doc.subtitle:
+        lines.append(f"{markdown_cell(doc.subtitle)}  ")
     lines += [f"**{markdown_cell(doc.office.name)}** · {markdown_cell(doc.place_date)}", ""]
     fields = _fields(doc)
     if fields:

@@ -65,6 +65,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "doc_number": ("Nomor", "Number"),
     "doc_date": ("Tanggal", "Date"),
     "doc_title": ("Judul", "Title"),
+    "doc_subtitle": ("Keterangan", "Note"),
     "doc_text": ("Isi", "Text"),
     "doc_sheet": ("Dokumen", "Document"),
     "doc_no_data": ("tidak ada data", "no data"),

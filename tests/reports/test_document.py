@@ -202,10 +202,22 @@ def test_xlsx_has_the_fields_and_one_sheet_per_table(office: Office) -> None:
     assert weird["B2"].value == 2.5 and weird["C2"].value == "Ya"
 
 
-def test_english_document(office: Office, tmp_path: Path) -> None:
-    doc = _doc(office, lang="en", tables=[DocTable("steps", "Steps", _steps(3))])
-    pages = _pdf_pages(render_document(doc, "pdf"), tmp_path)
+def test_english_landscape_document(office: Office, tmp_path: Path) -> None:
+    doc = _doc(
+        office,
+        lang="en",
+        tables=[DocTable("steps", "Steps", _steps(3))],
+        subtitle="Period: November 2026",
+        landscape=True,
+    )
+    pdf = render_document(doc, "pdf")
+    pages = _pdf_pages(pdf, tmp_path)
+    info = subprocess.run(
+        ["pdfinfo", str(tmp_path / "doc.pdf")], capture_output=True, text=True, check=True
+    ).stdout
+    assert "841.89 x 595.276 pts (A4)" in info  # landscape: wider than tall
     assert "Number: BA/001/XII/2026" in pages[0]
+    assert "Period: November 2026" in pages[0]
     assert "Ternate, 1 December 2026" in pages[-1]
     assert "Page 1 of" in pages[0]
     assert "1 hour 20 minutes" in pages[0]
