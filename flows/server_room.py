@@ -52,6 +52,8 @@ from records.visits import (
     record_entry,
     record_exit,
 )
+from reports.document import publish_document, write_document
+from reports.visits import visit_form_document, visit_line
 from sigap.settings import Settings, load_settings
 from sop.catalog import load_sops
 from sop.escalation import format_time
@@ -417,15 +419,27 @@ class VisitRun:
         )
 
     def archive(self, procedure: Procedure, step: Step) -> StepResult:
-        """Step 6: the completed form goes to the archive."""
+        """Step 6: the completed form goes to the archive (PDF/HTML/XLSX and artifacts)."""
+        now = clock.now()
         with session_scope(self.engine) as session:
             visit = load_visit(session, self.visit_id)
-            archive_visit(session, visit, at=clock.now())
-            number = visit.number
+            archive_visit(session, visit, at=now)
+            number, line = visit.number, visit_line(visit)
+        directory = (self.settings.report_dir or self.settings.data_dir / "reports") / "kunjungan"
+        note = None
+        try:
+            doc = visit_form_document(self.office, line, now)
+            paths = write_document(doc, directory, f"formulir-kunjungan-{number}")
+            publish_document(doc, paths, key=f"kunjungan-{number}")
+            documents = [str(p) for p in paths.values()]
+        except Exception as exc:  # the visit is archived in the records all the same
+            get_run_logger().error("formulir %s tidak dapat ditulis: %s", number, exc)
+            documents, note = [], f"formulir tidak dapat ditulis: {type(exc).__name__}"
         return StepResult(
             outputs={"archived": number},
             actor=self.request.registered_by,
-            documents=[f"Laporan kegiatan ruang server {number}"],
+            documents=documents,
+            note=note,
         )
 
 

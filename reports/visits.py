@@ -108,6 +108,8 @@ def visit_line(visit: Any) -> dict[str, Any]:
         "overstay_at": visit.overstay_at,
         "decided_by": visit.decided_by,
         "decision_note": visit.decision_note,
+        "badge_returned": visit.badge_returned,
+        "closed_by": visit.closed_by,
         "status": visit.status,
     }
 
@@ -304,3 +306,92 @@ def write_visitor_log(
     lines = load_visit_lines(engine, office, start, end)
     doc = visitor_log_document(office, lines, period, printed_at, lang)
     return write_document(doc, out_dir, f"buku-tamu-ruang-server-{period}", formats)
+
+
+def visit_form_document(
+    office: Office, line: Mapping[str, Any], printed_at: datetime, lang: str = "id"
+) -> OfficialDocument:
+    """The archived access form of one visit (SOP B step 6): fields, devices, signatures.
+
+    Args:
+        office: Letterhead, timezone, the people who sign.
+        line: The visit (:func:`visit_line`, ID masked) with ``closed_by``.
+        printed_at: When it is archived (aware).
+        lang: ``id`` or ``en``.
+
+    Returns:
+        The document, numbered with the visit number.
+    """
+    result = reconcile(devices_from(line["devices_in"]), devices_from(line["devices_out"]))
+    flagged = set(result.flagged)
+    en = lang == "en"
+
+    def device_frame(items: Sequence[Mapping[str, Any]]) -> pd.DataFrame:
+        return pd.DataFrame(
+            [
+                {
+                    "Perangkat" if not en else "Device": d["name"],
+                    "Nomor seri" if not en else "Serial": d["serial"],
+                    "Cocok" if not en else "Matches": d["serial"] not in flagged,
+                }
+                for d in items
+            ],
+            columns=["Perangkat", "Nomor seri", "Cocok"]
+            if not en
+            else ["Device", "Serial", "Matches"],
+        )
+
+    fields: list[tuple[str, Any]] = [
+        ("Pengunjung" if not en else "Visitor", line["visitor_name"]),
+        ("Instansi" if not en else "Organisation", line["organisation"]),
+        ("Tanda pengenal" if not en else "ID", f"{line['id_type']} {line['id_number']}"),
+        ("Keperluan" if not en else "Purpose", line["purpose"]),
+        ("Rencana mulai" if not en else "Planned start", line["planned_start"]),
+        ("Rencana selesai" if not en else "Planned end", line["planned_end"]),
+        ("Disetujui oleh" if not en else "Approved by", line.get("decided_by") or "-"),
+        ("Kartu akses" if not en else "Badge", line["badge_number"] or "-"),
+        ("Pendamping" if not en else "Escort", line["escort"]),
+        ("Masuk" if not en else "Entry", line["entered_at"]),
+        ("Keluar" if not en else "Exit", line["exited_at"]),
+        ("Kartu dikembalikan" if not en else "Badge returned", bool(line.get("badge_returned"))),
+        ("Keterangan" if not en else "Remarks", _remarks(line, lang, office)),
+    ]
+    signatures = []
+    closed_by = line.get("closed_by")
+    if "it_officer" in office.role_titles:
+        who = closed_by if closed_by and office.person(closed_by) else None
+        signatures.append(
+            signature_for(office, "it_officer", who, label="Petugas," if not en else "Officer,")
+        )
+    if "kasubag" in office.role_titles:
+        decided = line.get("decided_by")
+        who = decided if decided and office.person(decided) else None
+        signatures.append(
+            signature_for(office, "kasubag", who, label="Mengetahui," if not en else "Approved,")
+        )
+    return OfficialDocument(
+        office=office,
+        title="FORMULIR KUNJUNGAN RUANG SERVER" if not en else "SERVER ROOM VISIT FORM",
+        number=str(line["number"]),
+        date=printed_at,
+        lang=lang,
+        fields=fields,
+        tables=[
+            DocTable(
+                key="devices-in",
+                title="Perangkat dibawa masuk" if not en else "Devices brought in",
+                frame=device_frame(line["devices_in"]),
+            ),
+            DocTable(
+                key="devices-out",
+                title="Perangkat dibawa keluar" if not en else "Devices taken out",
+                frame=device_frame(line["devices_out"]),
+            ),
+        ],
+        closing=[
+            "Nomor tanda pengenal ditampilkan tersamar."
+            if not en
+            else "The ID number is shown masked."
+        ],
+        signatures=signatures,
+    )

@@ -6,10 +6,13 @@ separation of duties can be tried); codes are the demo codes ``demo-<username>``
 
 from __future__ import annotations
 
+import subprocess
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from prefect.client.orchestration import get_client
+from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
 from sqlalchemy import func, select
 
 from flows.server_room import akses_ruang_server
@@ -23,7 +26,7 @@ from tests.visits.helpers import ID_NUMBER, answer, refusals, request, steps, vi
 
 
 def test_a_visit_from_request_to_archive(
-    prefect_api, office_file: Path, db_url: str, flow_thread
+    prefect_api, office_file: Path, db_url: str, flow_thread, tmp_path: Path
 ) -> None:
     run = flow_thread(akses_ruang_server, **request(str(office_file), db_url))
     # the officer who registered the visit (also a Kasub here) may not approve it
@@ -70,6 +73,21 @@ def test_a_visit_from_request_to_archive(
     # ... but never in the run's records
     assert ID_NUMBER not in stored and "************0001" in stored
     assert "demo-" not in stored
+
+    # the archived form (step 6), as a PDF and a Prefect artifact
+    number = result["visit"]
+    pdf = tmp_path / "reports" / "kunjungan" / f"formulir-kunjungan-{number}.pdf"
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert "FORMULIR KUNJUNGAN RUANG SERVER" in text and number in text
+    assert "************0001" in text and ID_NUMBER not in text
+    assert "RS-01" in text and "HD-778" in text
+    with get_client(sync_client=True) as client:
+        artifacts = client.read_artifacts(
+            artifact_filter=ArtifactFilter(key=ArtifactFilterKey(like_=number.lower()))
+        )
+    assert artifacts and all(ID_NUMBER not in str(a.data) for a in artifacts)
 
 
 def test_the_kasub_refuses_and_the_visitor_may_not_enter(
