@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 from typing import Any
 
 import pandas as pd
@@ -41,6 +41,7 @@ from reports.measures import (
     worst_disk_percent,
 )
 from reports.sla_table import office_time, person_name, step_sla_table
+from sop.asset_reconcile import Reconciliation
 from sop.model import SopDefinition
 from sop.office import Office, role_title
 
@@ -53,6 +54,7 @@ SECTION_KEYS: tuple[str, ...] = (
     "approvals",
     "refused",
     "trends",
+    "asset_reconciliation",
 )
 """The report's tabular sections, in order."""
 
@@ -72,6 +74,10 @@ TREND_COLUMNS = (
     "memory_mean", "memory_max", "disk_max",
 )  # fmt: skip
 SUMMARY_COLUMNS = ("item", "value")
+ASSET_RECONCILIATION_COLUMNS = (
+    "finding", "device", "asset_tag", "field", "register_value", "network_value",
+    "last_seen", "note",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -142,6 +148,8 @@ class MaintenanceReport:
         trends: One row per month of the last 12.
         trend_months: The trend's months, ``YYYY-MM``, oldest first.
         signatures: Signature blocks of the reviewers and the approver.
+        asset_reconciliation: The asset register against the devices seen: one row
+            per finding (a single explaining row when there is none or no register).
     """
 
     lang: str
@@ -165,6 +173,9 @@ class MaintenanceReport:
     trends: pd.DataFrame
     trend_months: tuple[str, ...] = ()
     signatures: tuple[SignatureBlock, ...] = field(default=())
+    asset_reconciliation: pd.DataFrame = field(
+        default_factory=lambda: _frame([], ASSET_RECONCILIATION_COLUMNS)
+    )
 
     def frame(self, key: str) -> pd.DataFrame:
         """Return one section's table with its headers in the report's language.
@@ -380,6 +391,67 @@ def refused_table(
     )
     frame["step"] = frame["step"].astype("int64")
     return frame
+
+
+def asset_reconciliation_table(
+    reconciliation: Reconciliation | None, timezone: tzinfo, lang: str = "id"
+) -> pd.DataFrame:
+    """One row per disagreement between the asset register and the devices seen.
+
+    Args:
+        reconciliation: From :func:`sop.asset_reconcile.reconcile`; None when the
+            register is empty.
+        timezone: The office's time zone (of the dates).
+        lang: ``id`` or ``en``.
+
+    Returns:
+        Columns :data:`ASSET_RECONCILIATION_COLUMNS`; a single row saying the register
+        is empty, or that it matches, when there is nothing to list.
+
+    Examples:
+        >>> from datetime import UTC
+        >>> from sop.asset_reconcile import RegisteredItem, reconcile
+        >>> r = reconcile([RegisteredItem("B-1", "Switch", "in_service", "sw1")], [],
+        ...               as_of=datetime(2026, 12, 1, tzinfo=UTC))
+        >>> asset_reconciliation_table(r, UTC, "en").iloc[0].tolist()
+        ['Registered asset not seen', 'sw1', 'B-1', None, None, None, 'Never', 'Not seen for 3 months: check it physically or update the register']
+        >>> asset_reconciliation_table(None, UTC).iloc[0, 0]
+        'Register aset belum diisi: impor dengan sigap asset import'
+    """  # noqa: E501
+    word = labels.reconciliation_word
+    if reconciliation is None or not reconciliation.findings:
+        key = "register_empty" if reconciliation is None else "in_sync"
+        return _frame([{"finding": word(key, lang)}], ASSET_RECONCILIATION_COLUMNS)
+    rows = []
+    for f in reconciliation.findings:
+        if f.kind == "unregistered":
+            note = (
+                word("note_link", lang, tag=f.tag, host=f.host)
+                if f.tag
+                else word("note_unregistered", lang)
+            )
+        elif f.kind == "not_seen":
+            note = word("note_not_seen", lang, months=reconciliation.months)
+        elif f.field == "status":
+            note = word("note_disposed", lang)
+        else:
+            note = word("note_mismatch", lang)
+        seen = f.last_seen
+        rows.append(
+            {
+                "finding": word(f.kind, lang),
+                "device": f.host,
+                "asset_tag": f.tag,
+                "field": word(f.field, lang) if f.field else None,
+                "register_value": f.register,
+                "network_value": f.network,
+                "last_seen": labels.format_date(seen.astimezone(timezone).date(), lang)
+                if seen
+                else word("never", lang),
+                "note": note,
+            }
+        )
+    return _frame(rows, ASSET_RECONCILIATION_COLUMNS)
 
 
 def _stats(values: list[float]) -> tuple[float | None, float | None]:
@@ -646,4 +718,5 @@ def build_maintenance_report(
         trends=trend_table(data.trend or {data.month: data.devices}, lang),
         trend_months=tuple(data.trend or (data.month,)),
         signatures=signature_blocks(sop, office, data.approvals, lang),
+        asset_reconciliation=asset_reconciliation_table(data.assets, office.timezone, lang),
     )

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
+from sop.asset_reconcile import Reconciliation
+
 SourceKind = Literal["sop_run", "collection_run"]
 """Where a month's device data came from: the SOP A run's step 4, or the month's last
 collection run (no SOP A run that month)."""
@@ -198,6 +200,8 @@ class MaintenanceData:
         config_changes: Configuration versions that appeared in the month.
         trend: The 12 months ending with ``month``, oldest first: month -> its data
             (None for a month without any).
+        assets: The asset register reconciled with the collection at the end of the
+            month (None: the register is empty, nothing to reconcile).
     """
 
     month: str
@@ -208,3 +212,4 @@ class MaintenanceData:
     refused: tuple[RefusedRecord, ...] = ()
     config_changes: tuple[ConfigChangeRecord, ...] = ()
     trend: dict[str, MonthData | None] = field(default_factory=dict)
+    assets: Reconciliation | None = None

@@ -87,6 +87,7 @@ SECTIONS: dict[str, tuple[str, str]] = {
     "approvals": ("Persetujuan", "Approvals"),
     "refused": ("Percobaan Ditolak", "Refused Attempts"),
     "trends": ("Tren 12 Bulan", "12-Month Trends"),
+    "asset_reconciliation": ("Rekonsiliasi Aset", "Asset Reconciliation"),
     "signatures": ("Pengesahan", "Signatures"),
 }
 """Section titles (also XLSX sheet names, so at most 31 characters each)."""
@@ -148,8 +149,58 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "memory_mean": ("Memori Rata-rata %", "Memory mean %"),
     "memory_max": ("Memori Maks. %", "Memory max %"),
     "disk_max": ("Disk Maks. %", "Disk max %"),
+    # asset reconciliation
+    "finding": ("Temuan", "Finding"),
+    "asset_tag": ("Kode Aset", "Asset tag"),
+    "field": ("Data", "Field"),
+    "register_value": ("Di Register", "In the register"),
+    "network_value": ("Di Jaringan", "On the network"),
+    "last_seen": ("Terakhir Terlihat", "Last seen"),
 }
 """Column headers: stable key -> (Indonesian, English)."""
+
+RECONCILIATION: dict[str, tuple[str, str]] = {
+    "unregistered": (
+        "Perangkat di jaringan tidak ada di register",
+        "Device on the network, not in the register",
+    ),
+    "not_seen": ("Aset terdaftar tidak terlihat", "Registered asset not seen"),
+    "mismatch": ("Data berbeda", "Data differs"),
+    "serial": ("Nomor seri", "Serial"),
+    "model": ("Model", "Model"),
+    "os_version": ("Versi OS", "OS version"),
+    "status": ("Status", "Status"),
+    "register_empty": (
+        "Register aset belum diisi: impor dengan sigap asset import",
+        "The asset register is empty: import it with sigap asset import",
+    ),
+    "in_sync": (
+        "Register aset sesuai dengan perangkat yang terlihat",
+        "The asset register matches the devices seen",
+    ),
+    "note_unregistered": (
+        "Daftarkan perangkat ini di register aset",
+        "Register this device in the asset register",
+    ),
+    "note_link": (
+        "Nomor seri sama dengan aset {tag}: isi host inventaris {host}",
+        "Same serial as asset {tag}: set its inventory host to {host}",
+    ),
+    "note_not_seen": (
+        "Tidak terlihat {months} bulan: periksa fisik atau perbarui register",
+        "Not seen for {months} months: check it physically or update the register",
+    ),
+    "note_mismatch": (
+        "Periksa perangkat atau perbarui register",
+        "Check the device or update the register",
+    ),
+    "note_disposed": (
+        "Aset sudah dihapuskan tetapi masih menjawab di jaringan",
+        "The asset is disposed but still answers on the network",
+    ),
+    "never": ("Belum pernah", "Never"),
+}
+"""Words of the asset reconciliation section: key -> (Indonesian, English)."""
 
 SUMMARY_ITEMS: dict[str, tuple[str, str]] = {
     "office": ("Kantor", "Office"),
@@ -238,6 +289,24 @@ def check_lang(lang: str) -> str:
 
 def _pick(pair: tuple[str, str], lang: str) -> str:
     return pair[1] if check_lang(lang) == "en" else pair[0]
+
+
+def reconciliation_word(key: str, lang: str = "id", **values: object) -> str:
+    """Return a word of the asset reconciliation section, with ``values`` filled in.
+
+    Args:
+        key: A key of :data:`RECONCILIATION`.
+        lang: ``"id"`` or ``"en"``.
+        **values: Values for the text's ``{placeholders}``.
+
+    Returns:
+        The text.
+
+    Examples:
+        >>> reconciliation_word("note_not_seen", "en", months=3)
+        'Not seen for 3 months: check it physically or update the register'
+    """
+    return _pick(RECONCILIATION[key], lang).format(**values)
 
 
 def text(key: str, lang: str = "id", **values: object) -> str:

@@ -26,6 +26,7 @@ from reports.artifacts import artifact_key, publish_artifacts, summary_markdown,
 from reports.assembly import MaintenanceReport, build_maintenance_report
 from reports.charts import Chart, trend_charts
 from reports.sources import NoMaintenanceData, load_maintenance_data
+from sigap.settings import load_settings
 from sop.catalog import load_sops
 from sop.model import SopDefinition
 from sop.office import Office
@@ -169,7 +170,9 @@ def make_maintenance_report(
     now = _now(now)
     sop = _sop(office)
     with Session(engine) as session:
-        data = load_maintenance_data(session, office, month)
+        data = load_maintenance_data(
+            session, office, month, asset_months=load_settings().asset_unseen_months
+        )
     return build_maintenance_report(data, office, sop, now=now, lang=lang)
 
 

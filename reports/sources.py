@@ -25,6 +25,7 @@ from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
 from records.approvals import list_approvals, list_refused_approvals
+from records.assets import registered_items, seen_devices
 from records.config_history import config_versions, version_diff
 from records.models import ChecklistResult, CollectionRun, Device, DeviceSnapshot, SopRun
 from records.sop_runs import get_sop_run
@@ -41,6 +42,7 @@ from reports.data import (
     SourceKind,
     StepRecord,
 )
+from sop.asset_reconcile import DEFAULT_MONTHS, Reconciliation, reconcile
 from sop.office import Office
 from sop.runkeys import maintenance_run_key, month_bounds, parse_month, previous_months
 
@@ -192,8 +194,32 @@ def _config_changes(
     return tuple(changes)
 
 
+def load_asset_reconciliation(
+    session: Session, as_of: datetime, months: int = DEFAULT_MONTHS
+) -> Reconciliation | None:
+    """Reconcile the asset register with the snapshots collected before ``as_of``.
+
+    Args:
+        session: Open session (only read from).
+        as_of: The moment of the comparison (aware), e.g. the end of the report's month.
+        months: Registered network assets not seen for this many months are listed.
+
+    Returns:
+        The reconciliation, or None when the register holds no asset.
+    """
+    items = registered_items(session)
+    if not items:
+        return None
+    return reconcile(items, seen_devices(session, until=as_of), as_of=as_of, months=months)
+
+
 def load_maintenance_data(
-    session: Session, office: Office, month: str, *, trend_months: int = TREND_MONTHS
+    session: Session,
+    office: Office,
+    month: str,
+    *,
+    trend_months: int = TREND_MONTHS,
+    asset_months: int = DEFAULT_MONTHS,
 ) -> MaintenanceData:
     """Read everything the SOP A report of ``month`` shows.
 
@@ -202,6 +228,8 @@ def load_maintenance_data(
         office: The office whose report it is.
         month: ``YYYY-MM``.
         trend_months: Months of trend, the report's month included.
+        asset_months: Window of the asset reconciliation (done at the month's end,
+            with the snapshots collected until then).
 
     Returns:
         The plain data.
@@ -269,4 +297,5 @@ def load_maintenance_data(
         refused=refused,
         config_changes=changes,
         trend=trend,
+        assets=load_asset_reconciliation(session, end, asset_months),
     )

@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 import pytest
+from openpyxl import load_workbook
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
@@ -198,3 +200,75 @@ def test_register_in_sync_with_the_lab_exits_0(collected: str) -> None:
     result = CliRunner().invoke(app, args)
     assert result.exit_code == 0, result.output
     assert "5 aset jaringan terdaftar, 5 perangkat terlihat dalam 1 bulan" in result.output
+
+
+def test_sop_a_report_has_the_asset_reconciliation_section(collected: str, tmp_path: Path) -> None:
+    from records.types import utcnow
+    from reports.maintenance import write_maintenance_report
+    from tests.reports.builders import office as example_office
+
+    facts = _facts(collected)
+    engine = make_engine(collected)
+    with session_scope(engine) as session:
+        _empty_register(session)
+        add_asset(
+            session,
+            tag="LAB-SW02",
+            name="Switch 2",
+            category="hardware",
+            status="in_service",
+            inventory_host="sw02",
+            serial="WRONG-SERIAL-1",
+        )
+        add_asset(
+            session,
+            tag="LAB-OLD",
+            name="Switch lama",
+            category="hardware",
+            status="in_service",
+            inventory_host="sw-gudang",
+        )
+    now = utcnow()
+    files = write_maintenance_report(
+        engine, example_office(), f"{now:%Y-%m}", tmp_path, formats=("xlsx", "html"), now=now
+    )
+    engine.dispose()
+
+    book = load_workbook(files.paths["xlsx"])
+    assert book.sheetnames[-1] == "Rekonsiliasi Aset"
+    rows = [[c.value for c in row] for row in book["Rekonsiliasi Aset"].iter_rows()]
+    assert rows[0] == [
+        "Temuan",
+        "Perangkat",
+        "Kode Aset",
+        "Data",
+        "Di Register",
+        "Di Jaringan",
+        "Terakhir Terlihat",
+        "Catatan",
+    ]
+    found = {(r[0], r[1], r[2], r[3]) for r in rows[1:]}
+    unregistered = "Perangkat di jaringan tidak ada di register"
+    assert found == {
+        (unregistered, "linux01", None, None),
+        (unregistered, "linux02", None, None),
+        (unregistered, "r01", None, None),
+        (unregistered, "sw01", None, None),
+        ("Aset terdaftar tidak terlihat", "sw-gudang", "LAB-OLD", None),
+        ("Data berbeda", "sw02", "LAB-SW02", "Nomor seri"),
+    }
+    mismatch = next(r for r in rows if r[2] == "LAB-SW02")
+    assert mismatch[4:6] == ["WRONG-SERIAL-1", facts["sw02"]["serial"]]
+    html = files.paths["html"].read_text(encoding="utf-8")
+    assert "Rekonsiliasi Aset" in html and "WRONG-SERIAL-1" in html
+    # SOP A's own sections are all still there, in their order, before the new one
+    assert book.sheetnames[:8] == [
+        "Ringkasan",
+        "Perangkat",
+        "Checklist Kinerja",
+        "Perubahan Konfigurasi",
+        "Langkah SOP",
+        "Persetujuan",
+        "Percobaan Ditolak",
+        "Tren 12 Bulan",
+    ]

@@ -39,6 +39,7 @@ SHEETS_ID = [
     "Persetujuan",
     "Percobaan Ditolak",
     "Tren 12 Bulan",
+    "Rekonsiliasi Aset",
 ]
 SHEETS_EN = [
     "Summary",
@@ -49,6 +50,7 @@ SHEETS_EN = [
     "Approvals",
     "Refused Attempts",
     "12-Month Trends",
+    "Asset Reconciliation",
 ]
 PEOPLE = [
     ("Rahmat Hidayat, S.Kom.", "198503122010121002"),
