@@ -143,12 +143,11 @@ def _write_xlsx(path: Path, headers: list[str], rows: list[list[Any]], lang: str
     order = list(EXPORT_HEADERS[lang])
     date_columns = [order.index("acquired_on"), order.index("warranty_end")]
     value_column = order.index("value")
-    for row in rows:
+    for number, row in enumerate(rows, start=2):
         sheet.append(row)
-        cells = sheet[sheet.max_row]
         for i in date_columns:
-            cells[i].number_format = "DD/MM/YYYY"
-        cells[value_column].number_format = "#,##0"
+            sheet.cell(number, i + 1).number_format = "DD/MM/YYYY"
+        sheet.cell(number, value_column + 1).number_format = "#,##0"
     for column in sheet.columns:
         width = max(len(str(c.value or "")) for c in column)
         sheet.column_dimensions[column[0].column_letter].width = min(max(width + 2, 10), 50)
