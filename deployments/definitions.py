@@ -10,6 +10,10 @@ from typing import Any
 
 from prefect.schedules import Cron
 
+from flows.asset_evaluation import DEPLOYMENT_NAME as EVALUATION_DEPLOYMENT
+from flows.asset_evaluation import asset_evaluation
+from flows.asset_procedures import DEPLOYMENT_NAMES as ASSET_DEPLOYMENTS
+from flows.asset_procedures import FLOWS as ASSET_FLOWS
 from flows.maintenance import DEPLOYMENT_NAME, network_maintenance
 from flows.server_room import DEPLOYMENT_NAME as SERVER_ROOM_DEPLOYMENT
 from flows.server_room import akses_ruang_server
@@ -62,6 +66,45 @@ def server_room_deployment(office: Office) -> Any:
     )
 
 
+ASSET_EVALUATION_CRON = "0 8 2 1 *"
+"""SOP D6: 2 January at 08:00 in the office's timezone, for the year before."""
+
+
+def asset_deployments(office: Office) -> list[Any]:
+    """The deployments of SOP D: D1-D5 run ad hoc, D6 also yearly.
+
+    Args:
+        office: Its timezone sets D6's schedule.
+
+    Returns:
+        Runner deployments for :func:`prefect.serve`.
+    """
+    deployments = [
+        ASSET_FLOWS[code].to_deployment(
+            name=ASSET_DEPLOYMENTS[code],
+            description=f"{(ASSET_FLOWS[code].description or code).splitlines()[0]} "
+            f"{office.short_name}; `sigap asset` memulai run (starts a run).",
+            tags=["sop-d", "aset", code.lower()],
+        )
+        for code in sorted(ASSET_FLOWS)
+    ]
+    deployments.append(
+        asset_evaluation.to_deployment(
+            name=EVALUATION_DEPLOYMENT,
+            schedule=Cron(ASSET_EVALUATION_CRON, timezone=office.timezone_name),
+            description=(
+                f"SOP D6 Evaluasi Pengelolaan Aset, {office.short_name}: rekap prosedur D1-D5, "
+                "kepatuhan waktu, aset per status/kategori/umur, garansi, rencana tindak lanjut; "
+                "persetujuan Kadis. Berjalan 2 Januari pukul 08:00 "
+                f"{office.timezone_abbrev} untuk tahun sebelumnya; bisa dijalankan kapan saja "
+                "untuk periode lain (`sigap asset evaluate`)."
+            ),
+            tags=["sop-d", "aset", "d6"],
+        )
+    )
+    return deployments
+
+
 def all_deployments(office: Office) -> list[Any]:
     """Every deployment SIGAP serves for an office.
 
@@ -71,4 +114,8 @@ def all_deployments(office: Office) -> list[Any]:
     Returns:
         Runner deployments.
     """
-    return [maintenance_deployment(office), server_room_deployment(office)]
+    return [
+        maintenance_deployment(office),
+        server_room_deployment(office),
+        *asset_deployments(office),
+    ]

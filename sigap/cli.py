@@ -7,6 +7,7 @@ import typer
 from sigap.commands import (
     approvals_cmd,
     asset_cmd,
+    asset_procedures_cmd,
     collect_cmd,
     config_cmd,
     db_cmd,
@@ -43,6 +44,7 @@ app.add_typer(asset_cmd.app, name="asset")
 app.add_typer(visit_cmd.app, name="visit")
 report_cmd.app.command("kunjungan")(visit_cmd.report_kunjungan)
 approvals_cmd.register(app)
+asset_procedures_cmd.register(asset_cmd.app)
 db_cmd.register(app)
 
 

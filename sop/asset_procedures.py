@@ -64,7 +64,7 @@ def check_plan_items(items: list[Any]) -> list[PlanItem]:
         ...                    "unit_cost": 1}])
         Traceback (most recent call last):
         ...
-        ValueError: item 1, category: category: 'meja' is not one of hardware (Perangkat keras), software (Perangkat lunak), data (Data); item 1, quantity: Input should be greater than or equal to 1
+        ValueError: item 1, category: 'meja' is not one of hardware (Perangkat keras), software (Perangkat lunak), data (Data); item 1, quantity: Input should be greater than or equal to 1
     """  # noqa: E501
     if not items:
         raise ValueError("items: rencana kebutuhan tanpa barang (the plan has no item)")
@@ -76,7 +76,7 @@ def check_plan_items(items: list[Any]) -> list[PlanItem]:
         except ValidationError as exc:
             for error in exc.errors():
                 field = ".".join(str(p) for p in error["loc"]) or "item"
-                message = str(error["msg"]).removeprefix("Value error, ")
+                message = str(error["msg"]).removeprefix("Value error, ").removeprefix(f"{field}: ")
                 problems.append(f"item {index}, {field}: {message}")
     if problems:
         raise ValueError("; ".join(problems))
