@@ -293,3 +293,77 @@ def incidents_of_run(session: Session, sop_run_id: int) -> list[Incident]:
     """
     query = select(Incident).where(Incident.sop_run_id == sop_run_id)
     return list(session.scalars(query.order_by(Incident.id)))
+
+
+def incident_history(session: Session, incident: Incident) -> dict[str, Any]:
+    """Everything recorded about an incident's handling, as plain data.
+
+    Args:
+        session: Open session.
+        incident: The incident.
+
+    Returns:
+        ``steps`` (every step log of its SOP run, oldest first: ``step``,
+        ``role``, ``actor``, ``started_at``, ``finished_at``, ``due_at``,
+        ``status``, ``sla_status``, ``waiting_seconds``, ``outputs``,
+        ``documents``, ``note``), ``refused`` (refused answers: ``step``,
+        ``username``, ``reason``, ``at``), ``breaches`` (``step``, ``role``,
+        ``due_at``, ``detected_at``, ``escalated_role``, ``notified``) and
+        ``run_status``; empty lists when no run is linked yet.
+    """
+    from records.models import SlaBreach, SopRun, StepLog
+
+    empty: dict[str, Any] = {"steps": [], "refused": [], "breaches": [], "run_status": None}
+    if incident.sop_run_id is None:
+        return empty
+    run = session.get(SopRun, incident.sop_run_id)
+    if run is None:
+        return empty
+    logs = session.scalars(
+        select(StepLog).where(StepLog.sop_run_id == run.id).order_by(StepLog.started_at, StepLog.id)
+    )
+    breaches = session.scalars(
+        select(SlaBreach).where(SlaBreach.sop_run_id == run.id).order_by(SlaBreach.id)
+    )
+    return {
+        "run_status": run.status,
+        "run_key": run.run_key,
+        "flow_run_id": run.flow_run_id,
+        "steps": [
+            {
+                "step": log.step_number,
+                "role": log.role_key,
+                "actor": log.actor,
+                "started_at": log.started_at,
+                "finished_at": log.finished_at,
+                "due_at": log.due_at,
+                "status": log.status,
+                "sla_status": log.sla_status,
+                "waiting_seconds": log.waiting_seconds,
+                "outputs": dict(log.outputs or {}),
+                "documents": list(log.documents or []),
+                "note": log.note,
+            }
+            for log in logs
+        ],
+        "refused": [
+            {
+                "step": r.step_number,
+                "username": r.attempted_username,
+                "reason": r.reason,
+                "at": r.refused_at,
+            }
+            for r in sorted(run.refused_approvals, key=lambda r: (r.refused_at, r.id))
+        ],
+        "breaches": [
+            {
+                "step": b.step_number,
+                "role": b.role_key,
+                "due_at": b.due_at,
+                "detected_at": b.detected_at,
+                "escalated_role": b.escalated_role,
+                "notified": list(b.notified or []),
+            }
+            for b in breaches
+        ],
+    }
