@@ -14,6 +14,8 @@ from flows.asset_evaluation import DEPLOYMENT_NAME as EVALUATION_DEPLOYMENT
 from flows.asset_evaluation import asset_evaluation
 from flows.asset_procedures import DEPLOYMENT_NAMES as ASSET_DEPLOYMENTS
 from flows.asset_procedures import FLOWS as ASSET_FLOWS
+from flows.incident import DEPLOYMENT_NAME as INCIDENT_DEPLOYMENT
+from flows.incident import network_incident
 from flows.maintenance import DEPLOYMENT_NAME, network_maintenance
 from flows.server_room import DEPLOYMENT_NAME as SERVER_ROOM_DEPLOYMENT
 from flows.server_room import akses_ruang_server
@@ -105,6 +107,29 @@ def asset_deployments(office: Office) -> list[Any]:
     return deployments
 
 
+def incident_deployment(office: Office) -> Any:
+    """The ``penanganan-kendala-jaringan`` deployment of SOP C (no schedule: one run per incident).
+
+    Args:
+        office: Named in the description.
+
+    Returns:
+        A runner deployment for :func:`prefect.serve`; its run form is the incident report
+        (device, kind, description, reporter, time) or an existing incident number.
+    """
+    return network_incident.to_deployment(
+        name=INCIDENT_DEPLOYMENT,
+        description=(
+            f"SOP C Penanganan Kendala Jaringan, {office.short_name}: laporan kendala, "
+            "diagnosa otomatis perangkat, verifikasi (tim sendiri atau penyedia jasa), "
+            "koordinasi penyedia, perbaikan yang diperiksa ulang SIGAP, penerimaan Ketua Tim, "
+            "laporan dan Berita Acara Pemeliharaan Jaringan. Satu run per insiden "
+            "(atau `sigap incident open`)."
+        ),
+        tags=["sop-c", "insiden"],
+    )
+
+
 def all_deployments(office: Office) -> list[Any]:
     """Every deployment SIGAP serves for an office.
 
@@ -118,4 +143,5 @@ def all_deployments(office: Office) -> list[Any]:
         maintenance_deployment(office),
         server_room_deployment(office),
         *asset_deployments(office),
+        incident_deployment(office),
     ]

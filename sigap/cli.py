@@ -12,6 +12,7 @@ from sigap.commands import (
     config_cmd,
     db_cmd,
     hosts_cmd,
+    incident_cmd,
     inventory_cmd,
     lab_cmd,
     office_cmd,
@@ -42,6 +43,7 @@ app.add_typer(report_cmd.app, name="report")
 app.command("serve")(serve_cmd.serve)
 app.add_typer(asset_cmd.app, name="asset")
 app.add_typer(visit_cmd.app, name="visit")
+app.add_typer(incident_cmd.app, name="incident")
 report_cmd.app.command("kunjungan")(visit_cmd.report_kunjungan)
 approvals_cmd.register(app)
 asset_procedures_cmd.register(asset_cmd.app)
