@@ -270,6 +270,8 @@ def format_value(value: Any, office: Office, lang: str = "id", *, where: str = "
         '2 November 2026 09:05 WIT'
         >>> format_value(None, kanwil), format_value(2.5, kanwil), format_value(True, kanwil)
         ('-', '2,5', 'Ya')
+        >>> format_value(pd.NA, kanwil), format_value(float("nan"), kanwil)
+        ('-', '-')
         >>> format_value(timedelta(minutes=75), kanwil, "en")
         '1 hour 15 minutes'
         >>> format_value(datetime(2026, 11, 2), kanwil, where="fields[0] 'Mulai'")
@@ -277,7 +279,7 @@ def format_value(value: Any, office: Office, lang: str = "id", *, where: str = "
         ...
         ValueError: fields[0] 'Mulai': 2026-11-02 00:00:00 has no time zone; give an aware datetime
     """
-    if value is None or value is pd.NaT:
+    if value is None or value is pd.NaT or value is pd.NA:
         return "-"
     if isinstance(value, float) and math.isnan(value):
         return "-"
@@ -296,11 +298,17 @@ def format_value(value: Any, office: Office, lang: str = "id", *, where: str = "
     return str(value)
 
 
+def _plain(value: Any) -> Any:
+    """A numpy scalar as the Python value it holds (numpy.bool_ is no bool)."""
+    if hasattr(value, "item") and not isinstance(value, str | datetime | timedelta):
+        return value.item()
+    return value
+
+
 def _cell(column: str, value: Any, office: Office, lang: str, where: str) -> Cell:
-    if isinstance(value, bool | datetime | date | timedelta) or value is pd.NaT:
+    value = _plain(value)
+    if isinstance(value, bool | datetime | date | timedelta) or value is pd.NaT or value is pd.NA:
         return Cell(format_value(value, office, lang, where=where))
-    if hasattr(value, "item") and not isinstance(value, str):  # numpy scalars
-        value = value.item()
     return format_cell(column, value, lang)
 
 
@@ -432,14 +440,14 @@ def _xlsx_frame(t: DocTable, doc: OfficialDocument) -> pd.DataFrame:
     for column in out.columns:
         series = out[column]
         if pd.api.types.is_bool_dtype(series) or not pd.api.types.is_numeric_dtype(series):
-            out[column] = [
-                value
-                if isinstance(value, str | int | float) and not isinstance(value, bool)
-                else format_value(
-                    value, doc.office, doc.lang, where=f"table {t.key!r} column {column!r}"
+            where = f"table {t.key!r} column {column!r}"
+            shown = []
+            for value in map(_plain, series.astype(object)):
+                keep = isinstance(value, str | int | float) and not isinstance(value, bool)
+                shown.append(
+                    value if keep else format_value(value, doc.office, doc.lang, where=where)
                 )
-                for value in series.astype(object)
-            ]
+            out[column] = pd.Series(shown, index=out.index, dtype=object)
     out.columns = t.shown_headers()
     return clean_frame(out)
 

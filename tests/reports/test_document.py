@@ -157,6 +157,24 @@ def test_html_escapes_every_value(office: Office) -> None:
     assert html.count("&lt;script&gt;alert(1)&lt;/script&gt;") >= 9
 
 
+def test_html_cells_of_pandas_types(office: Office) -> None:
+    frame = pd.DataFrame(
+        {
+            "n": pd.array([1, pd.NA], dtype="Int64"),
+            "ok": pd.array([True, pd.NA], dtype="boolean"),
+            "at": [pd.NaT, pd.Timestamp("2026-12-01T00:00Z")],
+            "pct": [float("nan"), 92.46],
+        }
+    )
+    doc = _doc(office, tables=[DocTable("t", "T", frame)])
+    html = render_document(doc, "html").decode()
+    assert (
+        '<tr><td class="num">1</td><td class="">Ya</td><td class="">-</td><td class="">-</td>'
+        in html
+    )
+    assert '<td class="">1 Desember 2026 09:00 WIT</td><td class="num">92,5</td>' in html
+
+
 def test_html_shows_the_same_content(office: Office) -> None:
     html = render_document(_doc(office), "html").decode("utf-8")
     for shown in (
@@ -175,7 +193,13 @@ def test_html_shows_the_same_content(office: Office) -> None:
 
 
 def test_xlsx_has_the_fields_and_one_sheet_per_table(office: Office) -> None:
-    odd = pd.DataFrame({"Rumus": ['=HYPERLINK("http://x")'], "Nilai": [2.5], "Ada": [True]})
+    odd = pd.DataFrame(
+        {
+            "Rumus": ['=HYPERLINK("http://x")', "b"],
+            "Nilai": [2.5, None],
+            "Ada": pd.array([True, pd.NA], dtype="boolean"),
+        }
+    )
     doc = _doc(
         office,
         tables=[*_doc(office).tables, DocTable(key="odd", title="Aneh/Nilai: [x]", frame=odd)],
@@ -200,6 +224,7 @@ def test_xlsx_has_the_fields_and_one_sheet_per_table(office: Office) -> None:
     weird = book["Aneh Nilai   x"]
     assert weird["A2"].value == '=HYPERLINK("http://x")' and weird["A2"].data_type == "s"
     assert weird["B2"].value == 2.5 and weird["C2"].value == "Ya"
+    assert weird["B3"].value is None and weird["C3"].value == "-"
 
 
 def test_english_landscape_document(office: Office, tmp_path: Path) -> None:
@@ -248,6 +273,9 @@ def test_bad_input_writes_nothing(office: Office, tmp_path: Path) -> None:
         write_document(_doc(office), out, "ba", formats=("html", "docx"))
     with pytest.raises(ValueError, match=r"basename: '\.\./ba'"):
         write_document(_doc(office), out, "../ba", formats=("html",))
+    naive = pd.DataFrame({"started_at": [datetime(2026, 12, 1)]})
+    with pytest.raises(ValueError, match=r"table 'steps' column 'started_at': .* has no time zone"):
+        write_document(_doc(office, tables=[DocTable("steps", "", naive)]), out, "ba")
     assert not out.exists()
     with pytest.raises(ValueError, match=r"date: .* must be a timezone-aware datetime"):
         _doc(office, date=datetime(2026, 12, 1))
