@@ -352,6 +352,7 @@ def seen_devices(session: Session, until: datetime | None = None) -> list[SeenDe
                 model=data.get("model"),
                 serial=data.get("serial"),
                 os_version=data.get("os_version"),
+                asset_tag=device.asset_tag,
             )
         )
     return out

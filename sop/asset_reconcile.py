@@ -3,14 +3,16 @@
 Pure: the register's items and the devices' latest facts in, three lists out:
 
 * **unregistered** — devices seen on the network (they answered a collection in
-  the last N months) that no asset names as its ``inventory_host``;
+  the last N months) that no asset names as its ``inventory_host`` and whose
+  inventory ``asset_tag`` is no asset's tag;
 * **not seen** — registered network assets (an ``inventory_host``, status neither
   ``planned`` nor ``disposed``) the collection has not seen for N months, or never;
 * **mismatches** — a linked asset whose register serial, model or OS version differs
   from what the device reports, or a ``disposed`` asset still answering.
 
-Values are compared ignoring case and surrounding spaces; a value missing on
-either side is not compared.
+An asset is linked to a device by its ``inventory_host``, or else by the device's
+inventory ``asset_tag`` naming it. Values are compared ignoring case and
+surrounding spaces; a value missing on either side is not compared.
 """
 
 from __future__ import annotations
@@ -75,6 +77,7 @@ class SeenDevice:
         model: Reported model.
         serial: Reported serial.
         os_version: Reported OS version.
+        asset_tag: The asset tag the inventory gives the device (``data.asset_tag``).
     """
 
     name: str
@@ -84,6 +87,7 @@ class SeenDevice:
     model: str | None = None
     serial: str | None = None
     os_version: str | None = None
+    asset_tag: str | None = None
 
 
 @dataclass(frozen=True)
@@ -224,10 +228,18 @@ def reconcile(
     """  # noqa: E501
     since = months_before(as_of, months)
     items = list(assets)
-    by_host = {_norm(d.name): d for d in devices}
+    known = list(devices)
+    by_host = {_norm(d.name): d for d in known}
+    by_tag = {_norm(d.asset_tag): d for d in known if d.asset_tag}
     seen = {key: d for key, d in by_host.items() if d.last_seen and d.last_seen >= since}
-    linked = [a for a in items if a.inventory_host and a.status != "planned"]
-    linked_hosts = {_norm(a.inventory_host) for a in linked}
+    host_of: dict[str, str] = {}
+    for a in items:
+        tagged = by_tag.get(_norm(a.tag))
+        host = a.inventory_host or (tagged.name if tagged is not None else None)
+        if host:
+            host_of[a.tag] = host
+    linked = [a for a in items if a.tag in host_of and a.status != "planned"]
+    linked_hosts = {_norm(host_of[a.tag]) for a in linked}
     by_serial = {_norm(a.serial): a for a in items if a.serial}
 
     unregistered: list[Finding] = []
@@ -258,7 +270,8 @@ def reconcile(
     not_seen: list[Finding] = []
     mismatches: list[Finding] = []
     for asset in linked:
-        device = by_host.get(_norm(asset.inventory_host))
+        host = host_of[asset.tag]
+        device = by_host.get(_norm(host))
         last = device.last_seen if device is not None else None
         if asset.status == "disposed":
             if last is not None and last >= since:
@@ -266,7 +279,7 @@ def reconcile(
                     Finding(
                         "mismatch",
                         asset.tag,
-                        asset.inventory_host,
+                        host,
                         "status",
                         register="disposed",
                         network=f"terlihat {last:%d/%m/%Y}",
@@ -281,7 +294,7 @@ def reconcile(
                 Finding(
                     "not_seen",
                     asset.tag,
-                    asset.inventory_host,
+                    host,
                     last_seen=last,
                     note=f"{when}; tidak terlihat {months} bulan: periksa fisik atau perbarui "
                     "register",
@@ -296,7 +309,7 @@ def reconcile(
                     Finding(
                         "mismatch",
                         asset.tag,
-                        asset.inventory_host,
+                        host,
                         name,
                         register=ours,
                         network=theirs,

@@ -18,7 +18,7 @@ from lab.manager import LabState
 from records.asset_models import Asset, AssetEvent
 from records.assets import add_asset, registered_items, seen_devices
 from records.db import init_database, make_engine, session_scope
-from records.models import DeviceSnapshot
+from records.models import Device, DeviceSnapshot
 from sigap.cli import app
 from sop.asset_reconcile import RegisteredItem, SeenDevice, reconcile
 
@@ -92,6 +92,20 @@ def test_unregistered_device_with_a_registered_serial_suggests_the_link() -> Non
     assert result.devices_seen == 1  # "x" never answered
 
 
+def test_inventory_asset_tag_links_a_device_to_its_asset() -> None:
+    items = [_item("KP-NET-0001", None, serial="S1"), _item("KP-NET-0009", None)]
+    devices = [
+        SeenDevice("core-sw1", NOW, serial="S2", asset_tag="kp-net-0001"),
+        SeenDevice("gone-sw", None, asset_tag="KP-NET-0009"),
+    ]
+    result = reconcile(items, devices, as_of=NOW)
+    assert result.unregistered == []
+    assert [(f.tag, f.host) for f in result.not_seen] == [("KP-NET-0009", "gone-sw")]
+    assert [(f.tag, f.host, f.field) for f in result.mismatches] == [
+        ("KP-NET-0001", "core-sw1", "serial")
+    ]
+
+
 def test_months_must_not_be_negative() -> None:
     with pytest.raises(ValueError, match="months: -1"):
         reconcile([], [], as_of=NOW, months=-1)
@@ -153,7 +167,10 @@ def test_reconcile_over_the_lab(collected: str) -> None:
             serial="WRONG-SERIAL-1",
             **common,
         )
-        add_asset(session, tag="LAB-L1", name="Server 1", inventory_host="linux01", **common)
+        # linked through the asset tag the lab inventory gives linux01
+        linux01 = session.scalars(select(Device).where(Device.name == "linux01")).one()
+        assert linux01.asset_tag
+        add_asset(session, tag=linux01.asset_tag, name="Server 1", **common)
         add_asset(session, tag="LAB-R1", name="Router", inventory_host="r01", **common)
         # a register item the collection never saw
         add_asset(session, tag="LAB-OLD", name="Switch lama", inventory_host="sw-gudang", **common)
