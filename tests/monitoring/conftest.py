@@ -26,10 +26,12 @@ from lab.manager import AddressPlan, LabState, lab_down, lab_password, lab_up
 from lab.plan import PASSWORD_ENV
 from records.db import init_database
 from tests.conftest import require_lab_tools
-from tests.flows.conftest import office_with_demo_codes
+from tests.flows.conftest import flow_thread, office_with_demo_codes
 
 E_ADDRESSES = AddressPlan(linux="127.0.53", switches="127.0.54", routers="127.0.55")
 SERVICE_PORT = 8080
+
+__all__ = ["flow_thread"]  # the flows' fixture: a flow run in a thread as a worker would
 
 
 @pytest.fixture(scope="session")
