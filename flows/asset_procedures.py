@@ -451,9 +451,18 @@ def asset_planning(
                 actor=proposer,
             )
         previous, why = _plan_of(proc)
+        proposers = proc.actors(1)
+
+        def check(form: SignedInput) -> str | None:
+            who = form.approver.strip()
+            if who in proposers:
+                return None
+            return f"rencana dikembalikan kepada pengusulnya ({', '.join(proposers)}), bukan {who}"
+
         answer = proc.ask(
             step,
             PlanForm,
+            check=check,
             summary="Rencana kebutuhan dikembalikan; perbaiki dan ajukan lagi.\n\n"
             + _plan_md(previous, why),
             initial={"items": [i.model_dump() for i in previous], "reason": why},

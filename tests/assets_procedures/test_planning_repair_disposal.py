@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 from sqlalchemy import func, select
 
@@ -13,6 +15,7 @@ from flows.asset_procedures import (
 )
 from records.asset_models import Asset
 from records.db import session_scope
+from records.incidents import open_incident
 from records.models import SopRun, StepLog
 from tests.assets_procedures.conftest import (
     ASSET,
@@ -125,9 +128,22 @@ def test_repair_marks_the_asset_under_repair_while_it_runs(
     prefect_api, office: str, db_url: str, engine, flow_thread
 ) -> None:
     add(engine)
+    with session_scope(engine) as session:
+        incident, _ = open_incident(
+            session,
+            office="Diskominfo SP Tanah Bumbu",
+            device="sw-dist-01",
+            kind="kerusakan_perangkat",
+            description="Port 1-8 mati",
+            reporter="rizky",
+            source="manual",
+            occurred_at=datetime(2026, 11, 30, 1, 0, tzinfo=UTC),
+        )
+        number = incident.number
     run = flow_thread(
         asset_repair,
         tag=TAG,
+        incident=number,
         problem="Port 1-8 mati",
         analysis="Modul PoE rusak, perlu penggantian power supply",
         office_file=office,
@@ -150,12 +166,13 @@ def test_repair_marks_the_asset_under_repair_while_it_runs(
     assert _status_now(engine) == "in_service"
     row = run_row(engine)
     nd = pdf_text(_pdf(row["documents"][2]))
-    assert "NOTA DINAS" in nd and TAG in nd and "Rp 3.500.000" in nd
+    assert "NOTA DINAS" in nd and TAG in nd and "Rp 3.500.000" in nd and number in nd
     assert "Hj. Rusmini, S.T." in nd
     letter = pdf_text(_pdf(row["documents"][4]))
     assert "SURAT PENUGASAN" in letter and "Muhammad Rizky Ramadhan, S.Kom." in letter
     report = pdf_text(_pdf(row["documents"][6]))
     assert "LAPORAN KEGIATAN PERBAIKAN" in report and "PWR-C5-125WAC" in report
+    assert number in report
 
 
 def test_repair_refused_by_the_kabid_keeps_the_asset_in_service(
@@ -219,6 +236,15 @@ def test_disposal_is_refused_while_the_asset_is_assigned_or_under_repair(
     with pytest.raises(AssetProcedureError, match=r"D4 .*ditolak.*under_repair"):
         asset_repair(
             tag="KOM-SW-002", problem="x", analysis="y", office_file=office, database_url=db_url
+        )
+    with pytest.raises(AssetProcedureError, match=r"incident: .*'INC-2026-9999' not found"):
+        asset_repair(
+            tag=TAG,
+            incident="INC-2026-9999",
+            problem="x",
+            analysis="y",
+            office_file=office,
+            database_url=db_url,
         )
     with session_scope(engine) as session:
         assert session.scalar(select(func.count()).select_from(SopRun)) == 0
