@@ -15,6 +15,8 @@ from datetime import timedelta
 from pathlib import Path
 from uuid import UUID
 
+import pytest
+from prefect.exceptions import FlowPauseTimeout
 from prefect.flow_runs import resume_flow_run
 from sqlalchemy import func, select
 from typer.testing import CliRunner
@@ -24,7 +26,7 @@ from flows.incident import network_incident
 from records.db import make_engine, session_scope
 from records.incident_models import Incident
 from records.incidents import get_incident, incident_history, open_incident
-from records.models import RefusedApproval, SlaBreach, StepLog
+from records.models import CollectionRun, RefusedApproval, SlaBreach, StepLog
 from records.steps import list_waiting_steps
 from reports.sla_table import step_sla_frame
 from sigap.cli import app
@@ -397,3 +399,45 @@ def test_bad_kind_or_unknown_device_is_refused_and_nothing_written(
     missing = runner.invoke(app, ["incident", "show", "INC-2026-0042", "--database-url", db_url,
                                   "--office", str(office_file)])  # fmt: skip
     assert missing.exit_code == 1 and "incident 'INC-2026-0042' not found" in missing.output
+
+
+def test_a_run_that_timed_out_continues_from_its_records(
+    prefect_api,
+    switch: Switch,
+    inventory_dir: Path,
+    office_file: Path,
+    db_url: str,
+    flow_thread,
+    monkeypatch,
+) -> None:
+    monkeypatch.setenv("SIGAP_APPROVAL_TIMEOUT", "3")
+    first = _start(
+        flow_thread,
+        inventory_dir,
+        office_file,
+        db_url,
+        device=SWITCH,
+        kind="kinerja",
+        description="akses lambat",
+        reporter="siti",
+    )
+    with pytest.raises(FlowPauseTimeout):
+        first.join(90)
+    number = _the_incident(db_url)
+    monkeypatch.setenv("SIGAP_APPROVAL_TIMEOUT", "600")
+    # the monitoring and the Prefect UI continue an incident by its number
+    second = _start(flow_thread, inventory_dir, office_file, db_url, incident=number)
+    _answer(db_url, 3, approver="siti", code="demo-siti", handling="internal", note="")
+    _answer(db_url, 5, approver="siti", code="demo-siti", action="QoS diatur ulang", note="")
+    _answer(db_url, 6, approver="bambang", code="demo-bambang", decision="setuju", note="")
+    result = second.join(120)
+    assert (result["incident"], result["status"], result["created"]) == (number, "completed", False)
+    _, history = _history(db_url, number)
+    done = [s["step"] for s in history["steps"] if s["status"] == "completed"]
+    assert done == [1, 2, 3, 5, 6, 7]  # steps 1-2 were not done again
+    engine = make_engine(db_url)
+    with session_scope(engine) as session:
+        assert session.scalar(select(func.count()).select_from(Incident)) == 1
+        # two collections: step 2's diagnostics and the re-check of the fix
+        assert session.scalar(select(func.count()).select_from(CollectionRun)) == 2
+    engine.dispose()
