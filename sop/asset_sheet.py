@@ -164,8 +164,9 @@ class AssetRow(BaseModel):
     def _warranty_after_acquisition(self) -> AssetRow:
         if self.acquired_on and self.warranty_end and self.warranty_end < self.acquired_on:
             raise ValueError(
-                f"warranty_end: {self.warranty_end:%d/%m/%Y} is before the acquisition date "
-                f"{self.acquired_on:%d/%m/%Y}"
+                f"warranty_end: akhir garansi {self.warranty_end:%d/%m/%Y} sebelum tanggal "
+                f"perolehan {self.acquired_on:%d/%m/%Y} / warranty ends before the "
+                "acquisition date"
             )
         return self
 
@@ -173,13 +174,17 @@ class AssetRow(BaseModel):
 _MESSAGES = {
     "missing": "kosong: wajib diisi / empty: required",
     "string_too_short": "kosong: wajib diisi / empty: required",
-    "string_pattern_mismatch": "must be one inventory host name, without spaces",
+    "string_pattern_mismatch": "satu nama host inventaris tanpa spasi / one inventory host "
+    "name, without spaces",
 }
 
 
 def _message(error: Mapping[str, Any]) -> str:
     if error["type"] == "string_type" and error.get("input") is None:
         return _MESSAGES["missing"]
+    if error["type"] == "string_too_long":
+        limit = error.get("ctx", {}).get("max_length")
+        return f"terlalu panjang, paling banyak {limit} karakter / at most {limit} characters"
     if error["type"] in _MESSAGES:
         return _MESSAGES[error["type"]]
     message = str(error["msg"])
@@ -229,7 +234,7 @@ def rows_to_assets(
         ...     [(2, ["BMN-1", "mebel", ""]), (3, ["BMN-1", "data", "DB"])], "a.csv", {"X"})
         Traceback (most recent call last):
         ...
-        sop.problems.ConfigError: a.csv:2: Kategori: 'mebel' is not one of hardware (Perangkat keras), software (Perangkat lunak), data (Data)
+        sop.problems.ConfigError: a.csv:2: Kategori: 'mebel' bukan kategori yang dikenal / is not one of hardware (Perangkat keras), software (Perangkat lunak), data (Data)
         a.csv:2: Nama: kosong: wajib diisi / empty: required
         a.csv:3: Kode Aset: kode aset 'BMN-1' sudah dipakai di baris 2 / tag already used in row 2
     """  # noqa: E501

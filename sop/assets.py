@@ -116,7 +116,10 @@ def _pick(field: str, text: str, words: dict[str, str], allowed: tuple[str, ...]
         labels = {**CATEGORY_LABELS, **STATUS_LABELS}
         choices = ", ".join(f"{a} ({labels[a]})" for a in allowed)
         hint = did_you_mean(_word(text), words)
-        raise ValueError(f"{field}: {text!r} is not one of {choices}{hint}")
+        word = "kategori" if field == "category" else "status"
+        raise ValueError(
+            f"{field}: {text!r} bukan {word} yang dikenal / is not one of {choices}{hint}"
+        )
     return key
 
 
@@ -138,7 +141,7 @@ def parse_category(text: str) -> str:
         >>> parse_category("mebel")
         Traceback (most recent call last):
         ...
-        ValueError: category: 'mebel' is not one of hardware (Perangkat keras), software (Perangkat lunak), data (Data)
+        ValueError: category: 'mebel' bukan kategori yang dikenal / is not one of hardware (Perangkat keras), software (Perangkat lunak), data (Data)
     """  # noqa: E501
     return _pick("category", text, _CATEGORY_WORDS, CATEGORIES)
 
@@ -161,7 +164,7 @@ def parse_status(text: str) -> str:
         >>> parse_status("dispose")  # doctest: +ELLIPSIS
         Traceback (most recent call last):
         ...
-        ValueError: status: 'dispose' is not one of planned (Direncanakan), ... (did you mean 'disposed'?)
+        ValueError: status: 'dispose' bukan status yang dikenal / is not one of planned (Direncanakan), ... (did you mean 'disposed'?)
     """  # noqa: E501
     return _pick("status", text, _STATUS_WORDS, STATUSES)
 
@@ -283,12 +286,12 @@ def parse_date(value: str | date | datetime) -> date:
         >>> parse_date("31/02/2024")
         Traceback (most recent call last):
         ...
-        ValueError: '31/02/2024' is not a real date (day is out of range for month)
+        ValueError: '31/02/2024' bukan tanggal yang benar / is not a real date (day is out of range for month)
         >>> parse_date("Maret 2024")
         Traceback (most recent call last):
         ...
-        ValueError: 'Maret 2024' is not a date: write DD/MM/YYYY or YYYY-MM-DD
-    """
+        ValueError: 'Maret 2024' bukan tanggal: tulis DD/MM/YYYY atau YYYY-MM-DD / is not a date: write DD/MM/YYYY or YYYY-MM-DD
+    """  # noqa: E501
     if isinstance(value, datetime):
         return value.date()
     if isinstance(value, date):
@@ -303,8 +306,13 @@ def parse_date(value: str | date | datetime) -> date:
             day, month, year = (int(p) for p in found.groups())
             return date(year, month, day)
     except ValueError as exc:
-        raise ValueError(f"{value!r} is not a real date ({exc})") from None
-    raise ValueError(f"{value!r} is not a date: write DD/MM/YYYY or YYYY-MM-DD")
+        raise ValueError(
+            f"{value!r} bukan tanggal yang benar / is not a real date ({exc})"
+        ) from None
+    raise ValueError(
+        f"{value!r} bukan tanggal: tulis DD/MM/YYYY atau YYYY-MM-DD / "
+        "is not a date: write DD/MM/YYYY or YYYY-MM-DD"
+    )
 
 
 def parse_rupiah(value: str | int | float) -> int:
@@ -327,20 +335,25 @@ def parse_rupiah(value: str | int | float) -> int:
         >>> parse_rupiah("12,5 juta")
         Traceback (most recent call last):
         ...
-        ValueError: '12,5 juta' is not a rupiah amount: write e.g. Rp 12.500.000
-    """
+        ValueError: '12,5 juta' bukan nilai rupiah, tulis mis. Rp 12.500.000 / is not a rupiah amount
+    """  # noqa: E501
     if isinstance(value, bool):
-        raise ValueError(f"{value!r} is not a rupiah amount")
+        raise ValueError(f"{value!r} bukan nilai rupiah / is not a rupiah amount")
     if isinstance(value, int | float):
         if value < 0 or float(value) != int(value):
-            raise ValueError(f"{value!r} is not a whole, positive rupiah amount")
+            raise ValueError(
+                f"{value!r} harus rupiah bulat, 0 atau lebih / is not a whole, positive rupiah "
+                "amount"
+            )
         return int(value)
     text = re.sub(r"^rp\.?", "", value.strip().lower()).strip()
     found = re.fullmatch(r"(\d{1,3}(?:[. ]\d{3})+|\d+)(?:,(\d{1,2}))?", text)
     if not found:
-        raise ValueError(f"{value!r} is not a rupiah amount: write e.g. Rp 12.500.000")
+        raise ValueError(
+            f"{value!r} bukan nilai rupiah, tulis mis. Rp 12.500.000 / is not a rupiah amount"
+        )
     if found.group(2) and int(found.group(2)) != 0:
-        raise ValueError(f"{value!r}: give whole rupiah (no sen)")
+        raise ValueError(f"{value!r}: tanpa sen / give whole rupiah (no sen)")
     return int(re.sub(r"[. ]", "", found.group(1)))
 
 
