@@ -24,7 +24,11 @@ HEADER = (
 
 #: One bad thing per row (row number -> column as written -> words of the message).
 BAD_ROWS: dict[int, tuple[str, str, str]] = {
-    3: ("A-3,mebel,Meja,,,,,,,,,,,", "Kategori", "'mebel' bukan kategori yang dikenal / is not one of hardware"),
+    3: (
+        "A-3,mebel,Meja,,,,,,,,,,,",
+        "Kategori",
+        "'mebel' bukan kategori yang dikenal / is not one of hardware",
+    ),
     4: ("A-4,hardware,Switch,,,,,,,31/02/2024,,,,", "Tanggal Perolehan", "not a real date"),
     5: ("A-5,hardware,Switch,,,,,,,,12.5 juta,,,", "Nilai Perolehan", "not a rupiah amount"),
     6: ("A-6,hardware,,,,,,,,,,,,", "Nama Aset", "kosong: wajib diisi"),
@@ -36,8 +40,16 @@ BAD_ROWS: dict[int, tuple[str, str, str]] = {
         "akhir garansi 01/01/2024 sebelum tanggal perolehan 01/06/2024",
     ),
     10: ("A-10,hardware,Switch,,,,,,,,,,core sw 1,", "Host Inventaris", "without spaces"),
-    11: ("A-11,hardware,Switch,,,,,,hilang,,,,,", "Status", "'hilang' bukan status yang dikenal / is not one of planned"),
-    12: ("A-12,hardware,Switch,,," + "S" * 101 + ",,,,,,,,", "Nomor Seri", "paling banyak 100 karakter"),
+    11: (
+        "A-11,hardware,Switch,,,,,,hilang,,,,,",
+        "Status",
+        "'hilang' bukan status yang dikenal / is not one of planned",
+    ),
+    12: (
+        "A-12,hardware,Switch,,," + "S" * 101 + ",,,,,,,,",
+        "Nomor Seri",
+        "paling banyak 100 karakter",
+    ),
     13: ("A-13,hardware,Switch,,,,,,,March 2024,,,,", "Tanggal Perolehan", "DD/MM/YYYY"),
     14: (",hardware,Switch,,,,,,,,,,,", "Kode Aset", "kosong: wajib diisi"),
 }
