@@ -6,9 +6,10 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
-from prefect.schedules import Cron
+from prefect.schedules import Cron, Interval
 
 from flows.asset_evaluation import DEPLOYMENT_NAME as EVALUATION_DEPLOYMENT
 from flows.asset_evaluation import asset_evaluation
@@ -17,8 +18,13 @@ from flows.asset_procedures import FLOWS as ASSET_FLOWS
 from flows.incident import DEPLOYMENT_NAME as INCIDENT_DEPLOYMENT
 from flows.incident import network_incident
 from flows.maintenance import DEPLOYMENT_NAME, network_maintenance
+from flows.monitoring import DEPLOYMENT_NAME as MONITORING_DEPLOYMENT
+from flows.monitoring import pemantauan_server
+from flows.server_repair import DEPLOYMENT_NAME as SERVER_REPAIR_DEPLOYMENT
+from flows.server_repair import perbaikan_server
 from flows.server_room import DEPLOYMENT_NAME as SERVER_ROOM_DEPLOYMENT
 from flows.server_room import akses_ruang_server
+from sigap.settings import load_settings
 from sop.office import Office
 
 MAINTENANCE_CRON = "0 7 1 * *"
@@ -130,6 +136,52 @@ def incident_deployment(office: Office) -> Any:
     )
 
 
+def monitoring_deployment(office: Office) -> Any:
+    """The ``pemantauan-server`` deployment of SOP E step 1, every ``SIGAP_MONITOR_INTERVAL`` min.
+
+    Args:
+        office: Named in the description.
+
+    Returns:
+        A runner deployment for :func:`prefect.serve`.
+    """
+    minutes = load_settings().monitor_interval
+    return pemantauan_server.to_deployment(
+        name=MONITORING_DEPLOYMENT,
+        schedule=Interval(timedelta(minutes=minutes)),
+        parameters={"trigger": "schedule"},
+        description=(
+            f"SOP E langkah 1 Pemantauan Server, {office.short_name}: kesehatan dan keamanan "
+            "setiap server Linux (sshd, login gagal, port, pembaruan keamanan, disk, memori, "
+            "beban, waktu, unit gagal, layanan) dan keterjangkauan perangkat jaringan, "
+            f"setiap {minutes} menit. Gangguan baru membuka insiden sekali dan memulai "
+            "perbaikan-server (atau penanganan-kendala-jaringan)."
+        ),
+        tags=["sop-e", "pemantauan"],
+    )
+
+
+def server_repair_deployment(office: Office) -> Any:
+    """The ``perbaikan-server`` deployment of SOP E steps 2-7 (one run per incident).
+
+    Args:
+        office: Named in the description.
+
+    Returns:
+        A runner deployment for :func:`prefect.serve`.
+    """
+    return perbaikan_server.to_deployment(
+        name=SERVER_REPAIR_DEPLOYMENT,
+        description=(
+            f"SOP E Pemeliharaan dan Pengamanan Server, {office.short_name}: analisa jenis "
+            "kerusakan, persetujuan Kasi, perbaikan atau penyedia, pemeriksaan ulang oleh "
+            "SIGAP, penerimaan laporan, penyimpanan barang bukti. Satu run per insiden "
+            "(dimulai oleh pemantauan-server)."
+        ),
+        tags=["sop-e", "insiden"],
+    )
+
+
 def all_deployments(office: Office) -> list[Any]:
     """Every deployment SIGAP serves for an office.
 
@@ -144,4 +196,6 @@ def all_deployments(office: Office) -> list[Any]:
         server_room_deployment(office),
         *asset_deployments(office),
         incident_deployment(office),
+        monitoring_deployment(office),
+        server_repair_deployment(office),
     ]

@@ -38,7 +38,7 @@ from sop.catalog import load_sops
 from sop.incidents import INCIDENT_KINDS
 from sop.model import Step
 from sop.office import Office, load_office
-from sop.runkeys import office_slug
+from sop.runkeys import current_month, office_slug
 from tasks import clock
 
 FLOW_NAME = "perbaikan-server"
@@ -331,10 +331,27 @@ class ServerRepair:
         )
         files = self._evidence(procedure)
         self._set_status(procedure, "closed")
+        report = self._monthly_report(procedure)
         return StepResult(
             outputs={"evidence": [{"file": n, "type": k, "sha256": s} for n, k, s in files]},
-            documents=[name for name, _, _ in files],
+            documents=[name for name, _, _ in files] + report,
         )
+
+    def _monthly_report(self, procedure: Procedure) -> list[str]:
+        """Step 7's output: this month's "Laporan Jenis Kerusakan Rutin", files and artifacts."""
+        from reports.document import publish_document
+        from reports.server_faults import write_fault_report
+
+        now = clock.now()
+        month = current_month(now, self.office.timezone)
+        out_dir = self.settings.report_dir or self.settings.data_dir / "reports"
+        try:
+            doc, paths = write_fault_report(procedure.engine, self.office, month, out_dir, date=now)
+            publish_document(doc, paths, key=f"laporan-kerusakan-{month}")
+        except Exception as exc:  # the report must not undo a closed repair
+            procedure.logger.warning("laporan kerusakan %s tidak dibuat: %s", month, exc)
+            return []
+        return [str(path) for path in paths.values()]
 
     def _evidence(self, procedure: Procedure) -> list[tuple[str, str, str]]:
         with session_scope(procedure.engine) as session:

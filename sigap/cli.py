@@ -20,6 +20,7 @@ from sigap.commands import (
     report_cmd,
     run_cmd,
     serve_cmd,
+    server_cmd,
     sop_cmd,
     visit_cmd,
 )
@@ -45,6 +46,8 @@ app.add_typer(asset_cmd.app, name="asset")
 app.add_typer(visit_cmd.app, name="visit")
 app.add_typer(incident_cmd.app, name="incident")
 report_cmd.app.command("kunjungan")(visit_cmd.report_kunjungan)
+report_cmd.app.command("kerusakan")(server_cmd.report_kerusakan)
+incident_cmd.app.command("attach")(server_cmd.attach)
 approvals_cmd.register(app)
 asset_procedures_cmd.register(asset_cmd.app)
 db_cmd.register(app)
