@@ -130,7 +130,12 @@ class Signature:
 
 
 def signature_for(
-    office: Office, role_key: str, username: str | None = None, label: str = ""
+    office: Office,
+    role_key: str,
+    username: str | None = None,
+    label: str = "",
+    *,
+    remark: str | None = None,
 ) -> Signature:
     """Make the signature block of a role in the office.
 
@@ -140,6 +145,7 @@ def signature_for(
         username: The person who signs; None takes the role's first holder in the
             office file, or leaves the name blank when nobody holds it.
         label: Caption above the role, e.g. ``Mengetahui,``.
+        remark: A small line under the role, e.g. ``Setuju, 1 Desember 2026 10:05 WIT``.
 
     Returns:
         The block.
@@ -168,6 +174,7 @@ def signature_for(
         role_title=office.role_titles[role_key],
         name=person.name if person is not None else None,
         nip=person.nip if person is not None else None,
+        remark=remark,
     )
 
 

@@ -70,7 +70,7 @@ def _doc(office: Office, **changes: object) -> OfficialDocument:
         "closing": ["Demikian berita acara ini dibuat dengan sebenarnya."],
         "signatures": [
             signature_for(office, "it_officer", "nurul", label="Yang melaksanakan,"),
-            signature_for(office, "kasubag", label="Mengetahui,"),
+            signature_for(office, "kasubag", label="Mengetahui,", remark="Setuju, 11:40 WIT"),
             Signature(label="Pihak penyedia,", role_title="Teknisi PT Jaringan Nusantara"),
         ],
     }
@@ -119,6 +119,7 @@ def test_pdf_reads_as_an_official_letter(pdf_pages: list[str]) -> None:
         "NIP. 199611202022032001",
         "Rahmat Hidayat, S.Kom.",  # the Kasubag: first holder of the role
         "NIP. 198503122010121002",
+        "Setuju, 11:40 WIT",
         "Teknisi PT Jaringan Nusantara",
         "Demikian berita acara ini dibuat dengan sebenarnya.",
     ):
