@@ -83,7 +83,7 @@ def asset(engine: Engine, tag: str = ASSET["tag"]) -> dict[str, Any]:
         return {c: getattr(a, c) for c in ("status", "location", "custodian", "name", "serial")}
 
 
-def _waiting(engine: Engine) -> tuple[str, int] | None:
+def waiting_step(engine: Engine) -> tuple[str, int] | None:
     with session_scope(engine) as session:
         rows = list_waiting_steps(session)
         if not rows:
@@ -104,7 +104,7 @@ def _progress(engine: Engine) -> tuple[int, int]:
 
 def answer(engine: Engine, step: int, who: str, **values: Any) -> None:
     """Answer the paused run at ``step`` as ``who`` (demo code) and wait for SIGAP's verdict."""
-    flow_run_id, waiting = wait_for(lambda: _waiting(engine), 90, f"a pause at step {step}")
+    flow_run_id, waiting = wait_for(lambda: waiting_step(engine), 90, f"a pause at step {step}")
     assert waiting == step, f"waiting at step {waiting}, expected {step}"
     before = _progress(engine)
     code = values.pop("code", f"demo-{who}")
