@@ -150,15 +150,19 @@ def open_cmd(
                 opened_at=now,
             )
             number, status = incident.number, incident.status
+            started = incident.sop_run_id is not None
     finally:
         engine.dispose()
-    if not created:
+    if not created and started:
         console.print(
             f"this fault is already open as {number} ({status_label(status)}): "
             f"see `sigap incident show {number}`"
         )
         return
-    console.print(f"incident {number} opened: {device}, {kind_label(kind)}")
+    if created:
+        console.print(f"incident {number} opened: {device}, {kind_label(kind)}")
+    else:  # recorded earlier, but its SOP C run never started (e.g. no Prefect server then)
+        console.print(f"incident {number} is open but its handling has not started: starting it")
     params: dict[str, Any] = {
         "incident": number,
         "inventory_dir": str(Path(inventory_dir).resolve()),
@@ -179,9 +183,9 @@ def _start_deployment(console: Console, params: dict[str, Any], number: str) -> 
     url = api_url()
     if not is_healthy(url):
         raise exit_with(
-            f"the Prefect API at {url} does not answer: start `sigap serve` "
-            f"(the incident {number} is recorded; run `sigap incident open` again with "
-            "--here, or start the deployment later with its number)",
+            f"the Prefect API at {url} does not answer: start `sigap serve` (the incident "
+            f"{number} is recorded; the same `sigap incident open` starts its handling later, "
+            "or add --here)",
             2,
         )
     from prefect.deployments import run_deployment

@@ -441,3 +441,26 @@ def test_a_run_that_timed_out_continues_from_its_records(
         # two collections: step 2's diagnostics and the re-check of the fix
         assert session.scalar(select(func.count()).select_from(CollectionRun)) == 2
     engine.dispose()
+
+
+def test_open_without_a_prefect_server_records_once_and_starts_later(
+    inventory_dir: Path, office_file: Path, db_url: str
+) -> None:
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    args = ["incident", "open", "--device", SWITCH, "--kind", "perangkat_mati",
+            "--description", "switch mati", "--inventory", str(inventory_dir),
+            "--office", str(office_file), "--database-url", db_url]  # fmt: skip
+    runner = CliRunner()
+    with temporary_settings(updates={PREFECT_API_URL: "http://127.0.0.1:9/api"}):
+        first = runner.invoke(app, args)
+        again = runner.invoke(app, args)
+    assert first.exit_code == 2 and "127.0.0.1:9/api does not answer" in first.output
+    assert "INC-" in first.output and "opened" in first.output
+    number = first.output.split("incident ", 1)[1].split()[0]
+    # the second call does not open another incident: it tries to start the same one
+    assert again.exit_code == 2 and f"incident {number} is open but" in again.output
+    engine = make_engine(db_url)
+    with session_scope(engine) as session:
+        assert session.scalar(select(func.count()).select_from(Incident)) == 1
+    engine.dispose()
