@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from prefect.client.orchestration import get_client
+from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
 from sqlalchemy import func, select
 
 from flows.asset_procedures import AssetProcedureError, asset_handover, asset_relocation
@@ -36,6 +38,7 @@ def test_relocation_moves_the_asset_only_at_the_end(
         to_location="Gedung Command Center, Rak B3",
         reason="Konsolidasi perangkat ke command center",
         actor="rusmini",
+        reference="pindah-sw-001",
         office_file=office,
         database_url=db_url,
     )
@@ -65,6 +68,17 @@ def test_relocation_moves_the_asset_only_at_the_end(
     assert TAG in ba and "Gedung Command Center, Rak B3" in ba and "Ruang Server Lt. 2" in ba
     assert "Hj. Rusmini, S.T." in ba and "H. Syahrani, S.Sos., M.M." in ba
     assert "DINAS KOMUNIKASI, INFORMATIKA, STATISTIK DAN PERSANDIAN" in ba
+    assert "demo-" not in ba + letter  # no approval code in any document
+    # both documents are Prefect artifacts of the run (summary, tables, file links)
+    with get_client(sync_client=True) as client:
+        keys = {
+            a.key
+            for a in client.read_artifacts(
+                artifact_filter=ArtifactFilter(key=ArtifactFilterKey(like_="pindah-sw-001-%"))
+            )
+        }
+    assert {"pindah-sw-001-surat-penugasan", "pindah-sw-001-berita-acara"} <= keys
+    assert "pindah-sw-001-berita-acara-pdf" in keys and "pindah-sw-001-berita-acara-barang" in keys
     with session_scope(engine) as session:
         event = session.scalars(select(AssetEvent).where(AssetEvent.procedure == "D2")).one()
         assert event.changes["location"] == ["Ruang Server Lt. 2", "Gedung Command Center, Rak B3"]

@@ -23,7 +23,7 @@ from typer.testing import CliRunner
 from records.db import session_scope
 from records.models import SopRun
 from sigap.cli import app
-from tests.assets_procedures.conftest import ASSET, waiting_step, add, asset, wait_for
+from tests.assets_procedures.conftest import ASSET, add, asset, wait_for, waiting_step
 
 ROOT = Path(__file__).resolve().parents[2]
 runner = CliRunner()
