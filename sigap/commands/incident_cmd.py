@@ -1,5 +1,8 @@
 """``sigap incident``: open a network incident (SOP C), list incidents, show one.
 
+``list`` and ``show`` cover every incident, also SOP E's (opened by the server
+monitoring); ``open`` starts SOP C.
+
 Forms of the waiting steps are answered with ``sigap answer RUN --as USER --set
 field=value`` (verification, provider coordination, fix) and ``sigap approve``
 (the team lead's receipt); ``sigap incident show`` prints the exact commands.
@@ -222,7 +225,7 @@ def incident_rows(database_url: str, office: Office, *, all_: bool) -> list[dict
     Returns:
         One dict per incident, newest first.
     """
-    sop = load_sops()["C"]
+    sops = load_sops()
     now = clock.now()
     rows = []
     engine = make_engine(database_url)
@@ -232,8 +235,8 @@ def incident_rows(database_url: str, office: Office, *, all_: bool) -> list[dict
                 history = incident_history(session, inc)
                 current = _current(history)
                 step_text = waits_for = sla = None
-                if current is not None and inc.sop_code == "C":
-                    step = sop.step(int(current["step"]))
+                if current is not None and inc.sop_code in sops:
+                    step = sops[inc.sop_code].step(int(current["step"]))
                     step_text = f"{step.number}. {step.activity('id')}"
                     if current["status"] == "waiting":
                         waits_for = office.role_titles.get(step.role, step.role)
@@ -356,7 +359,7 @@ def show_cmd(
             history = incident_history(session, inc)
     finally:
         engine.dispose()
-    sop = load_sops()["C"]
+    sop = load_sops()[fields["sop_code"]]
     frame = step_sla_frame(history["steps"], sop, office_cfg, now=clock.now())
     if as_json:
         data = {
@@ -384,7 +387,7 @@ def show_cmd(
             f"dihubungi: {_text(fields['provider_contacted_at'], office_cfg)}  "
             f"menanggapi: {_text(fields['provider_answered_at'], office_cfg)}"
         )
-    table = Table(title="Langkah SOP C")
+    table = Table(title=f"Langkah SOP {fields['sop_code']}")
     headers = step_sla_headers()
     for column in frame.columns:
         table.add_column(headers[column])
@@ -406,7 +409,7 @@ def show_cmd(
             f"batas {_text(b['due_at'], office_cfg)}, eskalasi ke {b['escalated_role'] or '-'}"
         )
     current = _current(history)
-    if current is not None and current["status"] == "waiting":
+    if current is not None and current["status"] == "waiting" and fields["sop_code"] == "C":
         run = history.get("flow_run_id") or "RUN"
         step = int(current["step"])
         if step == 6:
