@@ -136,3 +136,67 @@ def report_kerusakan(
     console = Console(soft_wrap=True)
     for fmt, path in paths.items():
         console.print(f"{fmt}: {path}")
+
+
+def run_monitoring(
+    inventory: Annotated[
+        Path | None, typer.Option("--inventory", "-i", help="Inventory directory.")
+    ] = None,
+    office: Annotated[Path | None, typer.Option(help="Office configuration file.")] = None,
+    database_url: Annotated[str | None, typer.Option(help="Records database URL.")] = None,
+    here: Annotated[
+        bool,
+        typer.Option(
+            "--here",
+            help="Run the check in this process instead of through the deployment "
+            "`pemantauan-server` that `sigap serve` serves.",
+        ),
+    ] = False,
+) -> None:
+    """Run SOP E step 1, the server monitoring `pemantauan-server`, now.
+
+    Checks every Linux server (health and security) and the reachability of every
+    network device; a new fault opens one incident and starts its handling flow.
+    With --here the findings are printed when the check ends.
+    """
+    from sigap.prefect_server import api_url, is_healthy, using_api
+
+    console = Console(soft_wrap=True)
+    params: dict[str, str] = {"trigger": "manual"}
+    if inventory:
+        params["inventory_dir"] = str(inventory.resolve())
+    if office:
+        params["office_file"] = str(office.resolve())
+    if database_url:
+        params["database_url"] = database_url
+    if here:
+        from flows.monitoring import pemantauan_server
+
+        result = pemantauan_server(**params)
+        console.print(f"pemantauan #{result['run_id']}: {result['hosts']} host")
+        for finding in result["findings"]:
+            mark = " (dibungkam)" if finding["silenced"] else ""
+            console.print(
+                f"  {finding['host']} {finding['key']}: {finding['status']} "
+                f"{finding['change']}{mark} - {finding['text']}"
+            )
+        for opened in result["incidents_opened"]:
+            console.print(
+                f"  insiden baru {opened['number']} (SOP {opened['sop']}): {opened['fault_key']}"
+            )
+        return
+    url = api_url()
+    if not is_healthy(url):
+        raise exit_with(
+            f"the Prefect API at {url} does not answer: start `sigap serve` (or use --here)", 2
+        )
+    from prefect.deployments import run_deployment
+    from prefect.exceptions import ObjectNotFound
+
+    name = "pemantauan-server/pemantauan-server"
+    try:
+        with using_api(url):
+            flow_run = run_deployment(name, parameters=params, timeout=0)
+    except ObjectNotFound:
+        raise exit_with(f"no deployment {name}: start `sigap serve` (or use --here)", 2) from None
+    console.print(f"started flow run {flow_run.id} ({flow_run.name})")

@@ -129,3 +129,31 @@ def test_each_fault_is_detected_and_opens_one_incident(
         faults.sshd_option("linux02", "PermitRootLogin", "no")
         if mount:
             faults.in_host("linux01", "umount", mount)
+
+
+def test_sigap_run_monitoring_here_prints_the_findings(
+    prefect_api: None, e_lab, e_office: Path, e_db: str, tmp_path: Path
+) -> None:
+    from typer.testing import CliRunner
+
+    from sigap.cli import app
+
+    inventory = write_inventory(e_lab, tmp_path / "inventory", {})
+    result = CliRunner().invoke(
+        app,
+        [
+            "run",
+            "monitoring",
+            "--here",
+            "--inventory",
+            str(inventory),
+            "--office",
+            str(e_office),
+            "--database-url",
+            e_db,
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert "pemantauan #1: 3 host" in result.output
+    # the lab's sshd allows password logins: a warning, not a fault
+    assert "linux01 sshd_password_auth: warn new - PasswordAuthentication yes" in result.output

@@ -18,6 +18,7 @@ from uuid import UUID
 import pytest
 from prefect.flow_runs import resume_flow_run
 from sqlalchemy import select
+from typer.testing import CliRunner
 
 from flows.monitoring import pemantauan_server
 from flows.server_repair import perbaikan_server
@@ -26,6 +27,7 @@ from records.incident_models import Incident
 from records.incidents import open_incident
 from records.models import RefusedApproval, SopRun, StepLog
 from records.monitoring_models import EvidenceFile
+from sigap.cli import app
 from sop.evidence import EvidenceError
 from tasks import clock
 from tasks.evidence import store_evidence
@@ -223,6 +225,13 @@ def test_evidence_accepts_png_and_pdf_and_refuses_fakes_and_oversized(
     message = str(refused.value)
     assert "foto.png: not a PNG, JPEG or PDF" in message
     assert "besar.pdf: 3009 bytes is larger than the limit of 2000 bytes" in message
+    assert _incident(e_db, number)[2] == 0
+    refused_cli = CliRunner().invoke(
+        app,
+        ["incident", "attach", number, str(png), str(fake), "--as", "made", "--database-url", e_db],
+    )
+    assert refused_cli.exit_code == 1
+    assert "foto.png: not a PNG, JPEG or PDF" in refused_cli.output
     assert _incident(e_db, number)[2] == 0
     assert not (data / "evidence").exists() or not any((data / "evidence").iterdir())
 
