@@ -22,7 +22,8 @@ devices brought in. The request is validated before anything is written
 ID numbers are masked in the run's records, logs and outputs.
 """
 
-from __future__ import annotations
+# No ``from __future__ import annotations``: Prefect builds the run form from the flow's
+# annotations when a deployment loads it, and string annotations (``datetime``) fail there.
 
 from datetime import datetime
 from pathlib import Path

@@ -166,6 +166,9 @@ def open_cmd(
     ] = None,
     office: OfficeOpt = None,
     database_url: DatabaseOpt = None,
+    wait: Annotated[
+        float, typer.Option(help="Seconds to wait for the served run to number the visit.")
+    ] = 30.0,
     here: Annotated[
         bool,
         typer.Option(
@@ -206,10 +209,12 @@ def open_cmd(
         result = akses_ruang_server(**params)
         console.print(f"kunjungan {result['visit']}: {result['status']}")
         return
-    _start_deployment(console, params, _database(database_url))
+    _start_deployment(console, params, _database(database_url), wait)
 
 
-def _start_deployment(console: Console, params: dict[str, Any], database_url: str) -> None:
+def _start_deployment(
+    console: Console, params: dict[str, Any], database_url: str, wait: float
+) -> None:
     from prefect.deployments import run_deployment
     from prefect.exceptions import ObjectNotFound
 
@@ -228,9 +233,11 @@ def _start_deployment(console: Console, params: dict[str, Any], database_url: st
     except ObjectNotFound:
         raise exit_with(f"no deployment {name}: start `sigap serve` (or use --here)", 2) from None
     console.print(f"started flow run {flow_run.id}", soft_wrap=True)
-    number = _visit_of_run(database_url, str(flow_run.id), wait=20.0)
+    number = _visit_of_run(database_url, str(flow_run.id), wait=wait)
     if number:
         console.print(f"kunjungan {number} menunggu persetujuan Kasub")
+    else:
+        console.print("nomor kunjungan belum ada; lihat nanti: sigap visit list --open")
     console.print(
         "  Kasub: sigap approve RUN --decision setuju|tolak --as USERNAME (or the Prefect UI)"
     )
