@@ -198,7 +198,7 @@ def form_description(
     return "\n".join(lines)
 
 
-class _SlaWatcher:
+class SlaWatcher:
     """Checks a waiting step against its deadline in a background thread."""
 
     def __init__(self, check: Callable[[], bool], interval: float) -> None:
@@ -207,7 +207,7 @@ class _SlaWatcher:
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="sigap-sla-watch", daemon=True)
 
-    def __enter__(self) -> _SlaWatcher:
+    def __enter__(self) -> SlaWatcher:
         self._thread.start()
         return self
 
@@ -233,6 +233,13 @@ def _delete_answer(flow_run_id: str, pause_key: str) -> None:
             )
         except Exception as exc:  # best effort; said in the log
             log.warning("could not delete the answer of pause %s: %s", pause_key, type(exc))
+
+
+def _held_role(office: Office, username: str, step: Step) -> str:
+    """The step's role an accepted approver answered in (the first one they hold)."""
+    person = office.person(username)
+    held = set(person.roles) if person else set()
+    return next((role for role in step.roles if role in held), step.role)
 
 
 def form_data(answer: SignedInput) -> dict[str, Any]:
@@ -378,7 +385,7 @@ def await_answer(
         )
 
     refused: str | None = None
-    with _SlaWatcher(check_sla, sla_watch):
+    with SlaWatcher(check_sla, sla_watch):
         while True:
             attempt += 1
             key = f"sop{request.sop_run_id}-step{step.number}-log{step_log_id}-{attempt}"
@@ -407,7 +414,7 @@ def await_answer(
                     office,
                     approver=answer.approver.strip(),
                     code=answer.code.get_secret_value(),
-                    step_role=step.role,
+                    step_role=step.roles,
                     performed_by=request.performed_by,
                     wrong_codes_at=wrong_codes,
                     now=now,
@@ -450,7 +457,7 @@ def await_answer(
                         run,
                         step.number,
                         approver=approver,
-                        role_key=step.role,
+                        role_key=_held_role(office, approver, step),
                         decision=answer.decision,
                         note=answer.note or None,
                         decided_at=now,

@@ -292,7 +292,7 @@ def run_collection(
             engine, thresholds, trigger=trigger, actor=actor, selection=selection
         ) as recorder:
             logger = get_run_logger()
-            for done, result in enumerate(_results(requests, settings), start=1):
+            for done, result in enumerate(collect_results(requests, settings), start=1):
                 recorder.add(by_name[result.name], result)
                 if result.outcome != "ok":
                     logger.warning("%s: %s (%s)", result.name, result.outcome, result.error)
@@ -304,7 +304,7 @@ def run_collection(
         engine.dispose()
 
 
-def _results(requests: list[CollectRequest], settings: Settings) -> Iterator[DeviceResult]:
+def collect_results(requests: list[CollectRequest], settings: Settings) -> Iterator[DeviceResult]:
     """Collect every request in the flow's task runner; yield results as they arrive.
 
     With the thread pool (default), ``SIGAP_MAX_SESSIONS`` slot tasks share one

@@ -33,7 +33,7 @@ from prefect.task_runners import ThreadPoolTaskRunner
 from sqlalchemy.engine import Engine
 
 from flows.approvals import current_flow_run_id
-from flows.collect import _results, build_requests, host_thresholds
+from flows.collect import build_requests, collect_results, host_thresholds
 from inventory import Host, Inventory, load_inventory
 from records.db import make_engine, session_scope
 from records.devices import upsert_device
@@ -65,7 +65,7 @@ from sop.thresholds import Thresholds
 from tasks import clock
 from tasks.collect import DeviceResult
 from tasks.probes import TcpResult, TcpTarget, probe_all
-from tasks.store import _host_key_bookkeeping, pinned_keys
+from tasks.store import host_key_bookkeeping, pinned_keys
 
 DEPLOYMENT_NAME = "pemantauan-server"
 """The deployment of this flow (every ``SIGAP_MONITOR_INTERVAL`` minutes)."""
@@ -176,7 +176,7 @@ def check_hosts(
     collected: dict[str, DeviceResult] = {}
     if servers:
         pins = pinned_keys(engine, [h.name for h in servers])
-        for result in _results(build_requests(servers, pins, settings), settings):
+        for result in collect_results(build_requests(servers, pins, settings), settings):
             collected[result.name] = result
     by_label = {r.target.label: r for r in probes.result()}
     _pin_first_contacts(engine, servers, collected)
@@ -243,7 +243,7 @@ def _pin_first_contacts(
                 criticality=host.data.criticality,
                 location=host.data.location,
             )
-            _host_key_bookkeeping(session, device, result)
+            host_key_bookkeeping(session, device, result)
 
 
 def _judge_server(

@@ -36,7 +36,7 @@ from sqlalchemy.engine import Engine
 from flows.approvals import (
     ApprovalInput,
     SignedInput,
-    _SlaWatcher,
+    SlaWatcher,
     current_flow_run_id,
     flow_run_link,
 )
@@ -392,7 +392,7 @@ class VisitRun:
                 run_ref=run_ref,
             )
 
-        with _SlaWatcher(watch, self.settings.sla_watch):
+        with SlaWatcher(watch, self.settings.sla_watch):
             answer = procedure.ask(step, ExitForm, summary=summary, check=check)
         exited_at = _parse_time(answer.data.get("exited_at")) or answer.decided_at
         out = devices_from(answer.data.get("devices") or [])

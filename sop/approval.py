@@ -16,7 +16,7 @@ is a mistake, not a guess.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -94,7 +94,7 @@ def judge_approval(
     *,
     approver: str,
     code: str,
-    step_role: str,
+    step_role: str | Sequence[str],
     performed_by: Iterable[str],
     wrong_codes_at: Iterable[datetime],
     now: datetime,
@@ -102,11 +102,14 @@ def judge_approval(
 ) -> Verdict:
     """Decide whether ``approver`` may decide a step that needs ``step_role``.
 
+    A step with several actors (SOP E step 6: Kasi / Kabid) takes any of its roles.
+
     Args:
         office: The office configuration (people, roles, lockout settings).
         approver: Username given in the approval form.
         code: The approval code typed (checked last, never stored or shown).
-        step_role: Role key the SOP step requires (e.g. ``kasubag``).
+        step_role: Role key the SOP step requires (e.g. ``kasubag``), or the keys of
+            all its actors, any of which may answer.
         performed_by: Usernames who performed the work under review (the
             previous step's actor); none of them may approve it.
         wrong_codes_at: Times of this approver's earlier wrong codes (records).
@@ -135,6 +138,10 @@ def judge_approval(
         True
         >>> judge("ani", "x").refusal, judge("budi", "salah").refusal
         (<Refusal.WRONG_ROLE: 'wrong_role'>, <Refusal.WRONG_CODE: 'wrong_code'>)
+        >>> judge_approval(office, approver="budi", code="kopi-ternate-7",
+        ...     step_role=("kabag", "kasubag"), performed_by=[], wrong_codes_at=[], now=now,
+        ...     resolve_ref=str).accepted
+        True
     """
     person = office.person(approver)
     if person is None:
@@ -152,8 +159,9 @@ def judge_approval(
             f"karena {office.sla.lockout_max_attempts} kali salah kode",
             locked_until=until,
         )
-    if step_role not in person.roles:
-        title = office.role_titles.get(step_role, ROLE_KEYS.get(step_role, step_role))
+    roles = (step_role,) if isinstance(step_role, str) else tuple(step_role)
+    if not set(roles) & set(person.roles):
+        title = " / ".join(office.role_titles.get(r, ROLE_KEYS.get(r, r)) for r in roles)
         return Verdict(False, Refusal.WRONG_ROLE, f"{approver} bukan {title}")
     if approver in set(performed_by):
         return Verdict(

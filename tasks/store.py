@@ -205,7 +205,7 @@ def _store_one(
         platform=host.platform,
     )
     add_checklist_results(session, snapshot, checklist.results, flush=False)
-    _host_key_bookkeeping(session, device, result)
+    host_key_bookkeeping(session, device, result)
     return DeviceReport(
         name=host.name,
         platform=host.platform,
@@ -219,7 +219,14 @@ def _store_one(
     )
 
 
-def _host_key_bookkeeping(session: Session, device: Device, result: DeviceResult) -> None:
+def host_key_bookkeeping(session: Session, device: Device, result: DeviceResult) -> None:
+    """Pin a device's first host key, or record a changed key as a security finding.
+
+    Args:
+        session: Open session.
+        device: The device's record.
+        result: What its collection saw (``seen_key``, outcome).
+    """
     key = result.seen_key
     if key is None:
         return
