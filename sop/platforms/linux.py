@@ -24,7 +24,9 @@ Decisions:
   includes them at its top and the first value of a keyword wins); failed SSH
   logins are counted in ``/var/log/auth.log`` (readable by the ``adm`` group);
   pending security updates are counted from an ``apt-get -s upgrade``
-  simulation (no root, no download) where apt exists.
+  simulation (no root, no download) where apt exists, computed again only when
+  apt's package lists or dpkg's status changed (the count is cached in the
+  login's ``~/.cache``).
 """
 
 from __future__ import annotations
@@ -78,9 +80,15 @@ SSHD_SETTINGS = (
 FAILED_LOGINS = "grep -c -E 'Failed password|Invalid user' /var/log/auth.log"
 LISTENING = "ss -H -ltn"
 SECURITY_UPDATES = (
-    "if command -v apt-get >/dev/null; then apt-get -s upgrade 2>/dev/null"
-    " | grep -c '^Inst .*security'; else echo 'apt-get: not found'; fi"
+    "c=${XDG_CACHE_HOME:-$HOME/.cache}/sigap-security-updates; "
+    "if ! command -v apt-get >/dev/null; then echo 'apt-get: not found'; "
+    'elif [ "$c" -nt /var/lib/apt/lists ] && [ "$c" -nt /var/lib/dpkg/status ]; then cat "$c"; '
+    "else n=$(apt-get -s upgrade 2>/dev/null | grep -c '^Inst .*security'); echo $n; "
+    'mkdir -p "${c%/*}" 2>/dev/null && echo $n > "$c.$$" && mv -f "$c.$$" "$c"; fi'
 )
+"""Pending security updates from an ``apt-get -s upgrade`` simulation. The resolver
+costs seconds of CPU, so the count is kept in the login's cache and computed again
+only when the package lists or the installed packages changed since."""
 
 COMMANDS = (
     HOSTNAME,

@@ -9,12 +9,14 @@ Layout, one directory per case::
         SOURCE.md                  where the captures come from
 
 ``<slug>`` is the command with every run of non-alphanumerics replaced by ``_``
-(``cat /proc/meminfo`` -> ``cat_proc_meminfo``). A file that matches no getter
+(``cat /proc/meminfo`` -> ``cat_proc_meminfo``); a slug longer than 120 characters
+is cut to its first 100 and a hash of the whole command. A file that matches no getter
 or command of the platform is an error, so a typo cannot silently drop a capture.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from dataclasses import dataclass
@@ -27,7 +29,10 @@ FIXTURES = Path(__file__).parent / "fixtures"
 
 
 def slug(command: str) -> str:
-    return re.sub(r"[^A-Za-z0-9]+", "_", command).strip("_")
+    text = re.sub(r"[^A-Za-z0-9]+", "_", command).strip("_")
+    if len(text) <= 120:
+        return text
+    return f"{text[:100]}_{hashlib.sha256(command.encode()).hexdigest()[:12]}"
 
 
 @dataclass(frozen=True)
