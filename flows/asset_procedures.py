@@ -381,6 +381,64 @@ def _facts_md(job: AssetRun) -> str:
     return "\n".join(f"- **{k}:** {v}" for k, v in asset_fields(a))
 
 
+def _open_asset_procedure(
+    code: str,
+    tag: str,
+    reference: str | None,
+    office_file: str | None,
+    database_url: str | None,
+    *people: tuple[str | None, str, str],
+) -> AssetRun:
+    """Open a run on one asset; refused before anything is recorded (AssetProcedureError).
+
+    ``reference`` None takes :func:`default_reference`; each ``(username, role, what)`` of
+    ``people`` is checked in order, then the asset's state.
+    """
+    job = open_asset_run(
+        code,
+        reference=reference or default_reference(tag),
+        tag=tag,
+        office_file=office_file,
+        database_url=database_url,
+    )
+    for username, role, what in people:
+        _check_person(job.office, username, role, what)
+    check_start(job.engine, code, tag, job.run_key)
+    return job
+
+
+def _assignment(
+    job: AssetRun,
+    proc: Procedure,
+    asset: AssetFacts,
+    *,
+    prefix: str,
+    signer_role: str,
+    signer: str,
+    assignee: str,
+    assignee_role: str,
+    task: str,
+    basis: str,
+) -> StepResult:
+    """The Surat Penugasan step: the letter for step 5's work (its time standard), published."""
+    letter = surat_penugasan(
+        job.office,
+        asset,
+        number=job.number(proc, prefix),
+        at=clock.now(),
+        signer_role=signer_role,
+        signer=signer,
+        assignee=assignee,
+        assignee_role=assignee_role,
+        task=task,
+        basis=basis,
+        deadline=job.sop.step(5).time or "-",
+    )
+    return _auto(
+        {"assignee": assignee}, actor=signer, documents=job.publish(letter, "surat-penugasan")
+    )
+
+
 # -- D1 planning and budgeting --------------------------------------------------------------
 
 
@@ -658,15 +716,9 @@ def asset_relocation(
     """
     if not to_location.strip():
         raise AssetProcedureError("to_location: empty")
-    job = open_asset_run(
-        "D2",
-        reference=reference or default_reference(tag),
-        tag=tag,
-        office_file=office_file,
-        database_url=database_url,
+    job = _open_asset_procedure(
+        "D2", tag, reference, office_file, database_url, (actor, "kasi", "actor")
     )
-    _check_person(job.office, actor, "kasi", "actor")
-    check_start(job.engine, "D2", tag, job.run_key)
 
     def step1(proc: Procedure, step: Step) -> StepResult:
         a = job.asset()
@@ -693,25 +745,19 @@ def asset_relocation(
     def step4(proc: Procedure, step: Step) -> StepResult:
         plan = proc.outputs(1)
         executor = proc.actors(1)[0]
-        now = clock.now()
-        doc = surat_penugasan(
-            job.office,
+        kabid = proc.actors(2)[0]
+        return _assignment(
+            job,
+            proc,
             job.asset(),
-            number=job.number(proc, "ST-PT"),
-            at=now,
+            prefix="ST-PT",
             signer_role="kabid",
-            signer=proc.actors(2)[0],
+            signer=kabid,
             assignee=executor,
             assignee_role="kasi",
             task=f"Melaksanakan pemindahtempatan aset {tag} dari {plan['from']} ke {plan['to']}",
             basis="Rencana pemindahtempatan aset yang disetujui Kepala Bidang dan disahkan "
             "Kepala Dinas",
-            deadline=job.sop.step(5).time or "-",
-        )
-        return _auto(
-            {"assignee": executor},
-            actor=proc.actors(2)[0],
-            documents=job.publish(doc, "surat-penugasan"),
         )
 
     def step5(proc: Procedure, step: Step) -> StepResult:
@@ -792,16 +838,15 @@ def asset_handover(
     Returns:
         Run key, status, outputs and documents.
     """
-    job = open_asset_run(
+    job = _open_asset_procedure(
         "D3",
-        reference=reference or default_reference(tag),
-        tag=tag,
-        office_file=office_file,
-        database_url=database_url,
+        tag,
+        reference,
+        office_file,
+        database_url,
+        (actor, "kasi", "actor"),
+        (user, "asset_user", "user"),
     )
-    _check_person(job.office, actor, "kasi", "actor")
-    _check_person(job.office, user, "asset_user", "user")
-    check_start(job.engine, "D3", tag, job.run_key)
     giver = actor or (job.office.holders("kasi")[0].username)
 
     def step1(proc: Procedure, step: Step) -> StepResult:
@@ -922,15 +967,9 @@ def asset_repair(
     Returns:
         Run key, status, outputs and documents.
     """
-    job = open_asset_run(
-        "D4",
-        reference=reference or default_reference(tag),
-        tag=tag,
-        office_file=office_file,
-        database_url=database_url,
+    job = _open_asset_procedure(
+        "D4", tag, reference, office_file, database_url, (actor, "asset_manager", "actor")
     )
-    _check_person(job.office, actor, "asset_manager", "actor")
-    check_start(job.engine, "D4", tag, job.run_key)
     incident_no = _incident_number(job.engine, incident) if incident else None
     manager = actor or job.office.holders("asset_manager")[0].username
 
@@ -977,22 +1016,18 @@ def asset_repair(
     def step4(proc: Procedure, step: Step) -> StepResult:
         kasi = proc.actors(2)[0]
         a = job.asset()
-        doc = surat_penugasan(
-            job.office,
+        job.change(proc, kasi, "status", status=status_during("D4", a.status))
+        return _assignment(
+            job,
+            proc,
             a,
-            number=job.number(proc, "ST-PB"),
-            at=clock.now(),
+            prefix="ST-PB",
             signer_role="kasi",
             signer=kasi,
             assignee=manager,
             assignee_role="asset_manager",
             task=f"Melaksanakan perbaikan/pemeliharaan aset {tag}: {proc.outputs(2).get('plan')}",
             basis="Nota Dinas perbaikan/pemeliharaan aset yang disetujui Kepala Bidang",
-            deadline=job.sop.step(5).time or "-",
-        )
-        job.change(proc, kasi, "status", status=status_during("D4", a.status))
-        return _auto(
-            {"assignee": manager}, actor=kasi, documents=job.publish(doc, "surat-penugasan")
         )
 
     def step5(proc: Procedure, step: Step) -> StepResult:
@@ -1081,15 +1116,9 @@ def asset_disposal(
     Returns:
         Run key, status, outputs and documents.
     """
-    job = open_asset_run(
-        "D5",
-        reference=reference or default_reference(tag),
-        tag=tag,
-        office_file=office_file,
-        database_url=database_url,
+    job = _open_asset_procedure(
+        "D5", tag, reference, office_file, database_url, (actor, "asset_manager", "actor")
     )
-    _check_person(job.office, actor, "asset_manager", "actor")
-    check_start(job.engine, "D5", tag, job.run_key)
     manager = actor or job.office.holders("asset_manager")[0].username
 
     def step1(proc: Procedure, step: Step) -> StepResult:
@@ -1117,21 +1146,17 @@ def asset_disposal(
 
     def step4(proc: Procedure, step: Step) -> StepResult:
         kasi = proc.actors(2)[0]
-        doc = surat_penugasan(
-            job.office,
+        return _assignment(
+            job,
+            proc,
             job.asset(),
-            number=job.number(proc, "ST-PH"),
-            at=clock.now(),
+            prefix="ST-PH",
             signer_role="kasi",
             signer=kasi,
             assignee=manager,
             assignee_role="asset_manager",
             task=f"Melaksanakan penghapusan aset {tag} dengan cara {proc.outputs(2)['method']}",
             basis="Persetujuan penghapusan aset oleh Kepala Bidang",
-            deadline=job.sop.step(5).time or "-",
-        )
-        return _auto(
-            {"assignee": manager}, actor=kasi, documents=job.publish(doc, "surat-penugasan")
         )
 
     def step5(proc: Procedure, step: Step) -> StepResult:

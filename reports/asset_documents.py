@@ -179,6 +179,37 @@ def _goods(asset: AssetFacts, condition: str) -> DocTable:
     return DocTable(key="barang", title="Daftar barang", frame=frame)
 
 
+def _berita_acara(
+    office: Office,
+    asset: AssetFacts,
+    *,
+    title: str,
+    number: str,
+    at: datetime,
+    activity: str,
+    executor: str,
+    fields: Sequence[tuple[str, Any]],
+    condition: str,
+    closing: Sequence[str],
+    signatures: Sequence[Signature],
+) -> OfficialDocument:
+    """A Berita Acara that ``executor`` carried out ``activity`` on the asset (D2, D5)."""
+    return OfficialDocument(
+        office=office,
+        title=title,
+        number=number,
+        date=at,
+        paragraphs=[
+            f"Pada tanggal {_day(office, at)} telah dilaksanakan {activity} aset sistem "
+            f"elektronik oleh {person_line(office, executor)} dengan rincian berikut.",
+        ],
+        fields=[*asset_fields(asset), *fields],
+        tables=[_goods(asset, condition)],
+        closing=list(closing),
+        signatures=list(signatures),
+    )
+
+
 def bast(
     office: Office,
     asset: AssetFacts,
@@ -229,24 +260,22 @@ def berita_acara_relocation(
     note: str,
 ) -> OfficialDocument:
     """Berita Acara Pemindahtempatan Aset (D2 step 5)."""
-    return OfficialDocument(
-        office=office,
+    return _berita_acara(
+        office,
+        asset,
         title="BERITA ACARA PEMINDAHTEMPATAN ASET",
         number=number,
-        date=at,
-        paragraphs=[
-            f"Pada tanggal {_day(office, at)} telah dilaksanakan pemindahtempatan aset "
-            f"sistem elektronik oleh {person_line(office, executor)} dengan rincian berikut.",
-        ],
+        at=at,
+        activity="pemindahtempatan",
+        executor=executor,
         fields=[
-            *asset_fields(asset),
             ("Lokasi asal", origin),
             ("Lokasi tujuan", destination),
             ("Alasan", reason),
             ("Kondisi setelah dipindahkan", condition),
             ("Catatan", note or "-"),
         ],
-        tables=[_goods(asset, condition)],
+        condition=condition,
         closing=["Demikian berita acara ini dibuat dengan sebenarnya."],
         signatures=[
             signature_for(office, "kasi", executor, label="Yang melaksanakan,"),
@@ -269,24 +298,22 @@ def berita_acara_disposal(
     note: str,
 ) -> OfficialDocument:
     """Berita Acara Penghapusan Aset (D5 step 5)."""
-    return OfficialDocument(
-        office=office,
+    return _berita_acara(
+        office,
+        asset,
         title="BERITA ACARA PENGHAPUSAN ASET",
         number=number,
-        date=at,
-        paragraphs=[
-            f"Pada tanggal {_day(office, at)} telah dilaksanakan penghapusan aset sistem "
-            f"elektronik oleh {person_line(office, executor)} dengan rincian berikut.",
-        ],
+        at=at,
+        activity="penghapusan",
+        executor=executor,
         fields=[
-            *asset_fields(asset),
             ("Alasan penghapusan", reason),
             ("Hasil telaahan", analysis),
             ("Cara penghapusan", method),
             ("Saksi", witnesses or "-"),
             ("Catatan", note or "-"),
         ],
-        tables=[_goods(asset, "Dihapuskan")],
+        condition="Dihapuskan",
         closing=[
             "Dengan berita acara ini aset tersebut dihapus dari daftar aset aktif.",
             "Demikian berita acara ini dibuat dengan sebenarnya.",

@@ -132,6 +132,21 @@ def _reference(reference: str | None, tag: str | None) -> str:
     return reference or default_reference(tag)
 
 
+def _start_procedure(
+    code: str,
+    params: dict[str, Any],
+    tag: str | None,
+    reference: str | None,
+    actor: str | None,
+    office: Path | None,
+    database_url: str | None,
+    here: bool,
+) -> None:
+    """Start procedure ``code`` with its own ``params`` plus the reference and shared options."""
+    params["reference"] = _reference(reference, tag)
+    start(code, _common(params, actor, office, database_url), here)
+
+
 def plan(
     item: Annotated[
         list[str],
@@ -155,8 +170,8 @@ def plan(
         items = [parse_item_spec(spec, i).model_dump() for i, spec in enumerate(item, start=1)]
     except ValueError as exc:
         raise exit_with(str(exc), 1) from None
-    params = {"items": items, "reason": reason, "reference": _reference(reference, None)}
-    start("D1", _common(params, actor, office, database_url), here)
+    params = {"items": items, "reason": reason}
+    _start_procedure("D1", params, None, reference, actor, office, database_url, here)
 
 
 def relocate(
@@ -170,13 +185,8 @@ def relocate(
     here: HereOption = False,
 ) -> None:
     """D2: relocate an asset (its location changes when the relocation is done)."""
-    params = {
-        "tag": tag,
-        "to_location": to,
-        "reason": reason,
-        "reference": _reference(reference, tag),
-    }
-    start("D2", _common(params, actor, office, database_url), here)
+    params = {"tag": tag, "to_location": to, "reason": reason}
+    _start_procedure("D2", params, tag, reference, actor, office, database_url, here)
 
 
 def handover(
@@ -190,8 +200,8 @@ def handover(
     here: HereOption = False,
 ) -> None:
     """D3: hand an asset over to a user with a BAST (the user becomes its custodian)."""
-    params = {"tag": tag, "user": user, "purpose": purpose, "reference": _reference(reference, tag)}
-    start("D3", _common(params, actor, office, database_url), here)
+    params = {"tag": tag, "user": user, "purpose": purpose}
+    _start_procedure("D3", params, tag, reference, actor, office, database_url, here)
 
 
 def repair(
@@ -208,15 +218,10 @@ def repair(
     here: HereOption = False,
 ) -> None:
     """D4: repair or maintain an asset (Nota Dinas, Kabid approval, Surat Penugasan)."""
-    params: dict[str, Any] = {
-        "tag": tag,
-        "problem": problem,
-        "analysis": analysis,
-        "reference": _reference(reference, tag),
-    }
+    params: dict[str, Any] = {"tag": tag, "problem": problem, "analysis": analysis}
     if incident:
         params["incident"] = incident
-    start("D4", _common(params, actor, office, database_url), here)
+    _start_procedure("D4", params, tag, reference, actor, office, database_url, here)
 
 
 def dispose(
@@ -229,8 +234,8 @@ def dispose(
     here: HereOption = False,
 ) -> None:
     """D5: dispose of an asset (refused while it is assigned or under repair)."""
-    params = {"tag": tag, "reason": reason, "reference": _reference(reference, tag)}
-    start("D5", _common(params, actor, office, database_url), here)
+    params = {"tag": tag, "reason": reason}
+    _start_procedure("D5", params, tag, reference, actor, office, database_url, here)
 
 
 def evaluate(
