@@ -21,7 +21,7 @@ from typer.testing import CliRunner
 from flows.approvals import SignedInput
 from flows.procedure import Procedure, StepResult
 from records.db import make_engine, session_scope
-from records.models import RefusedApproval, SopRun, StepLog
+from records.models import Approval, RefusedApproval, SopRun, StepLog
 from sigap.cli import app
 from sigap.settings import load_settings
 from sop.catalog import load_sops
@@ -164,9 +164,9 @@ def _answer_the_whole_chain(db_url: str) -> None:
     _answer(db_url, 3, approver="wirawan", code="demo-wirawan", decision="kembalikan")
     _answer(db_url, 2, approver="made", code="demo-made", kind="disk penuh")
     _answer(db_url, 3, approver="wirawan", code="demo-wirawan", decision="setuju")
+    # step 6 is the Kasi's or the Kabid's (SOP E: "Kasi / Kabid"): staff are refused
+    _answer(db_url, 6, approver="made", code="demo-made", decision="setuju")
     _answer(db_url, 6, approver="suparta", code="demo-suparta", decision="setuju")
-    # step 6 needs a Kasi (its first role): the Kabid is refused, the Kasi accepted
-    _answer(db_url, 6, approver="wirawan", code="demo-wirawan", decision="setuju")
 
 
 def _check(db_url: str, office: Path, result: dict[str, Any]) -> None:
@@ -199,11 +199,20 @@ def _check(db_url: str, office: Path, result: dict[str, Any]) -> None:
             for r in session.scalars(select(RefusedApproval).order_by(RefusedApproval.id))
         ]
         stored = " ".join(str(row) for row in session.execute(select(StepLog)).all())
+        decided = [
+            (a.step_number, a.approver, a.role_key, a.decision)
+            for a in session.scalars(select(Approval).order_by(Approval.id))
+        ]
     engine.dispose()
+    assert decided == [
+        (3, "wirawan", "kasi", "kembalikan"),
+        (3, "wirawan", "kasi", "setuju"),
+        (6, "suparta", "kabid", "setuju"),  # recorded under the role the Kabid holds
+    ]
     assert refused == [
         (2, "wirawan", "wrong_role"),
         (3, "ayu", "same_person"),  # separation of duties
-        (6, "suparta", "wrong_role"),
+        (6, "made", "wrong_role"),
     ]
     assert "demo-" not in stored
 
