@@ -231,6 +231,12 @@ class AssetRun:
                 **changes,
             )
 
+    def complete(self, proc: Procedure, actor: str | None, kind: str, **changes: Any) -> None:
+        """Record the procedure's end: the asset's status after it, with ``changes``."""
+        self.change(
+            proc, actor, kind, status=status_after(self.code, self.asset().status), **changes
+        )
+
     def number(self, proc: Procedure, prefix: str) -> str:
         """A letter number for this run's document."""
         return letter_number(prefix, proc.sop_run_id, clock.now().astimezone(self.office.timezone))
@@ -783,15 +789,8 @@ def asset_relocation(
 
     def step6(proc: Procedure, step: Step) -> StepResult:
         plan = proc.outputs(1)
-        a = job.asset()
         kabid = proc.actors(2)[0]
-        job.change(
-            proc,
-            kabid,
-            "relocated",
-            location=plan["to"],
-            status=status_after("D2", a.status),
-        )
+        job.complete(proc, kabid, "relocated", location=plan["to"])
         return _auto({"location": plan["to"]}, actor=kabid)
 
     handlers = {
@@ -907,16 +906,8 @@ def asset_handover(
         return StepResult(outputs=answer.data, documents=job.publish(doc, "laporan-instalasi"))
 
     def step3(proc: Procedure, step: Step) -> StepResult:
-        a = job.asset()
-        installed = proc.outputs(2).get("location") or a.location
-        job.change(
-            proc,
-            giver,
-            "handed_over",
-            custodian=user,
-            location=installed,
-            status=status_after("D3", a.status),
-        )
+        installed = proc.outputs(2).get("location") or job.asset().location
+        job.complete(proc, giver, "handed_over", custodian=user, location=installed)
         return _auto({"custodian": user}, actor=giver)
 
     return run_procedure(
@@ -1183,8 +1174,7 @@ def asset_disposal(
 
     def step6(proc: Procedure, step: Step) -> StepResult:
         executor = proc.actors(5)[0]
-        a = job.asset()
-        job.change(proc, executor, "disposed", status=status_after("D5", a.status))
+        job.complete(proc, executor, "disposed")
         return _auto({"status": "disposed"}, actor=executor)
 
     return run_procedure(
