@@ -255,3 +255,41 @@ def _text(value: bytes | str) -> str:
     if isinstance(value, bytes):
         return value.decode("utf-8", "replace")
     return str(value)
+
+
+SMTP_OFF = "e-mail notifications are off (SIGAP_SMTP_HOST is not set)"
+"""Why nothing was sent when no mail server is configured."""
+
+
+def try_send(
+    smtp: SmtpSettings | None,
+    emails: Sequence[str],
+    subject: str,
+    body: str,
+    *,
+    nobody: str,
+) -> tuple[bool, str | None]:
+    """Send a notification if a server and recipients exist; never raise.
+
+    Args:
+        smtp: The mail server, or ``None`` when notifications are off.
+        emails: Recipient addresses.
+        subject: The subject line.
+        body: The text.
+        nobody: The error to record when ``emails`` is empty.
+
+    Returns:
+        ``(attempted, error)``: whether a send was tried, and why it did not go
+        out (``None`` when it did).
+    """
+    if smtp is None:
+        return False, SMTP_OFF
+    if not emails:
+        return False, nobody
+    try:
+        send_email(smtp, emails, subject, body)
+    except NotifyError as exc:
+        return True, str(exc)
+    except Exception as exc:  # a notification must never stop a watcher
+        return True, f"unexpected error sending e-mail via {smtp.server}: {type(exc).__name__}"
+    return True, None

@@ -7,7 +7,7 @@ open (typically an approval waiting for a manager). The judgement is pure
 1. in one short transaction: load the step log, decide whether it is breached,
    and claim the breach (a unique constraint per step log, so two watchers
    never both send mail);
-2. outside any transaction: send the e-mail (:func:`tasks.notify.send_email`);
+2. outside any transaction: send the e-mail (:func:`tasks.notify.try_send`);
 3. in a second transaction: record who was told, or why not, and the
    notification.
 
@@ -29,7 +29,7 @@ from records.sla_breaches import record_breach, record_notification, set_breach_
 from sop.durations import Duration
 from sop.escalation import breach_due, breach_message, is_breached, recipients
 from sop.office import Office
-from tasks.notify import NotifyError, SmtpSettings, send_email
+from tasks.notify import SmtpSettings, try_send
 
 log = logging.getLogger(__name__)
 
@@ -40,8 +40,6 @@ NOTIFICATION_KIND = "sla_breach"
 
 PENDING = "e-mail not sent yet (if this stays, SIGAP stopped before sending it)"
 """``notify_error`` of a breach between claiming it and sending the e-mail."""
-
-SMTP_OFF = "e-mail notifications are off (SIGAP_SMTP_HOST is not set)"
 
 
 @dataclass(frozen=True)
@@ -165,21 +163,14 @@ def handle_breach(
     )
 
     emails = who.emails
-    error: str | None = None
-    attempted = False
-    if smtp is None:
-        error = SMTP_OFF
-    elif not emails:
-        roles = " or ".join(r for r in (role_key, who.escalated_role) if r)
-        error = f"nobody holding {roles} has an e-mail address in the office configuration"
-    else:
-        attempted = True
-        try:
-            send_email(smtp, emails, subject, body)
-        except NotifyError as exc:
-            error = str(exc)
-        except Exception as exc:  # a notification must never stop the flow's watcher
-            error = f"unexpected error sending e-mail via {smtp.server}: {type(exc).__name__}"
+    roles = " or ".join(r for r in (role_key, who.escalated_role) if r)
+    attempted, error = try_send(
+        smtp,
+        emails,
+        subject,
+        body,
+        nobody=f"nobody holding {roles} has an e-mail address in the office configuration",
+    )
     if error is not None:
         log.warning("SLA breach of SOP %s step %d: not notified: %s", sop_code, step_number, error)
 

@@ -19,8 +19,7 @@ from records.visits import claim_overstay, load_visit, set_overstay_notified
 from sop.escalation import format_time
 from sop.office import Office
 from sop.visits import is_overstay, overstay_message
-from tasks.notify import NotifyError, SmtpSettings, send_email
-from tasks.sla_watch import SMTP_OFF
+from tasks.notify import SmtpSettings, try_send
 
 log = logging.getLogger(__name__)
 
@@ -77,20 +76,13 @@ def check_overstay(
     emails = tuple(
         dict.fromkeys(p.email for role in NOTIFIED_ROLES for p in office.holders(role) if p.email)
     )
-    error: str | None = None
-    attempted = False
-    if smtp is None:
-        error = SMTP_OFF
-    elif not emails:
-        error = "nobody holding it_officer or kasubag has an e-mail address"
-    else:
-        attempted = True
-        try:
-            send_email(smtp, emails, subject, body)
-        except NotifyError as exc:
-            error = str(exc)
-        except Exception as exc:  # a notification must never stop the watcher
-            error = f"unexpected error sending e-mail via {smtp.server}: {type(exc).__name__}"
+    attempted, error = try_send(
+        smtp,
+        emails,
+        subject,
+        body,
+        nobody="nobody holding it_officer or kasubag has an e-mail address",
+    )
     if error is not None:
         log.warning("overstay of visit %s: not notified: %s", number, error)
     with session_scope(engine) as session:

@@ -18,8 +18,8 @@ from records.sop_runs import get_or_create_sop_run
 from records.steps import finish_step, start_step
 from sop.durations import Duration, Unit
 from sop.office import load_office
-from tasks.notify import SmtpSettings
-from tasks.sla_watch import SMTP_OFF, BreachResult, handle_breach
+from tasks.notify import SMTP_OFF, SmtpSettings
+from tasks.sla_watch import BreachResult, handle_breach
 from tests.smtpserver import SMTP_USER, free_port
 
 pytestmark = pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")
