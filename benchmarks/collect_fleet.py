@@ -47,6 +47,41 @@ def _server_settings() -> dict[str, str]:
     return settings
 
 
+def _tree_cpu_seconds() -> float:
+    """CPU seconds used so far by this process and all its descendants (``/proc``)."""
+    parents: dict[int, int] = {}
+    cpu: dict[int, float] = {}
+    tick = os.sysconf("SC_CLK_TCK")
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:  # ended meanwhile
+            continue
+        fields = stat.rsplit(")", 1)[1].split()
+        parents[int(entry.name)] = int(fields[1])
+        cpu[int(entry.name)] = (int(fields[11]) + int(fields[12])) / tick
+    tree, todo = set(), [os.getpid()]
+    while todo:
+        pid = todo.pop()
+        tree.add(pid)
+        todo.extend(child for child, parent in parents.items() if parent == pid)
+    return sum(cpu.get(pid, 0.0) for pid in tree)
+
+
+class _Window:
+    """CPU used in the timed window: by the side's process tree, and by the machine."""
+
+    def __enter__(self) -> _Window:
+        self._own, self._busy = _tree_cpu_seconds(), _machine_busy_seconds()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.own = _tree_cpu_seconds() - self._own
+        self.rest = _machine_busy_seconds() - self._busy - self.own
+
+
 def _child_sigap(inventory: str, db_url: str, dask_workers: int = 0) -> dict[str, float]:
     os.environ.update(_server_settings())
     if dask_workers:
@@ -63,10 +98,17 @@ def _child_sigap(inventory: str, db_url: str, dask_workers: int = 0) -> dict[str
     with prefect_test_harness(server_startup_timeout=120):
         flow = collect_flow()
         start = time.perf_counter()
-        report = flow(inventory_dir=inventory, database_url=db_url, trigger="benchmark")
+        with _Window() as window:
+            report = flow(inventory_dir=inventory, database_url=db_url, trigger="benchmark")
         seconds = time.perf_counter() - start
     ok = report["counts"].get("ok", 0)
-    return {"seconds": seconds, "devices": len(report["devices"]), "ok": ok}
+    return {
+        "seconds": seconds,
+        "devices": len(report["devices"]),
+        "ok": ok,
+        "cpu": window.own,
+        "lab_cpu": window.rest,
+    }
 
 
 def _child_nornir(inventory: str) -> dict[str, float]:
@@ -114,11 +156,26 @@ def _child_nornir(inventory: str) -> dict[str, float]:
         return Result(host=task.host)
 
     start = time.perf_counter()
-    result = nr.run(task=collect)
+    with _Window() as window:
+        result = nr.run(task=collect)
     seconds = time.perf_counter() - start
     nr.close_connections()
     failed = [name for name, r in result.items() if r.failed]
-    return {"seconds": seconds, "devices": len(result), "ok": len(result) - len(failed)}
+    return {
+        "seconds": seconds,
+        "devices": len(result),
+        "ok": len(result) - len(failed),
+        "cpu": window.own,
+        "lab_cpu": window.rest,
+    }
+
+
+def _machine_busy_seconds() -> float:
+    """CPU seconds the whole machine has been busy since boot (``/proc/stat``)."""
+    fields = Path("/proc/stat").read_text().splitlines()[0].split()[1:]
+    ticks = [int(v) for v in fields]
+    idle = ticks[3] + (ticks[4] if len(ticks) > 4 else 0)  # idle + iowait
+    return (sum(ticks[:8]) - idle) / os.sysconf("SC_CLK_TCK")
 
 
 def _run_child(side: str, inventory: Path, db_url: str, dask_workers: int = 0) -> dict[str, float]:
@@ -190,7 +247,8 @@ def main() -> None:
                 print(
                     f"round {i + 1} {side:10}: {r['seconds']:6.2f} s  "
                     f"{r['devices'] / r['seconds']:6.1f} dev/s  ok {r['ok']}/{r['devices']}  "
-                    f"peak {r['peak_rss_mib']:.0f} MiB"
+                    f"peak {r['peak_rss_mib']:.0f} MiB  "
+                    f"CPU: own {r['cpu']:.1f} s, rest {r['lab_cpu']:.1f} s"
                 )
     finally:
         lab_down(lab_dir)
@@ -211,6 +269,10 @@ def main() -> None:
     )
     print(f"  Nornir {nornir:6.1f} devices/s")
     print(f"  ratio SIGAP/Nornir = {sigap / nornir:.2f}")
+    for side in ("sigap", "nornir"):
+        own = statistics.median(r["cpu"] for r in rounds[side])
+        lab = statistics.median(r["lab_cpu"] for r in rounds[side])
+        print(f"  CPU while collecting, {side:6}: its processes {own:5.1f} s, rest {lab:5.1f} s")
     if args.dask_workers:
         dask = rate("sigap-dask")
         print(
