@@ -9,9 +9,11 @@ by default, prefect-dask's ``DaskTaskRunner`` with ``SIGAP_TASK_RUNNER=dask``.
 from __future__ import annotations
 
 import contextvars
+import functools
 import queue
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from concurrent.futures import Future
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -29,7 +31,7 @@ from sop.office import load_office
 from sop.problems import ConfigError
 from sop.thresholds import Thresholds, thresholds_for_host
 from tasks import parsing
-from tasks.collect import CollectRequest, DeviceResult, collect_device, collect_device_task
+from tasks.collect import CollectRequest, DeviceResult, collect_device_task, start_collection
 from tasks.hostkeys import HostKey
 from tasks.session import Target
 from tasks.store import CollectionRecorder, CollectionReport, pinned_keys
@@ -145,6 +147,24 @@ def make_task_runner(settings: Settings) -> TaskRunner[Any]:
     return ThreadPoolTaskRunner(max_workers=settings.max_sessions)
 
 
+PARSE_BACKLOG = 4
+"""Devices a session slot may have between the start of their session and their
+reported result: a slot waits before its next session while this many of its
+devices are still with the parsers."""
+
+
+def _internal_error(request: CollectRequest, exc: BaseException) -> DeviceResult:
+    """The outcome of a device whose collection hit a bug in SIGAP itself."""
+    return DeviceResult(
+        request.target.name,
+        "parse_error",
+        f"internal error: {type(exc).__name__}: {exc}"[:2000],
+        datetime.now(UTC),
+        0.0,
+        0,
+    )
+
+
 @task(name="collect-lane", task_run_name="collect-lane-{lane}", cache_policy=NONE)
 def collect_lane(
     lane: int,
@@ -155,8 +175,10 @@ def collect_lane(
 
     A Prefect task per *slot* (``SIGAP_MAX_SESSIONS`` of them) instead of one per
     device: the orchestration costs stay the same for 20 devices or 2,000, and a
-    slot takes the next device as soon as it is free. Each device still gets its
-    own outcome, stored and reported as it arrives.
+    slot takes the next device as soon as its session ends, while the answers of
+    the last one are still being read in the parser pool (up to
+    :data:`PARSE_BACKLOG` devices per slot at once). Each device still gets its own
+    outcome, stored and reported as it arrives.
 
     Args:
         lane: Slot number (for the task run's name).
@@ -164,27 +186,36 @@ def collect_lane(
         done: Where each device's result goes, as soon as it is known.
 
     Returns:
-        How many devices this slot collected.
+        How many devices this slot collected (all of them reported when it returns).
     """
+    # a device holds a place from its session until its result is reported
+    places = threading.Semaphore(PARSE_BACKLOG)
+
+    def report(request: CollectRequest, future: Future[DeviceResult]) -> None:
+        try:
+            done.put(future.result())
+        except Exception as exc:  # a bug must not lose the device's outcome
+            done.put(_internal_error(request, exc))
+        finally:
+            places.release()
+
     count = 0
     while True:
         try:
             request = work.get_nowait()
         except queue.Empty:
-            return count
+            break
+        places.acquire()  # the parsers are behind: do not pile up answers
         try:
-            result = collect_device(request)
+            future = start_collection(request)
         except Exception as exc:  # a bug must not lose the device's outcome
-            result = DeviceResult(
-                request.target.name,
-                "parse_error",
-                f"internal error: {type(exc).__name__}: {exc}"[:2000],
-                datetime.now(UTC),
-                0.0,
-                0,
-            )
-        done.put(result)
+            future = Future()
+            future.set_result(_internal_error(request, exc))
+        future.add_done_callback(functools.partial(report, request))
         count += 1
+    for _ in range(PARSE_BACKLOG):  # every device of this slot reported
+        places.acquire()
+    return count
 
 
 @flow(

@@ -10,6 +10,8 @@ from __future__ import annotations
 import contextlib
 import threading
 import time
+from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -24,7 +26,7 @@ from sop.platforms.base import Captures
 from tasks.credentials import CredentialError, resolve_secret
 from tasks.hostkeys import HostKey, fetch_host_key
 from tasks.outcomes import RETRYABLE, classify, find_in_chain, scrub
-from tasks.parsing import parse_off_thread
+from tasks.parsing import Parsed, submit_parse
 from tasks.session import Target, Watchdog, capture, open_socket
 
 
@@ -114,13 +116,38 @@ def collect_device(request: CollectRequest) -> DeviceResult:
     Returns:
         The device's result with exactly one outcome.
     """
+    return start_collection(request).result()
+
+
+def start_collection(request: CollectRequest) -> Future[DeviceResult]:
+    """Run one device's SSH session now; its answers are read in the parser pool.
+
+    Returns when the session has ended, so the caller's session slot is free for
+    the next device while this one's answers are parsed and sanitised
+    (:func:`tasks.parsing.submit_parse`). Never raises for device faults.
+
+    Args:
+        request: What to collect and how.
+
+    Returns:
+        A future of the device's result with exactly one outcome; it never holds
+        an exception (a parser failure is the ``parse_error`` outcome).
+    """
     with _site_slot(request.site, request.site_limit):
         # the time limit starts when the site has a free session, not while waiting
         watchdog = Watchdog(deadline=time.monotonic() + request.time_limit)
         return _collect(request, watchdog, datetime.now(UTC))
 
 
-def _collect(request: CollectRequest, watchdog: Watchdog, started_at: datetime) -> DeviceResult:
+def _ready(result: DeviceResult) -> Future[DeviceResult]:
+    future: Future[DeviceResult] = Future()
+    future.set_result(result)
+    return future
+
+
+def _collect(
+    request: CollectRequest, watchdog: Watchdog, started_at: datetime
+) -> Future[DeviceResult]:
     name = request.target.name
     begin = time.monotonic()
     secrets: list[str] = []
@@ -138,7 +165,7 @@ def _collect(request: CollectRequest, watchdog: Watchdog, started_at: datetime) 
         enable = resolve_secret(request.enable_ref) if request.enable_ref else password
         secrets.append(enable)
     except (CredentialError, KeyError) as exc:
-        return done("auth_failed", f"cannot log in: {exc}", 0)
+        return _ready(done("auth_failed", f"cannot log in: {exc}", 0))
 
     pinned = request.pinned_key
     first_contact = False
@@ -162,7 +189,7 @@ def _collect(request: CollectRequest, watchdog: Watchdog, started_at: datetime) 
                     f"device offered {seen.key_type} {seen.fingerprint}; session refused "
                     f"before login. Check the device, then run `sigap hosts trust {name}`"
                 )
-                return done("host_key_changed", message, attempt, seen_key=seen)
+                return _ready(done("host_key_changed", message, attempt, seen_key=seen))
             outcome = classify(exc, deadline_passed=watchdog.fired or watchdog.remaining() <= 0)
             error = f"{type(exc).__name__}: {exc}".strip()
             if outcome == "timeout":
@@ -175,19 +202,38 @@ def _collect(request: CollectRequest, watchdog: Watchdog, started_at: datetime) 
             ):
                 time.sleep(wait)
                 continue
-            return done(
-                outcome,
-                error,
-                attempt,
-                seen_key=pinned if first_contact else None,
-                first_contact=first_contact,
+            return _ready(
+                done(
+                    outcome,
+                    error,
+                    attempt,
+                    seen_key=pinned if first_contact else None,
+                    first_contact=first_contact,
+                )
             )
 
     key_info = {"seen_key": pinned, "first_contact": first_contact}
-    try:
-        parsed = parse_off_thread(platform.name, captures, request.sanitize)
-    except Exception as exc:  # a parser bug or garbage output: parse_error, others go on
-        return done("parse_error", f"{type(exc).__name__}: {exc}", attempt, **key_info)
+    result: Future[DeviceResult] = Future()
+
+    def parsed(future: Future[Parsed]) -> None:
+        try:
+            result.set_result(_parsed_result(future.result(), attempt, done, key_info))
+        except Exception as exc:  # a parser bug or garbage output: parse_error, others go on
+            result.set_result(
+                done("parse_error", f"{type(exc).__name__}: {exc}", attempt, **key_info)
+            )
+
+    submit_parse(platform.name, captures, request.sanitize).add_done_callback(parsed)
+    return result
+
+
+def _parsed_result(
+    parsed: Parsed,
+    attempt: int,
+    done: Callable[..., DeviceResult],
+    key_info: dict[str, object],
+) -> DeviceResult:
+    """The device's result once its answers are read (``truncated`` or ``ok``)."""
     outcome, error = "ok", None
     if parsed.backup.truncated:
         outcome = "truncated"

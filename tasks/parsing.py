@@ -111,10 +111,36 @@ def parse_off_thread(
     Returns:
         Facts, health and the sanitised backup.
     """
+    return submit_parse(platform, captures, patterns).result()
+
+
+def submit_parse(
+    platform: str, captures: Captures, patterns: tuple[SanitizePattern, ...]
+) -> Future[Parsed]:
+    """Start :func:`parse_and_backup` in the pool and return at once.
+
+    The caller (an SSH session slot) can go on to its next device while the
+    answers of this one are read. Without a pool (``SIGAP_PARSE_WORKERS=0``, or in
+    a daemon process) the parsing is done here and the future is already done.
+
+    Args:
+        platform: Inventory platform key.
+        captures: Raw answers of the device.
+        patterns: The office's extra sanitising patterns.
+
+    Returns:
+        A future of the facts, health and sanitised backup; it holds the
+        :class:`~sop.platforms.base.ParseError` (or other error) if parsing failed.
+    """
     pool = _get_pool()
-    if pool is None:
-        return parse_and_backup(platform, captures, patterns)
-    return pool.submit(parse_and_backup, platform, captures, patterns).result()
+    if pool is not None:
+        return pool.submit(parse_and_backup, platform, captures, patterns)
+    future: Future[Parsed] = Future()
+    try:
+        future.set_result(parse_and_backup(platform, captures, patterns))
+    except Exception as exc:  # handed to the caller through the future
+        future.set_exception(exc)
+    return future
 
 
 def shutdown() -> None:
