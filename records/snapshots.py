@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from records._checks import maybe, one_of, when
@@ -128,6 +128,47 @@ def latest_snapshot(
         query = query.where(DeviceSnapshot.outcome == one_of("outcome", outcome, SNAPSHOT_OUTCOMES))
     query = query.order_by(DeviceSnapshot.collected_at.desc(), DeviceSnapshot.id.desc()).limit(1)
     return session.scalars(query).first()
+
+
+def latest_snapshots(
+    session: Session, devices: Iterable[Device], *, outcome: str | None = None
+) -> dict[int, DeviceSnapshot]:
+    """Return the newest snapshot of each device (with an outcome), in one query per 500.
+
+    The same choice as :func:`latest_snapshot` (newest ``collected_at``, then the
+    highest id), for many devices at once: a collection run reads the previous
+    snapshot of every device it stores.
+
+    Args:
+        session: Open session.
+        devices: Stored devices.
+        outcome: Only snapshots with this outcome (e.g. ``ok``).
+
+    Returns:
+        Device id -> its newest snapshot, for the devices that have one.
+    """
+    ids = list(dict.fromkeys(d.id for d in devices))
+    found: dict[int, DeviceSnapshot] = {}
+    for start in range(0, len(ids), 500):  # keep the IN list small
+        newest = select(
+            DeviceSnapshot.id,
+            func.row_number()
+            .over(
+                partition_by=DeviceSnapshot.device_id,
+                order_by=(DeviceSnapshot.collected_at.desc(), DeviceSnapshot.id.desc()),
+            )
+            .label("rank"),
+        ).where(DeviceSnapshot.device_id.in_(ids[start : start + 500]))
+        if outcome is not None:
+            newest = newest.where(
+                DeviceSnapshot.outcome == one_of("outcome", outcome, SNAPSHOT_OUTCOMES)
+            )
+        ranked = newest.subquery()
+        query = select(DeviceSnapshot).join(ranked, ranked.c.id == DeviceSnapshot.id)
+        found.update(
+            (snap.device_id, snap) for snap in session.scalars(query.where(ranked.c.rank == 1))
+        )
+    return found
 
 
 class ChecklistItem(Protocol):

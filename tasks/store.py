@@ -18,10 +18,10 @@ from sqlalchemy.orm import Session
 from inventory import Host
 from records.collection_runs import finish_collection_run, start_collection_run
 from records.db import session_scope
-from records.devices import get_device, get_devices, pin_host_key, upsert_device
+from records.devices import get_devices, pin_host_key, upsert_device
 from records.findings import add_finding, open_findings
 from records.models import CollectionRun, Device, DeviceSnapshot
-from records.snapshots import add_checklist_results, add_snapshot, latest_snapshot
+from records.snapshots import add_checklist_results, add_snapshot, latest_snapshots
 from sop.checklist import evaluate_checklist, summarise
 from sop.configs import config_diff
 from sop.device import Configs, DeviceData, Facts, Health
@@ -101,16 +101,14 @@ def pinned_keys(engine: Engine, names: Sequence[str]) -> dict[str, HostKey]:
     """
     keys: dict[str, HostKey] = {}
     with session_scope(engine) as session:
-        for name in names:
-            device = get_device(session, name)
-            if device is not None and device.ssh_host_key and device.ssh_host_key_type:
+        for name, device in get_devices(session, names).items():
+            if device.ssh_host_key and device.ssh_host_key_type:
                 keys[name] = HostKey(device.ssh_host_key_type, device.ssh_host_key)
     return keys
 
 
-def _previous(session: Session, device: Device) -> tuple[DeviceData | None, str | None]:
+def _previous(snap: DeviceSnapshot | None) -> tuple[DeviceData | None, str | None]:
     """The last good snapshot's data and stored running config."""
-    snap = latest_snapshot(session, device, outcome="ok")
     if snap is None:
         return None, None
     try:
@@ -135,13 +133,12 @@ def _store_one(
     result: DeviceResult,
     thresholds: Thresholds,
     known: dict[str, Device],
+    last_good: Mapping[int, DeviceSnapshot],
 ) -> DeviceReport:
     """Judge and store one device (one flush, by the caller's savepoint)."""
     data = host.data
-    # read the previous snapshot before changing anything: the query then has
-    # nothing to flush, and the device's rows go out in one flush at the end
     stored = known.get(host.name)
-    previous, previous_config = _previous(session, stored) if stored else (None, None)
+    previous, previous_config = _previous(last_good.get(stored.id) if stored else None)
     device = upsert_device(
         session,
         host.name,
@@ -305,6 +302,7 @@ class CollectionRecorder:
         self._run: CollectionRun | None = None
         self._lines: list[DeviceReport] = []
         self._known: dict[str, Device] | None = None
+        self._last_good: dict[int, DeviceSnapshot] = {}
         self._committed = 0.0
         self.report: CollectionReport | None = None
 
@@ -327,7 +325,9 @@ class CollectionRecorder:
         """
         assert self._session is not None and self._run is not None, "use `with`"
         if self._known is None:
+            # every device's record and last good snapshot in a few queries, not per device
             self._known = get_devices(self._session, self._thresholds)
+            self._last_good = latest_snapshots(self._session, self._known.values(), outcome="ok")
         with self._session.begin_nested():  # a device is stored whole or not at all
             line = _store_one(
                 self._session,
@@ -336,6 +336,7 @@ class CollectionRecorder:
                 result,
                 self._thresholds[host.name],
                 self._known,
+                self._last_good,
             )
         # commit at most every COMMIT_INTERVAL seconds: results arriving together
         # share one commit; an interrupted run loses at most that much of its work

@@ -11,7 +11,13 @@ from sqlalchemy.orm import Session
 
 from records.collection_runs import finish_collection_run, start_collection_run
 from records.devices import get_device, pin_host_key, upsert_device
-from records.snapshots import ChecklistEntry, add_checklist_results, add_snapshot, latest_snapshot
+from records.snapshots import (
+    ChecklistEntry,
+    add_checklist_results,
+    add_snapshot,
+    latest_snapshot,
+    latest_snapshots,
+)
 
 WITA = timezone(timedelta(hours=8))
 T0 = datetime(2026, 11, 1, 2, 0, tzinfo=UTC)
@@ -114,6 +120,27 @@ def test_latest_snapshot_before_and_outcome(session: Session) -> None:
     assert latest_snapshot(session, device, before=times[1]).id == snaps[0].id
     assert latest_snapshot(session, device, before=times[0]) is None
     assert latest_snapshot(session, "unknown-device") is None
+
+
+def test_latest_snapshots_of_many_devices_match_one_by_one(session: Session) -> None:
+    devices = [_device(session, f"sw-{i}", address=f"10.0.0.{i}") for i in range(4)]
+    # sw-0: ok, ok, failed; sw-1: failed only; sw-2: two ok at the same time; sw-3: none
+    plan = {0: ["ok", "ok", "unreachable"], 1: ["auth_failed"], 2: ["ok", "ok"]}
+    for i, outcomes in plan.items():
+        for day, outcome in enumerate(outcomes):
+            at = T0 if i == 2 else T0 + timedelta(days=day)
+            run = start_collection_run(session, trigger="schedule", started_at=at)
+            add_snapshot(session, run, devices[i], outcome=outcome, collected_at=at)
+    session.commit()
+    for outcome in (None, "ok"):
+        many = latest_snapshots(session, devices, outcome=outcome)
+        one_by_one = {d.id: latest_snapshot(session, d, outcome=outcome) for d in devices}
+        assert {k: s.id for k, s in many.items()} == {
+            k: s.id for k, s in one_by_one.items() if s is not None
+        }
+    assert set(latest_snapshots(session, devices, outcome="ok")) == {devices[0].id, devices[2].id}
+    with pytest.raises(ValueError, match="outcome"):
+        latest_snapshots(session, devices, outcome="fine")
 
 
 def test_checklist_results_round_trip(engine: Engine, session: Session) -> None:
