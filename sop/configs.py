@@ -395,6 +395,9 @@ VOLATILE_LINES: tuple[re.Pattern[str], ...] = tuple(
 )
 """Lines that change without a configuration change (timestamps, counters, sizes)."""
 
+_ANY_VOLATILE = re.compile("|".join(f"(?:{p.pattern})" for p in VOLATILE_LINES))
+"""All of :data:`VOLATILE_LINES` in one pattern: one match per line instead of twelve."""
+
 
 def strip_volatile(text: str, platform: str | None = None) -> str:
     r"""Drop the lines that change while the configuration does not.
@@ -420,7 +423,8 @@ def strip_volatile(text: str, platform: str | None = None) -> str:
         'hostname sw1\n'
     """
     text = _unify(text, platform or "")
-    kept = [line for line in text.split("\n") if not any(p.match(line) for p in VOLATILE_LINES)]
+    volatile = _ANY_VOLATILE.match
+    kept = [line for line in text.split("\n") if not volatile(line)]
     return "\n".join(kept)
 
 
@@ -539,10 +543,9 @@ def line_count(text: str) -> int:
     return len(normalise(text).splitlines())
 
 
-def _without_separators(text: str, platform: str) -> list[str]:
-    return [
-        line for line in normalise(text, platform).splitlines() if line.strip() not in ("", "!")
-    ]
+def _without_separators(text: str, platform: str, *, normalised: bool = False) -> list[str]:
+    lines = (text if normalised else normalise(text, platform)).splitlines()
+    return [line for line in lines if line.strip() not in ("", "!")]
 
 
 def unsaved_changes(running: str, startup: str | None, platform: str) -> bool | None:
@@ -570,9 +573,15 @@ def unsaved_changes(running: str, startup: str | None, platform: str) -> bool | 
         >>> unsaved_changes("/system identity\n", "x", "mikrotik_routeros") is None
         True
     """
+    return _unsaved(running, startup, platform, normalised=False)
+
+
+def _unsaved(running: str, startup: str | None, platform: str, *, normalised: bool) -> bool | None:
+    """:func:`unsaved_changes`; ``normalised`` texts are compared without normalising again."""
     if startup is None or network_os(platform) in NO_STARTUP_OS:
         return None
-    return _without_separators(running, platform) != _without_separators(startup, platform)
+    before = _without_separators(running, platform, normalised=normalised)
+    return before != _without_separators(startup, platform, normalised=normalised)
 
 
 @dataclass(frozen=True)
@@ -634,7 +643,9 @@ def prepare_backup(
     clean_running = clean(running, truncated)
     clean_startup = clean(startup, startup_truncated)
     unsaved = (
-        None if clean_running is None else unsaved_changes(clean_running, clean_startup, platform)
+        None
+        if clean_running is None
+        else _unsaved(clean_running, clean_startup, platform, normalised=True)
     )
     return Backup(
         running=clean_running,

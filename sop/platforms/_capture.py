@@ -188,13 +188,58 @@ def _template(platform: str, command: str) -> str:
     return Path(directory, names[0]).read_text(encoding="utf-8")
 
 
-def run_textfsm(platform: str, command: str, text: str) -> list[dict[str, Any]]:
+_VARIABLE = re.compile(r"\$\{(\w+)\}")
+
+
+@functools.cache
+def _reduced_template(platform: str, command: str, fields: tuple[str, ...]) -> str:
+    """The ntc-templates template with only the rules that fill ``fields``.
+
+    Kept: every state, the rules that set one of ``fields`` or record, end or
+    change state, and the ``Value`` lines those rules use (with their options).
+    TextFSM tries each rule on each line, so a template cut from 26 rules to 5
+    reads a ``show interfaces`` several times faster, with the same records for
+    those fields (checked against the full template on recorded outputs).
+    """
+    lines = _template(platform, command).splitlines()
+    values = {
+        line.split("(", 1)[0].split()[-1]: line for line in lines if line.startswith("Value ")
+    }
+    states = {
+        line.strip()
+        for line in lines
+        if line and not line[0].isspace() and not line.startswith(("Value ", "#"))
+    }
+    wanted = {name.upper() for name in fields}
+    kept: list[str] = []
+    used: set[str] = set()
+    for line in lines:
+        if line.startswith("Value "):
+            continue
+        rule = line.strip()
+        if rule.startswith("^"):
+            _, arrow, action = rule.partition(" -> ")
+            names = set(_VARIABLE.findall(rule))
+            words = set(re.split(r"[\s.]+", action)) if arrow else set()
+            if not (names & wanted or words & ({"Record", "Error"} | states)):
+                continue
+            used |= names
+        kept.append(line)
+    head = [values[name] for name in values if name in used or name in wanted]
+    return "\n".join([*head, "", *kept]) + "\n"
+
+
+def run_textfsm(
+    platform: str, command: str, text: str, fields: tuple[str, ...] = ()
+) -> list[dict[str, Any]]:
     """Parse a command's output with its ntc-templates TextFSM template.
 
     Args:
         platform: ntc-templates platform (``cisco_ios``, ``mikrotik_routeros``).
         command: The command (selects the template).
         text: Its raw output.
+        fields: Only these fields are needed: the template is cut down to the
+            rules that fill them (:func:`_reduced_template`); default: all.
 
     Returns:
         One dict per record, keys in lower case.
@@ -209,7 +254,10 @@ def run_textfsm(platform: str, command: str, text: str) -> list[dict[str, Any]]:
     import textfsm
 
     try:
-        fsm = textfsm.TextFSM(io.StringIO(_template(platform, command)))
+        template = (
+            _reduced_template(platform, command, fields) if fields else _template(platform, command)
+        )
+        fsm = textfsm.TextFSM(io.StringIO(template))
         records = fsm.ParseText(text)
     except textfsm.TextFSMError as exc:
         raise ParseError(f"`{command}`: output not readable ({exc})") from exc

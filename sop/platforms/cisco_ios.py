@@ -190,7 +190,7 @@ def _crc_by_interface(captures: Captures) -> dict[str, int] | Missing:
     text = command_text(captures, SHOW_INTERFACES)
     if isinstance(text, Missing):
         return text
-    rows = run_textfsm(NAME, SHOW_INTERFACES, text)
+    rows = run_textfsm(NAME, SHOW_INTERFACES, text, fields=("interface", "crc"))
     if not rows and text.strip():
         raise ParseError(f"`{SHOW_INTERFACES}`: no interface found in the output")
     return {
