@@ -257,7 +257,7 @@ def host_key_bookkeeping(session: Session, device: Device, result: DeviceResult)
         )
 
 
-COMMIT_INTERVAL = 0.5
+COMMIT_INTERVAL = 1.0
 """Seconds between commits while a collection is being stored."""
 
 
@@ -268,6 +268,11 @@ class CollectionRecorder:
     database work with the SSH sessions, and a run that is interrupted keeps
     the devices stored up to its last commit (at most ``COMMIT_INTERVAL`` s
     earlier; the run is then marked ``failed``).
+
+    The devices that arrive within ``COMMIT_INTERVAL`` are written together, in
+    one flush and one commit. Should that batch fail, it is rolled back and
+    written again device by device, each in its own savepoint, so every device
+    is still stored whole or not at all and the others are kept.
 
     Use as a context manager::
 
@@ -303,6 +308,7 @@ class CollectionRecorder:
         self._lines: list[DeviceReport] = []
         self._known: dict[str, Device] | None = None
         self._last_good: dict[int, DeviceSnapshot] = {}
+        self._batch: list[tuple[Host, DeviceResult]] = []
         self._committed = 0.0
         self.report: CollectionReport | None = None
 
@@ -313,6 +319,24 @@ class CollectionRecorder:
         self._committed = time.monotonic()
         return self
 
+    def _load(self) -> None:
+        """Every device's record and last good snapshot, in a few queries (not per device)."""
+        assert self._session is not None
+        self._known = get_devices(self._session, self._thresholds)
+        self._last_good = latest_snapshots(self._session, self._known.values(), outcome="ok")
+
+    def _store(self, host: Host, result: DeviceResult) -> DeviceReport:
+        assert self._session is not None and self._run is not None and self._known is not None
+        return _store_one(
+            self._session,
+            self._run,
+            host,
+            result,
+            self._thresholds[host.name],
+            self._known,
+            self._last_good,
+        )
+
     def add(self, host: Host, result: DeviceResult) -> DeviceReport:
         """Judge and store one device's result (committed within ``COMMIT_INTERVAL``).
 
@@ -322,39 +346,76 @@ class CollectionRecorder:
 
         Returns:
             The device's report line.
+
+        Raises:
+            Exception: Storing this device failed (the devices before it are kept).
         """
         assert self._session is not None and self._run is not None, "use `with`"
         if self._known is None:
-            # every device's record and last good snapshot in a few queries, not per device
-            self._known = get_devices(self._session, self._thresholds)
-            self._last_good = latest_snapshots(self._session, self._known.values(), outcome="ok")
-        with self._session.begin_nested():  # a device is stored whole or not at all
-            line = _store_one(
-                self._session,
-                self._run,
-                host,
-                result,
-                self._thresholds[host.name],
-                self._known,
-                self._last_good,
-            )
-        # commit at most every COMMIT_INTERVAL seconds: results arriving together
-        # share one commit; an interrupted run loses at most that much of its work
+            self._load()
+        try:
+            line = self._store(host, result)
+        except Exception:
+            self._one_by_one()  # keep the batch so far, without this device's rows
+            raise
+        self._batch.append((host, result))
         now = time.monotonic()
         if now - self._committed >= COMMIT_INTERVAL:
-            self._session.commit()
+            self._commit()
             self._committed = now
         self._lines.append(line)
         return line
 
+    def _commit(self) -> None:
+        """Write the batch in one flush and commit; device by device if that fails."""
+        assert self._session is not None
+        try:
+            self._session.commit()
+        except Exception:
+            self._one_by_one()
+        self._batch.clear()
+
+    def _one_by_one(self) -> None:
+        """Roll the batch back and store its devices again, each whole or not at all.
+
+        Raises:
+            RuntimeError: Devices of the batch could not be stored (named in the
+                message); the others of the batch are stored.
+        """
+        assert self._session is not None
+        self._session.rollback()
+        self._load()  # devices created in the rolled-back batch are gone again
+        failed: list[tuple[str, Exception]] = []
+        for host, result in self._batch:
+            try:
+                with self._session.begin_nested():
+                    self._store(host, result)
+            except Exception as exc:  # this device is not stored; the others are
+                failed.append((host.name, exc))
+        self._batch.clear()
+        self._session.commit()
+        if failed:
+            names = ", ".join(name for name, _ in failed)
+            first = failed[0][1]
+            raise RuntimeError(
+                f"could not store the collection of {names}: {type(first).__name__}: {first}"
+            ) from first
+
     def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
         assert self._session is not None and self._run is not None
+        failed = exc_type is not None
         try:
-            # devices stored so far are kept, also when the run was interrupted
-            finish_collection_run(
-                self._session, self._run, status="completed" if exc_type is None else "failed"
-            )
-            self._session.commit()
+            try:
+                self._commit()  # the last batch
+            except Exception:
+                failed = True
+                raise
+            finally:
+                # devices stored so far are kept, also when the run was interrupted
+                finish_collection_run(
+                    self._session, self._run, status="failed" if failed else "completed"
+                )
+                self._session.commit()
             self.report = CollectionReport(self._run.id, self._lines)
         except Exception:
             self._session.rollback()

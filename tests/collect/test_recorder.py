@@ -6,11 +6,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, func, select
 
 from inventory.model import Host, HostData
 from records.db import init_database, make_engine, session_scope
-from records.models import CollectionRun, DeviceSnapshot
+from records.models import ChecklistResult, CollectionRun, DeviceSnapshot
 from sop.thresholds import Thresholds
 from tasks.collect import DeviceResult
 from tasks.store import CollectionRecorder
@@ -43,4 +43,74 @@ def test_an_interrupted_run_keeps_its_devices_and_is_marked_failed(tmp_path: Pat
         assert run.status == "failed"
         names = {s.device.name for s in session.scalars(select(DeviceSnapshot))}
         assert names == {"dev0", "dev1"}
+    engine.dispose()
+
+
+def test_a_device_the_database_refuses_leaves_the_rest_of_its_batch_stored(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url = f"sqlite:///{tmp_path / 'r.db'}"
+    init_database(url)
+    engine = make_engine(url)
+    with engine.begin() as conn:  # the database itself refuses one device's snapshot
+        conn.exec_driver_sql(
+            "CREATE TRIGGER refuse BEFORE INSERT ON device_snapshots WHEN NEW.error = 'poison' "
+            "BEGIN SELECT RAISE(ABORT, 'refused by the test'); END"
+        )
+    monkeypatch.setattr("tasks.store.COMMIT_INTERVAL", 3600.0)  # all four in one batch
+    now = datetime.now(UTC)
+    hosts = [_host(f"dev{i}") for i in range(4)]
+    thresholds = {h.name: Thresholds() for h in hosts}
+    errors = {"dev2": "poison"}
+    with (
+        pytest.raises(RuntimeError, match=r"could not store the collection of dev2\b"),
+        CollectionRecorder(
+            engine, thresholds, trigger="manual", actor=None, selection={}
+        ) as recorder,
+    ):
+        for host in hosts:
+            error = errors.get(host.name, "refused")
+            recorder.add(host, DeviceResult(host.name, "unreachable", error, now, 0.1, 1))
+    with session_scope(engine) as session:
+        run = session.scalars(select(CollectionRun)).one()
+        assert run.status == "failed"
+        snapshots = session.scalars(select(DeviceSnapshot)).all()
+        assert sorted(s.device.name for s in snapshots) == ["dev0", "dev1", "dev3"]
+        assert all(s.checklist_results for s in snapshots)
+        assert session.scalar(select(func.count()).select_from(ChecklistResult)) == sum(
+            len(s.checklist_results) for s in snapshots
+        )
+    engine.dispose()
+
+
+def test_devices_arriving_together_are_stored_in_one_batch(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url = f"sqlite:///{tmp_path / 'r.db'}"
+    init_database(url)
+    engine = make_engine(url)
+    commits: list[int] = []
+    inserts: list[str] = []  # snapshot inserts and savepoints, in order
+    event.listen(engine, "commit", lambda conn: commits.append(1))
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def count(*args: object) -> None:
+        statement = str(args[2])
+        if statement.startswith(("INSERT INTO device_snapshots", "SAVEPOINT")):
+            inserts.append(statement.split(" (")[0])
+
+    monkeypatch.setattr("tasks.store.COMMIT_INTERVAL", 3600.0)
+    now = datetime.now(UTC)
+    hosts = [_host(f"dev{i}") for i in range(5)]
+    thresholds = {h.name: Thresholds() for h in hosts}
+    with CollectionRecorder(engine, thresholds, trigger="manual", actor=None, selection={}) as rec:
+        for host in hosts:
+            rec.add(host, DeviceResult(host.name, "unreachable", "refused", now, 0.1, 1))
+    assert rec.report is not None and len(rec.report.devices) == 5
+    assert len(commits) == 3  # the run opened; the five devices; the run's end
+    # written in one flush, not device by device in savepoints
+    assert inserts == ["INSERT INTO device_snapshots"] * 5
+    with session_scope(engine) as session:
+        assert len(session.scalars(select(DeviceSnapshot)).all()) == 5
+        assert session.scalars(select(CollectionRun)).one().status == "completed"
     engine.dispose()
