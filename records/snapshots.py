@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from records._checks import maybe, one_of, when
@@ -96,6 +96,61 @@ def add_snapshot(
     if flush:
         session.flush()
     return snapshot
+
+
+def insert_snapshot(
+    session: Session,
+    *,
+    run_id: int,
+    device_id: int,
+    outcome: str,
+    collected_at: datetime,
+    error: str | None = None,
+    facts: dict[str, Any] | None = None,
+    health: dict[str, Any] | None = None,
+    config_running: str | None = None,
+    config_startup: str | None = None,
+    duration_seconds: float | None = None,
+) -> int:
+    """Store a snapshot as one INSERT, without an ORM object: for storing many devices.
+
+    The same checks and columns as :func:`add_snapshot`; a collection run stores
+    every device this way (the unit of work costs more than the insert).
+
+    Args:
+        session: Open session.
+        run_id: The collection run's id.
+        device_id: The device's id (it must be flushed).
+        outcome: One of :data:`records.models.SNAPSHOT_OUTCOMES`.
+        collected_at: When it was collected (aware).
+        error: Error text for a failed outcome.
+        facts: Device facts as JSON data.
+        health: Health measurements as JSON data.
+        config_running: Sanitised running configuration.
+        config_startup: Sanitised startup configuration.
+        duration_seconds: How long the collection took.
+
+    Returns:
+        The new snapshot's id.
+
+    Raises:
+        ValueError: If ``outcome`` is unknown or ``collected_at`` is naive.
+    """
+    row = {
+        "run_id": run_id,
+        "device_id": device_id,
+        "outcome": one_of("outcome", outcome, SNAPSHOT_OUTCOMES),
+        "collected_at": when(collected_at),
+        "error": error,
+        "facts": dict(facts or {}),
+        "health": dict(health or {}),
+        "config_running": config_running,
+        "config_startup": config_startup,
+        "config_hash": None if config_running is None else config_hash(config_running),
+        "duration_seconds": duration_seconds,
+    }
+    statement = insert(DeviceSnapshot).returning(DeviceSnapshot.id)
+    return int(session.execute(statement, row).scalar_one())
 
 
 def latest_snapshot(
@@ -248,3 +303,36 @@ def add_checklist_results(
     if flush:
         session.flush()
     return results
+
+
+def insert_checklist_results(
+    session: Session, snapshot_id: int, items: Iterable[ChecklistItem]
+) -> int:
+    """Store a snapshot's judged items in one statement, without ORM objects.
+
+    The same checks as :func:`add_checklist_results`: one bad status adds none.
+
+    Args:
+        session: Open session.
+        snapshot_id: The snapshot's id (:func:`insert_snapshot`).
+        items: Objects with ``key``, ``label``, ``status``, ``evidence``.
+
+    Returns:
+        How many results were stored.
+
+    Raises:
+        ValueError: If an item's status is not pass/warn/fail.
+    """
+    rows = [
+        {
+            "snapshot_id": snapshot_id,
+            "item_key": item.key,
+            "label": item.label,
+            "status": one_of(f"{item.key}.status", item.status, CHECK_STATUSES),
+            "evidence": item.evidence,
+        }
+        for item in items
+    ]
+    if rows:
+        session.execute(insert(ChecklistResult), rows)
+    return len(rows)

@@ -21,7 +21,7 @@ from records.db import session_scope
 from records.devices import get_devices, pin_host_key, upsert_device
 from records.findings import add_finding, open_findings
 from records.models import CollectionRun, Device, DeviceSnapshot
-from records.snapshots import add_checklist_results, add_snapshot, latest_snapshots
+from records.snapshots import insert_checklist_results, insert_snapshot, latest_snapshots
 from sop.checklist import evaluate_checklist, summarise
 from sop.configs import config_diff
 from sop.device import Configs, DeviceData, Facts, Health
@@ -135,7 +135,7 @@ def _store_one(
     known: dict[str, Device],
     last_good: Mapping[int, DeviceSnapshot],
 ) -> DeviceReport:
-    """Judge and store one device (one flush, by the caller's savepoint)."""
+    """Judge and store one device: its record, snapshot and checklist results."""
     data = host.data
     stored = known.get(host.name)
     previous, previous_config = _previous(last_good.get(stored.id) if stored else None)
@@ -154,6 +154,8 @@ def _store_one(
         location=data.location,
     )
     known[host.name] = device
+    if device.id is None:  # first run of this device: its id is needed below
+        session.flush()
     backup = result.backup
     current: DeviceData | None = None
     diff: str | None = None
@@ -177,10 +179,10 @@ def _store_one(
         if running is not None and previous_config not in (None, running):
             diff = config_diff(previous_config, running, "sebelumnya", "sekarang") or None
     stored_config = result.outcome == "ok" and backup is not None
-    snapshot: DeviceSnapshot = add_snapshot(
+    snapshot_id = insert_snapshot(
         session,
-        run,
-        device,
+        run_id=run.id,
+        device_id=device.id,
         outcome=result.outcome,
         collected_at=result.started_at,
         error=result.error,
@@ -189,7 +191,6 @@ def _store_one(
         config_running=backup.running if stored_config and backup else None,
         config_startup=backup.startup if stored_config and backup else None,
         duration_seconds=result.duration,
-        flush=False,
     )
     checklist = evaluate_checklist(
         result.outcome,
@@ -201,7 +202,7 @@ def _store_one(
         unsaved=backup.unsaved if backup else None,
         platform=host.platform,
     )
-    add_checklist_results(session, snapshot, checklist.results, flush=False)
+    insert_checklist_results(session, snapshot_id, checklist.results)
     host_key_bookkeeping(session, device, result)
     return DeviceReport(
         name=host.name,
@@ -348,16 +349,19 @@ class CollectionRecorder:
             The device's report line.
 
         Raises:
-            Exception: Storing this device failed (the devices before it are kept).
+            RuntimeError: Storing this device failed (named in the message; the
+                devices before it are kept, its own rows are not).
         """
         assert self._session is not None and self._run is not None, "use `with`"
         if self._known is None:
             self._load()
         try:
             line = self._store(host, result)
-        except Exception:
+        except Exception as exc:
             self._one_by_one()  # keep the batch so far, without this device's rows
-            raise
+            raise RuntimeError(
+                f"could not store the collection of {host.name}: {type(exc).__name__}: {exc}"
+            ) from exc
         self._batch.append((host, result))
         now = time.monotonic()
         if now - self._committed >= COMMIT_INTERVAL:

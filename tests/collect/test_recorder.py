@@ -46,7 +46,7 @@ def test_an_interrupted_run_keeps_its_devices_and_is_marked_failed(tmp_path: Pat
     engine.dispose()
 
 
-def test_a_device_the_database_refuses_leaves_the_rest_of_its_batch_stored(
+def test_a_device_the_database_refuses_is_named_and_its_batch_is_kept(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     url = f"sqlite:///{tmp_path / 'r.db'}"
@@ -57,7 +57,7 @@ def test_a_device_the_database_refuses_leaves_the_rest_of_its_batch_stored(
             "CREATE TRIGGER refuse BEFORE INSERT ON device_snapshots WHEN NEW.error = 'poison' "
             "BEGIN SELECT RAISE(ABORT, 'refused by the test'); END"
         )
-    monkeypatch.setattr("tasks.store.COMMIT_INTERVAL", 3600.0)  # all four in one batch
+    monkeypatch.setattr("tasks.store.COMMIT_INTERVAL", 3600.0)  # one batch, never committed
     now = datetime.now(UTC)
     hosts = [_host(f"dev{i}") for i in range(4)]
     thresholds = {h.name: Thresholds() for h in hosts}
@@ -75,7 +75,8 @@ def test_a_device_the_database_refuses_leaves_the_rest_of_its_batch_stored(
         run = session.scalars(select(CollectionRun)).one()
         assert run.status == "failed"
         snapshots = session.scalars(select(DeviceSnapshot)).all()
-        assert sorted(s.device.name for s in snapshots) == ["dev0", "dev1", "dev3"]
+        # dev0 and dev1 were in the uncommitted batch; the error stops the run at dev2
+        assert sorted(s.device.name for s in snapshots) == ["dev0", "dev1"]
         assert all(s.checklist_results for s in snapshots)
         assert session.scalar(select(func.count()).select_from(ChecklistResult)) == sum(
             len(s.checklist_results) for s in snapshots
