@@ -8,8 +8,12 @@ devices), then alternates rounds of:
   against a Prefect server with SIGAP's settings (``deployments/server.env``).
 - **Nornir**: a plain ``nornir_napalm`` / ``nornir_netmiko`` script with the
   threaded runner at the same 20 workers, asking each device the *same* NAPALM
-  getters and CLI commands (taken from SIGAP's platform modules), and doing
-  nothing with the answers.
+  getters and CLI commands (taken from SIGAP's platform modules), closing each
+  device's connection at the end of its task (20 sessions at once at most, as
+  SIGAP), and doing nothing with the answers.
+
+Both clocks cover the same scope: loading the inventory, then every device from
+login to logout.
 
 Each side runs in its own child process, so its peak memory (``ru_maxrss``) is
 its own. SIGAP's first round pins every host key (first contact) and is not
@@ -121,45 +125,51 @@ def _child_nornir(inventory: str) -> dict[str, float]:
     from sop.platforms import get_platform
 
     password = os.environ["SIGAP_LAB_PASSWORD"]
-    nr = InitNornir(
-        runner={"plugin": "threaded", "options": {"num_workers": WORKERS}},
-        inventory={
-            "plugin": "SimpleInventory",
-            "options": {
-                "host_file": f"{inventory}/hosts.yaml",
-                "group_file": f"{inventory}/groups.yaml",
-                "defaults_file": f"{inventory}/defaults.yaml",
-            },
-        },
-        logging={"enabled": False},
-    )
-    nr.inventory.defaults.password = password
-    for host in nr.inventory.hosts.values():
-        host.password = password
-        platform = get_platform(host.platform)
-        host.data["sigap_platform"] = platform.name
-        host.platform = platform.napalm_driver or platform.netmiko_device_type
-        host.connection_options["napalm"] = ConnectionOptions(
-            extras={"optional_args": {"secret": password}}
-        )
-        host.connection_options["netmiko"] = ConnectionOptions(extras={"secret": password})
 
     def collect(task: Task) -> Result:
         platform = get_platform(task.host.data["sigap_platform"])
-        if platform.transport == "napalm":
-            task.run(napalm_get, getters=list(platform.getters))
-            if platform.commands:
-                task.run(napalm_cli, commands=list(platform.commands))
-        else:
-            for command in platform.commands:
-                task.run(netmiko_send_command, command_string=command)
+        try:
+            if platform.transport == "napalm":
+                task.run(napalm_get, getters=list(platform.getters))
+                if platform.commands:
+                    task.run(napalm_cli, commands=list(platform.commands))
+            else:
+                for command in platform.commands:
+                    task.run(netmiko_send_command, command_string=command)
+        finally:
+            # at most 20 sessions open at once, as on SIGAP's side
+            task.host.close_connections()
         return Result(host=task.host)
 
+    # the clock covers what SIGAP's covers: loading the inventory, then every device
+    # from login to logout (SIGAP closes each session before the next device)
     start = time.perf_counter()
     with _Window() as window:
+        nr = InitNornir(
+            runner={"plugin": "threaded", "options": {"num_workers": WORKERS}},
+            inventory={
+                "plugin": "SimpleInventory",
+                "options": {
+                    "host_file": f"{inventory}/hosts.yaml",
+                    "group_file": f"{inventory}/groups.yaml",
+                    "defaults_file": f"{inventory}/defaults.yaml",
+                },
+            },
+            logging={"enabled": False},
+        )
+        nr.inventory.defaults.password = password
+        for host in nr.inventory.hosts.values():
+            host.password = password
+            platform = get_platform(host.platform)
+            host.data["sigap_platform"] = platform.name
+            host.platform = platform.napalm_driver or platform.netmiko_device_type
+            host.connection_options["napalm"] = ConnectionOptions(
+                extras={"optional_args": {"secret": password}}
+            )
+            host.connection_options["netmiko"] = ConnectionOptions(extras={"secret": password})
+
         result = nr.run(task=collect)
     seconds = time.perf_counter() - start
-    nr.close_connections()
     failed = [name for name, r in result.items() if r.failed]
     return {
         "seconds": seconds,
