@@ -38,6 +38,30 @@ def config_hash(config: str) -> str:
     return hashlib.sha256(config.encode("utf-8")).hexdigest()
 
 
+def _snapshot_row(
+    outcome: str,
+    collected_at: datetime | None,
+    error: str | None,
+    facts: dict[str, Any] | None,
+    health: dict[str, Any] | None,
+    config_running: str | None,
+    config_startup: str | None,
+    duration_seconds: float | None,
+) -> dict[str, Any]:
+    """A snapshot's checked column values (outcome, time, hash of the running config)."""
+    return {
+        "outcome": one_of("outcome", outcome, SNAPSHOT_OUTCOMES),
+        "collected_at": when(collected_at),
+        "error": error,
+        "facts": dict(facts or {}),
+        "health": dict(health or {}),
+        "config_running": config_running,
+        "config_startup": config_startup,
+        "config_hash": None if config_running is None else config_hash(config_running),
+        "duration_seconds": duration_seconds,
+    }
+
+
 def add_snapshot(
     session: Session,
     run: CollectionRun,
@@ -78,19 +102,19 @@ def add_snapshot(
     Raises:
         ValueError: If ``outcome`` is unknown or a datetime is naive.
     """
-    one_of("outcome", outcome, SNAPSHOT_OUTCOMES)
     snapshot = DeviceSnapshot(
         run=run,
         device=device,
-        outcome=outcome,
-        collected_at=when(collected_at),
-        error=error,
-        facts=dict(facts or {}),
-        health=dict(health or {}),
-        config_running=config_running,
-        config_startup=config_startup,
-        config_hash=None if config_running is None else config_hash(config_running),
-        duration_seconds=duration_seconds,
+        **_snapshot_row(
+            outcome,
+            collected_at,
+            error,
+            facts,
+            health,
+            config_running,
+            config_startup,
+            duration_seconds,
+        ),
     )
     session.add(snapshot)
     if flush:
@@ -136,19 +160,16 @@ def insert_snapshot(
     Raises:
         ValueError: If ``outcome`` is unknown or ``collected_at`` is naive.
     """
-    row = {
-        "run_id": run_id,
-        "device_id": device_id,
-        "outcome": one_of("outcome", outcome, SNAPSHOT_OUTCOMES),
-        "collected_at": when(collected_at),
-        "error": error,
-        "facts": dict(facts or {}),
-        "health": dict(health or {}),
-        "config_running": config_running,
-        "config_startup": config_startup,
-        "config_hash": None if config_running is None else config_hash(config_running),
-        "duration_seconds": duration_seconds,
-    }
+    row = {"run_id": run_id, "device_id": device_id} | _snapshot_row(
+        outcome,
+        collected_at,
+        error,
+        facts,
+        health,
+        config_running,
+        config_startup,
+        duration_seconds,
+    )
     statement = insert(DeviceSnapshot).returning(DeviceSnapshot.id)
     return int(session.execute(statement, row).scalar_one())
 
@@ -263,6 +284,19 @@ class ChecklistEntry:
     evidence: Any = field(default_factory=dict)
 
 
+def _checklist_rows(items: Iterable[ChecklistItem]) -> list[dict[str, Any]]:
+    """Checked column values of judged items; all are checked before any is returned."""
+    return [
+        {
+            "item_key": item.key,
+            "label": item.label,
+            "status": one_of(f"{item.key}.status", item.status, CHECK_STATUSES),
+            "evidence": item.evidence,
+        }
+        for item in list(items)
+    ]
+
+
 def add_checklist_results(
     session: Session,
     snapshot: DeviceSnapshot,
@@ -286,19 +320,7 @@ def add_checklist_results(
     Raises:
         ValueError: If an item's status is not pass/warn/fail.
     """
-    items = list(items)
-    for item in items:
-        one_of(f"{item.key}.status", item.status, CHECK_STATUSES)
-    results = [
-        ChecklistResult(
-            snapshot=snapshot,
-            item_key=item.key,
-            label=item.label,
-            status=item.status,
-            evidence=item.evidence,
-        )
-        for item in items
-    ]
+    results = [ChecklistResult(snapshot=snapshot, **row) for row in _checklist_rows(items)]
     session.add_all(results)
     if flush:
         session.flush()
@@ -323,16 +345,7 @@ def insert_checklist_results(
     Raises:
         ValueError: If an item's status is not pass/warn/fail.
     """
-    rows = [
-        {
-            "snapshot_id": snapshot_id,
-            "item_key": item.key,
-            "label": item.label,
-            "status": one_of(f"{item.key}.status", item.status, CHECK_STATUSES),
-            "evidence": item.evidence,
-        }
-        for item in items
-    ]
+    rows = [{"snapshot_id": snapshot_id} | row for row in _checklist_rows(items)]
     if rows:
         session.execute(insert(ChecklistResult), rows)
     return len(rows)
