@@ -98,22 +98,6 @@ def warm_up() -> None:
             future.result()
 
 
-def parse_off_thread(
-    platform: str, captures: Captures, patterns: tuple[SanitizePattern, ...]
-) -> Parsed:
-    """:func:`parse_and_backup` in the pool (or here, with ``SIGAP_PARSE_WORKERS=0``).
-
-    Args:
-        platform: Inventory platform key.
-        captures: Raw answers of the device.
-        patterns: The office's extra sanitising patterns.
-
-    Returns:
-        Facts, health and the sanitised backup.
-    """
-    return submit_parse(platform, captures, patterns).result()
-
-
 def submit_parse(
     platform: str, captures: Captures, patterns: tuple[SanitizePattern, ...]
 ) -> Future[Parsed]:
