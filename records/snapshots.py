@@ -170,7 +170,9 @@ def insert_snapshot(
         config_startup,
         duration_seconds,
     )
-    statement = insert(DeviceSnapshot).returning(DeviceSnapshot.id)
+    # the table, not the mapped class: an ORM-enabled INSERT costs 5x more per row
+    table = DeviceSnapshot.__table__
+    statement = insert(table).returning(table.c.id)
     return int(session.execute(statement, row).scalar_one())
 
 
@@ -347,5 +349,5 @@ def insert_checklist_results(
     """
     rows = [{"snapshot_id": snapshot_id} | row for row in _checklist_rows(items)]
     if rows:
-        session.execute(insert(ChecklistResult), rows)
+        session.execute(insert(ChecklistResult.__table__), rows)
     return len(rows)
