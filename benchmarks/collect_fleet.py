@@ -5,7 +5,10 @@ devices), then alternates rounds of:
 
 - **SIGAP**: the ``collect-devices`` Prefect flow (thread pool of 20 sessions):
   facts + health + config per device, parsing, sanitising, checklist, records,
-  against a Prefect server with SIGAP's settings (``deployments/server.env``).
+  against a Prefect server with SIGAP's settings (``deployments/server.env``),
+  started once for the whole benchmark as ``make demo`` and ``sigap collect`` run
+  it (a server that keeps running; each round is a new process, as each
+  ``sigap collect`` is).
 - **Nornir**: a plain ``nornir_napalm`` / ``nornir_netmiko`` script with the
   threaded runner at the same 20 workers, asking each device the *same* NAPALM
   getters and CLI commands (taken from SIGAP's platform modules), closing each
@@ -17,8 +20,9 @@ login to logout.
 
 Each side runs in its own child process, so its peak memory (``ru_maxrss``) is
 its own. SIGAP's first round pins every host key (first contact) and is not
-counted; the Prefect API server is started before the clock starts. Prints the
-median devices/second of each side, the ratio, and SIGAP's peak memory.
+counted; the Prefect API server is started before it. The CPU the Prefect
+server uses while SIGAP collects counts as SIGAP's. Prints the median
+devices/second of each side, the ratio, and SIGAP's peak memory.
 
 Usage (root; the lab needs sshd):
     .venv/bin/python benchmarks/collect_fleet.py [--switches 150] [--linux 50] [--rounds 3]
@@ -30,6 +34,7 @@ import argparse
 import json
 import os
 import resource
+import signal
 import statistics
 import subprocess
 import sys
@@ -41,20 +46,9 @@ ROOT = Path(__file__).resolve().parents[1]
 WORKERS = 20
 
 
-def _server_settings() -> dict[str, str]:
-    """SIGAP's Prefect server settings, as ``make demo`` uses them."""
-    settings = {}
-    for line in (ROOT / "deployments" / "server.env").read_text().splitlines():
-        if line.strip() and not line.startswith("#"):
-            key, _, value = line.partition("=")
-            settings[key.strip()] = value.strip()
-    return settings
-
-
-def _tree_cpu_seconds() -> float:
-    """CPU seconds used so far by this process and all its descendants (``/proc``)."""
-    parents: dict[int, int] = {}
-    cpu: dict[int, float] = {}
+def _proc_stats() -> dict[int, tuple[int, float]]:
+    """Every process's parent and CPU seconds used so far (``/proc``)."""
+    stats: dict[int, tuple[int, float]] = {}
     tick = os.sysconf("SC_CLK_TCK")
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
@@ -64,53 +58,123 @@ def _tree_cpu_seconds() -> float:
         except OSError:  # ended meanwhile
             continue
         fields = stat.rsplit(")", 1)[1].split()
-        parents[int(entry.name)] = int(fields[1])
-        cpu[int(entry.name)] = (int(fields[11]) + int(fields[12])) / tick
-    tree, todo = set(), [os.getpid()]
+        stats[int(entry.name)] = (int(fields[1]), (int(fields[11]) + int(fields[12])) / tick)
+    return stats
+
+
+def _tree(*roots: int, stats: dict[int, tuple[int, float]] | None = None) -> set[int]:
+    """The processes ``roots`` and all their descendants."""
+    stats = stats if stats is not None else _proc_stats()
+    tree, todo = set(), list(roots)
     while todo:
         pid = todo.pop()
         tree.add(pid)
-        todo.extend(child for child, parent in parents.items() if parent == pid)
-    return sum(cpu.get(pid, 0.0) for pid in tree)
+        todo.extend(child for child, (parent, _) in stats.items() if parent == pid)
+    return tree
+
+
+def _tree_cpu_seconds(*roots: int) -> float:
+    """CPU seconds used so far by these processes (default: this one) and their descendants."""
+    stats = _proc_stats()
+    tree = _tree(*(roots or (os.getpid(),)), stats=stats)
+    return sum(stats[pid][1] for pid in tree if pid in stats)
 
 
 class _Window:
-    """CPU used in the timed window: by the side's process tree, and by the machine."""
+    """CPU used in the timed window: by the side's processes, and by the rest of the machine.
+
+    Args:
+        extra: Other processes whose CPU counts as the side's (SIGAP's Prefect server).
+    """
+
+    def __init__(self, *extra: int) -> None:
+        self._extra = extra
+        self.server = 0.0
 
     def __enter__(self) -> _Window:
         self._own, self._busy = _tree_cpu_seconds(), _machine_busy_seconds()
+        self._server = _tree_cpu_seconds(*self._extra) if self._extra else 0.0
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self.own = _tree_cpu_seconds() - self._own
+        if self._extra:
+            self.server = _tree_cpu_seconds(*self._extra) - self._server
+        self.own = _tree_cpu_seconds() - self._own + self.server
         self.rest = _machine_busy_seconds() - self._busy - self.own
 
 
-def _child_sigap(inventory: str, db_url: str, dask_workers: int = 0) -> dict[str, float]:
-    os.environ.update(_server_settings())
+def _peak_rss_mib(root: int) -> float:
+    """The largest peak resident memory (``VmHWM``) among ``root`` and its descendants."""
+    peak = 0.0
+    for pid in _tree(root):
+        try:
+            status = Path(f"/proc/{pid}/status").read_text()
+        except OSError:
+            continue
+        for line in status.splitlines():
+            if line.startswith("VmHWM:"):
+                peak = max(peak, int(line.split()[1]) / 1024)
+    return peak
+
+
+def _start_prefect_server(work: Path) -> tuple[subprocess.Popen[bytes], str]:
+    """Start the Prefect server SIGAP collects with, as ``make demo`` does (SIGAP's settings).
+
+    Its own home and database under ``work``, on a free loopback port.
+    """
+    import socket
+
+    from sigap.prefect_server import is_healthy, server_env
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = server_env()
+    env["PREFECT_HOME"] = str(work / "prefect")
+    env["PREFECT_SERVER_LOGGING_LEVEL"] = "WARNING"
+    prefect = Path(sys.executable).with_name("prefect")
+    server = subprocess.Popen(
+        [str(prefect), "server", "start", "--host", "127.0.0.1", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    url = f"http://127.0.0.1:{port}/api"
+    deadline = time.monotonic() + 120
+    while not is_healthy(url):
+        if server.poll() is not None or time.monotonic() > deadline:
+            server.kill()
+            raise SystemExit(f"the Prefect server did not start at {url}")
+        time.sleep(0.5)
+    return server, url
+
+
+def _child_sigap(
+    inventory: str, db_url: str, server_pid: int, dask_workers: int = 0
+) -> dict[str, float]:
     if dask_workers:
         os.environ["SIGAP_TASK_RUNNER"] = "dask"
         os.environ["SIGAP_DASK_WORKERS"] = str(dask_workers)
     os.environ["SIGAP_MAX_SESSIONS"] = str(WORKERS)
     os.environ["SIGAP_DEVICE_TIME_LIMIT"] = "120"
-    os.environ["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
     os.environ["PREFECT_LOGGING_LEVEL"] = "WARNING"
-    from prefect.testing.utilities import prefect_test_harness
-
     from flows.collect import collect_flow
+    from tasks import parsing
 
-    with prefect_test_harness(server_startup_timeout=120):
-        flow = collect_flow()
-        start = time.perf_counter()
-        with _Window() as window:
-            report = flow(inventory_dir=inventory, database_url=db_url, trigger="benchmark")
-        seconds = time.perf_counter() - start
+    flow = collect_flow()
+    start = time.perf_counter()
+    with _Window(server_pid) as window:
+        report = flow(inventory_dir=inventory, database_url=db_url, trigger="benchmark")
+    seconds = time.perf_counter() - start
+    parsing.shutdown()  # its processes' peak memory is then in RUSAGE_CHILDREN
     ok = report["counts"].get("ok", 0)
     return {
         "seconds": seconds,
         "devices": len(report["devices"]),
         "ok": ok,
         "cpu": window.own,
+        "server_cpu": window.server,
         "lab_cpu": window.rest,
     }
 
@@ -188,11 +252,14 @@ def _machine_busy_seconds() -> float:
     return (sum(ticks[:8]) - idle) / os.sysconf("SC_CLK_TCK")
 
 
-def _run_child(side: str, inventory: Path, db_url: str, dask_workers: int = 0) -> dict[str, float]:
+def _run_child(
+    side: str, inventory: Path, db_url: str, server: subprocess.Popen[bytes], dask_workers: int = 0
+) -> dict[str, float]:
     out = subprocess.run(
         [
             *(sys.executable, __file__, "--child", side, "--inventory", str(inventory)),
             *("--db", db_url, "--dask-workers", str(dask_workers if side == "sigap-dask" else 0)),
+            *("--server-pid", str(server.pid)),
         ],
         capture_output=True,
         text=True,
@@ -219,15 +286,16 @@ def main() -> None:
     parser.add_argument("--child", choices=["sigap", "nornir", "sigap-dask"])
     parser.add_argument("--inventory")
     parser.add_argument("--db")
+    parser.add_argument("--server-pid", type=int)
     args = parser.parse_args()
 
     if args.child:
         if args.child == "nornir":
             result = _child_nornir(args.inventory)
         else:
-            result = _child_sigap(args.inventory, args.db, args.dask_workers)
+            result = _child_sigap(args.inventory, args.db, args.server_pid, args.dask_workers)
         result["peak_rss_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        # the largest child: SIGAP's parser processes and Prefect's test server
+        # the largest child: SIGAP's parser processes
         result["peak_child_rss_mib"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
         print(json.dumps(result))
         return
@@ -245,22 +313,29 @@ def main() -> None:
     os.environ["SIGAP_LAB_PASSWORD"] = lab_password(lab_dir)
     db_url = f"sqlite:///{work / 'bench.db'}"
     init_database(db_url)
+    server, url = _start_prefect_server(work)
+    os.environ["PREFECT_API_URL"] = url
     try:
-        warm = _run_child("sigap", state.inventory_dir, db_url)
+        warm = _run_child("sigap", state.inventory_dir, db_url, server)
         print(f"sigap warm-up (pins host keys): {warm['seconds']:.1f} s, ok {warm['ok']}")
         sides = ["sigap", "nornir"] + (["sigap-dask"] if args.dask_workers else [])
         rounds: dict[str, list[dict[str, float]]] = {side: [] for side in sides}
         for i in range(args.rounds):
             for side in sides if i % 2 == 0 else sides[::-1]:
-                r = _run_child(side, state.inventory_dir, db_url, args.dask_workers)
+                r = _run_child(side, state.inventory_dir, db_url, server, args.dask_workers)
                 rounds[side].append(r)
                 print(
                     f"round {i + 1} {side:10}: {r['seconds']:6.2f} s  "
                     f"{r['devices'] / r['seconds']:6.1f} dev/s  ok {r['ok']}/{r['devices']}  "
                     f"peak {r['peak_rss_mib']:.0f} MiB  "
-                    f"CPU: own {r['cpu']:.1f} s, rest {r['lab_cpu']:.1f} s"
+                    f"CPU: own {r['cpu']:.1f} s"
+                    + (f" (Prefect server {r['server_cpu']:.1f} s)" if "server_cpu" in r else "")
+                    + f", rest {r['lab_cpu']:.1f} s"
                 )
+        server_peak = _peak_rss_mib(server.pid)
     finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
         lab_down(lab_dir)
 
     def rate(side: str) -> float:
@@ -275,7 +350,7 @@ def main() -> None:
     )
     print(
         f"  SIGAP  {sigap:6.1f} devices/s   (peak memory {peak:.0f} MiB; "
-        f"largest child process {child:.0f} MiB)"
+        f"largest child process {child:.0f} MiB; Prefect server {server_peak:.0f} MiB)"
     )
     print(f"  Nornir {nornir:6.1f} devices/s")
     print(f"  ratio SIGAP/Nornir = {sigap / nornir:.2f}")
