@@ -131,6 +131,11 @@ def _start_prefect_server(work: Path) -> tuple[subprocess.Popen[bytes], str]:
         port = probe.getsockname()[1]
     env = server_env()
     env["PREFECT_HOME"] = str(work / "prefect")
+    # its own database, whatever database the environment names for the office's server
+    env.pop("PREFECT_API_DATABASE_CONNECTION_URL", None)
+    env["PREFECT_SERVER_DATABASE_CONNECTION_URL"] = (
+        f"sqlite+aiosqlite:///{work / 'prefect' / 'prefect.db'}"
+    )
     env["PREFECT_SERVER_LOGGING_LEVEL"] = "WARNING"
     prefect = Path(sys.executable).with_name("prefect")
     server = subprocess.Popen(
