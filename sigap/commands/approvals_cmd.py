@@ -326,15 +326,15 @@ def send_answer(
             timed out, API unreachable).
     """
     from prefect.exceptions import FlowPauseTimeout
-    from prefect.flow_runs import resume_flow_run
 
     console = console or Console()
     sent_at = clock.now()
     try:
         with using_api():
-            resume_flow_run(
+            resume_when_paused(
                 UUID(str(target.flow_run_id)),
-                run_input={**values, "approver": approver, "code": code},
+                {**values, "approver": approver, "code": code},
+                patience=min(wait, PAUSE_PATIENCE),
             )
     except FlowPauseTimeout as exc:
         console.print("[red]the run waited too long and can no longer be resumed[/red]")
@@ -344,6 +344,43 @@ def send_answer(
         raise typer.Exit(1) from exc
     console.print(f"jawaban dikirim ke run {target.flow_run_id}; menunggu pemeriksaan SIGAP ...")
     return _await_verdict(database_url, target, sent_at, wait)
+
+
+PAUSE_PATIENCE = 15.0
+"""Seconds an answer waits for a run that lists its step but has not paused yet."""
+
+
+def resume_when_paused(flow_run_id: UUID, run_input: dict[str, Any], *, patience: float) -> None:
+    """Resume a paused run with ``run_input``, waiting briefly for a run about to pause.
+
+    A step is listed as waiting just before its run pauses, and again just after a
+    refused answer, before the run asks anew: an answer sent in that moment waits up to
+    ``patience`` seconds for the pause instead of failing. A finished run fails at once.
+
+    Args:
+        flow_run_id: The Prefect flow run.
+        run_input: The form's values (the approval code among them; never logged).
+        patience: Longest wait for the run to pause, in seconds.
+
+    Raises:
+        NotPausedError: The run finished, or did not pause within ``patience``.
+        FlowPauseTimeout: The pause has timed out.
+    """
+    from prefect.client.orchestration import get_client
+    from prefect.exceptions import NotPausedError
+    from prefect.flow_runs import resume_flow_run
+
+    deadline = time.monotonic() + patience
+    while True:
+        try:
+            resume_flow_run(flow_run_id, run_input=run_input)
+            return
+        except NotPausedError:
+            with get_client(sync_client=True) as client:
+                state = client.read_flow_run(flow_run_id).state
+            if (state is not None and state.is_final()) or time.monotonic() >= deadline:
+                raise
+            time.sleep(0.2)
 
 
 def _report_verdict(console: Console, target: Waiting, verdict: tuple[bool, str] | None) -> None:

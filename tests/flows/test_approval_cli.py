@@ -7,17 +7,25 @@ would in a terminal (the code is typed at a hidden prompt).
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 from uuid import UUID
 
+import pytest
+from prefect import flow
 from prefect.client.orchestration import get_client
+from prefect.client.schemas.filters import FlowFilter, FlowFilterName
+from prefect.exceptions import NotPausedError
+from prefect.flow_runs import pause_flow_run
+from prefect.input import RunInput
 from typer.testing import CliRunner
 
 from deployments.definitions import MAINTENANCE_CRON, maintenance_deployment
 from flows.maintenance import DEPLOYMENT_NAME
 from sigap.cli import app
+from sigap.commands.approvals_cmd import resume_when_paused
 from sop.office import load_office
-from tests.flows.conftest import wait_for
+from tests.flows.conftest import is_paused, wait_for
 from tests.flows.test_maintenance_flow import _start, _waiting
 
 runner = CliRunner()
@@ -106,3 +114,41 @@ def test_deployment_schedule_and_an_ad_hoc_run_from_the_cli(
     assert flow_run.deployment_id == deployment_id
     assert flow_run.parameters["month"] == "2026-06"
     assert flow_run.parameters["sites"] == ["lab"]
+
+
+class _Answer(RunInput):
+    approver: str
+
+
+@flow(name="test-pause-late")
+def _pauses_late(delay: float) -> str:
+    """Lists nothing, but like an SOP step it pauses a moment after it started."""
+    time.sleep(delay)
+    answer = pause_flow_run(wait_for_input=_Answer, timeout=60, poll_interval=1)
+    return answer.approver
+
+
+def _flow_run_ids(name: str) -> list[UUID]:
+    with get_client(sync_client=True) as client:
+        runs = client.read_flow_runs(flow_filter=FlowFilter(name=FlowFilterName(any_=[name])))
+    return [r.id for r in runs]
+
+
+def test_an_answer_sent_just_before_the_pause_still_reaches_the_run(
+    prefect_api, flow_thread
+) -> None:
+    """The step is listed as waiting a moment before its run pauses (and again after a
+    refused answer): an answer sent in that moment waits for the pause, not fails."""
+    before = set(_flow_run_ids("test-pause-late"))
+    run = flow_thread(_pauses_late, delay=2.0)
+    [flow_run_id] = wait_for(
+        lambda: list(set(_flow_run_ids("test-pause-late")) - before), 30, "the run to start"
+    )
+    assert not is_paused(str(flow_run_id))
+    resume_when_paused(flow_run_id, {"approver": "rahmat"}, patience=15)
+    assert run.join(30) == "rahmat"
+
+    started = time.monotonic()
+    with pytest.raises(NotPausedError):  # a finished run fails at once, no waiting
+        resume_when_paused(flow_run_id, {"approver": "rahmat"}, patience=15)
+    assert time.monotonic() - started < 5
