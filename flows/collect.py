@@ -9,6 +9,7 @@ by default, prefect-dask's ``DaskTaskRunner`` with ``SIGAP_TASK_RUNNER=dask``.
 from __future__ import annotations
 
 import contextvars
+import dataclasses
 import functools
 import queue
 import threading
@@ -31,9 +32,16 @@ from sop.office import load_office
 from sop.problems import ConfigError
 from sop.thresholds import Thresholds, thresholds_for_host
 from tasks import parsing
-from tasks.collect import CollectRequest, DeviceResult, collect_device_task, start_collection
+from tasks.collect import (
+    CollectRequest,
+    DeviceResult,
+    collect_device,
+    site_slot,
+    start_collection,
+)
 from tasks.hostkeys import HostKey
 from tasks.session import Target
+from tasks.session_workers import SessionWorkers, lost_result
 from tasks.store import CollectionRecorder, CollectionReport, pinned_keys
 
 ProgressHook = Callable[[DeviceResult, int, int], None]
@@ -153,6 +161,17 @@ reported result: a slot waits before its next session while this many of its
 devices are still with the parsers."""
 
 
+collect_device_task = task(
+    collect_device,
+    name="collect-device",
+    task_run_name="collect-{request.target.name}",
+    cache_policy=NONE,
+    log_prints=False,
+)
+"""The Prefect task around :func:`collect_device` (no caching: every run asks the device);
+one per device, for runners whose workers cannot share a queue (Dask)."""
+
+
 def _internal_error(request: CollectRequest, exc: BaseException) -> DeviceResult:
     """The outcome of a device whose collection hit a bug in SIGAP itself."""
     return DeviceResult(
@@ -165,11 +184,41 @@ def _internal_error(request: CollectRequest, exc: BaseException) -> DeviceResult
     )
 
 
+WORKER_GRACE = 30.0
+"""Seconds past a device's time limit a slot waits for a session worker's result."""
+
+
+def _start(request: CollectRequest, workers: SessionWorkers | None) -> Future[DeviceResult]:
+    """Run a device's session in a ready worker process, else in this thread.
+
+    Either way it returns when the session has ended; a worker's result also has
+    its answers read already.
+    """
+    if workers is not None:
+        # the per-site limit is the flow's: it holds across all worker processes
+        with site_slot(request.site, request.site_limit):
+            future = workers.submit(dataclasses.replace(request, site_limit=None))
+            if future is not None:
+                try:  # the slot is busy until the worker is done with the device
+                    future.result(timeout=request.time_limit + WORKER_GRACE)
+                except TimeoutError:  # the device's own limit ends its session: a stuck worker
+                    future = Future()
+                    future.set_result(
+                        lost_result(request, "no result from its session worker process")
+                    )
+                return future
+        # not ready yet: this session runs here, and reads its answers itself (the
+        # parser processes are not started when there are session workers)
+        return start_collection(request, parse_here=True)
+    return start_collection(request)
+
+
 @task(name="collect-lane", task_run_name="collect-lane-{lane}", cache_policy=NONE)
 def collect_lane(
     lane: int,
     work: queue.SimpleQueue[CollectRequest],
     done: queue.SimpleQueue[DeviceResult],
+    workers: SessionWorkers | None = None,
 ) -> int:
     """One SSH session slot: collect devices from ``work`` until it is empty.
 
@@ -184,6 +233,7 @@ def collect_lane(
         lane: Slot number (for the task run's name).
         work: Requests still to collect, shared by all slots.
         done: Where each device's result goes, as soon as it is known.
+        workers: Session worker processes (``SIGAP_SESSION_PROCESSES``), if any.
 
     Returns:
         How many devices this slot collected (all of them reported when it returns).
@@ -207,7 +257,7 @@ def collect_lane(
             break
         places.acquire()  # the parsers are behind: do not pile up answers
         try:
-            future = start_collection(request)
+            future = _start(request, workers)
         except Exception as exc:  # a bug must not lose the device's outcome
             future = Future()
             future.set_result(_internal_error(request, exc))
@@ -311,8 +361,18 @@ def run_collection(
     hosts = list(inventory.filter(**dict(filters)))
     thresholds = host_thresholds(hosts, inventory)
     engine = make_engine(database_url)
-    # start the parser processes while the first sessions log in
-    threading.Thread(target=parsing.warm_up, name="sigap-parse-warm-up", daemon=True).start()
+    workers: SessionWorkers | None = None
+    if (
+        settings.session_processes
+        and settings.task_runner == "thread"
+        and len(hosts) > settings.max_sessions  # else every device starts here anyway
+    ):
+        # they start while the first sessions log in from here
+        workers = SessionWorkers(settings.session_processes, settings.max_sessions)
+        workers.start()
+    else:
+        # start the parser processes while the first sessions log in
+        threading.Thread(target=parsing.warm_up, name="sigap-parse-warm-up", daemon=True).start()
     try:
         pins = pinned_keys(engine, [h.name for h in hosts])
         requests = build_requests(hosts, pins, settings, sanitize)
@@ -323,7 +383,7 @@ def run_collection(
             engine, thresholds, trigger=trigger, actor=actor, selection=selection
         ) as recorder:
             logger = get_run_logger()
-            for done, result in enumerate(collect_results(requests, settings), start=1):
+            for done, result in enumerate(collect_results(requests, settings, workers), start=1):
                 recorder.add(by_name[result.name], result)
                 if result.outcome != "ok":
                     logger.warning("%s: %s (%s)", result.name, result.outcome, result.error)
@@ -333,9 +393,13 @@ def run_collection(
         return _in_inventory_order(recorder.report, hosts)
     finally:
         engine.dispose()
+        if workers is not None:
+            workers.close()
 
 
-def collect_results(requests: list[CollectRequest], settings: Settings) -> Iterator[DeviceResult]:
+def collect_results(
+    requests: list[CollectRequest], settings: Settings, workers: SessionWorkers | None = None
+) -> Iterator[DeviceResult]:
     """Collect every request in the flow's task runner; yield results as they arrive.
 
     With the thread pool (default), ``SIGAP_MAX_SESSIONS`` slot tasks share one
@@ -352,7 +416,7 @@ def collect_results(requests: list[CollectRequest], settings: Settings) -> Itera
         work.put(request)
     done: queue.SimpleQueue[DeviceResult] = queue.SimpleQueue()
     lanes = [
-        collect_lane.submit(lane, work, done)
+        collect_lane.submit(lane, work, done, workers)
         for lane in range(min(settings.max_sessions, len(requests)))
     ]
     received = 0

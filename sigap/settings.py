@@ -46,6 +46,10 @@ class Settings:
         dask_address: Address of a Dask scheduler, ``None`` = a local cluster.
         dask_workers: Worker processes of the local Dask cluster.
         parse_workers: Parser processes (``0`` = parse in the session thread).
+        session_processes: Worker processes that run the SSH sessions of a
+            collection with more devices than ``max_sessions`` (``0`` = all in the
+            flow's own process); each has its own interpreter lock and reads its
+            devices' answers itself.
         report_dir: Where report files are written.
         approval_poll: Seconds between checks of a paused run for an answer.
         approval_timeout: Seconds a run waits for one answer before it fails.
@@ -67,6 +71,7 @@ class Settings:
     dask_address: str | None = None
     dask_workers: int = 1
     parse_workers: int = 1
+    session_processes: int = 0
     report_dir: Path | None = None
     approval_poll: int = 10
     approval_timeout: int = 30 * 24 * 3600
@@ -111,6 +116,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         dask_address=env.get("SIGAP_DASK_ADDRESS") or None,
         dask_workers=_positive_int(env, "SIGAP_DASK_WORKERS", 1),
         parse_workers=_count(env, "SIGAP_PARSE_WORKERS", max(1, min(4, os.cpu_count() or 1))),
+        session_processes=_count(env, "SIGAP_SESSION_PROCESSES", min(4, os.cpu_count() or 1)),
         report_dir=Path(env.get("SIGAP_REPORT_DIR") or data_dir / "reports"),
         approval_poll=_positive_int(env, "SIGAP_APPROVAL_POLL", 10),
         approval_timeout=_positive_int(env, "SIGAP_APPROVAL_TIMEOUT", 30 * 24 * 3600),

@@ -16,8 +16,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import paramiko
-from prefect import task
-from prefect.cache_policies import NONE
 
 from sop.configs import Backup, SanitizePattern
 from sop.device import Facts, Health
@@ -98,8 +96,16 @@ _site_locks: dict[tuple[str, int], threading.BoundedSemaphore] = {}
 _site_locks_guard = threading.Lock()
 
 
-def _site_slot(site: str | None, limit: int | None) -> contextlib.AbstractContextManager[object]:
-    """A slot in the per-site session limit (process-wide), or a no-op."""
+def site_slot(site: str | None, limit: int | None) -> contextlib.AbstractContextManager[object]:
+    """A slot in the per-site session limit (process-wide), or a no-op.
+
+    Args:
+        site: The device's site.
+        limit: Sessions at once to that site; ``None`` = no limit.
+
+    Returns:
+        A context manager that holds the slot while it is open.
+    """
     if site is None or limit is None:
         return contextlib.nullcontext()
     with _site_locks_guard:
@@ -119,7 +125,7 @@ def collect_device(request: CollectRequest) -> DeviceResult:
     return start_collection(request).result()
 
 
-def start_collection(request: CollectRequest) -> Future[DeviceResult]:
+def start_collection(request: CollectRequest, *, parse_here: bool = False) -> Future[DeviceResult]:
     """Run one device's SSH session now; its answers are read in the parser pool.
 
     Returns when the session has ended, so the caller's session slot is free for
@@ -128,15 +134,16 @@ def start_collection(request: CollectRequest) -> Future[DeviceResult]:
 
     Args:
         request: What to collect and how.
+        parse_here: Read the answers in this thread, not in the parser pool.
 
     Returns:
         A future of the device's result with exactly one outcome; it never holds
         an exception (a parser failure is the ``parse_error`` outcome).
     """
-    with _site_slot(request.site, request.site_limit):
+    with site_slot(request.site, request.site_limit):
         # the time limit starts when the site has a free session, not while waiting
         watchdog = Watchdog(deadline=time.monotonic() + request.time_limit)
-        return _collect(request, watchdog, datetime.now(UTC))
+        return _collect(request, watchdog, datetime.now(UTC), parse_here)
 
 
 def _ready(result: DeviceResult) -> Future[DeviceResult]:
@@ -146,7 +153,7 @@ def _ready(result: DeviceResult) -> Future[DeviceResult]:
 
 
 def _collect(
-    request: CollectRequest, watchdog: Watchdog, started_at: datetime
+    request: CollectRequest, watchdog: Watchdog, started_at: datetime, parse_here: bool = False
 ) -> Future[DeviceResult]:
     name = request.target.name
     begin = time.monotonic()
@@ -223,7 +230,9 @@ def _collect(
                 done("parse_error", f"{type(exc).__name__}: {exc}", attempt, **key_info)
             )
 
-    submit_parse(platform.name, captures, request.sanitize).add_done_callback(parsed)
+    submit_parse(platform.name, captures, request.sanitize, here=parse_here).add_done_callback(
+        parsed
+    )
     return result
 
 
@@ -248,13 +257,3 @@ def _parsed_result(
         missing=parsed.config_missing,
         **key_info,
     )
-
-
-collect_device_task = task(
-    collect_device,
-    name="collect-device",
-    task_run_name="collect-{request.target.name}",
-    cache_policy=NONE,
-    log_prints=False,
-)
-"""The Prefect task around :func:`collect_device` (no caching: every run asks the device)."""

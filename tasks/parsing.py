@@ -8,7 +8,8 @@ threads keep the sessions moving. The work is pure (:mod:`sop.platforms`,
 :mod:`sop.configs`), so nothing but the captures and the results cross over.
 
 ``SIGAP_PARSE_WORKERS`` sets the pool size (default: the number of CPUs, at most
-4); ``0`` parses in the calling thread.
+4); ``0`` parses in the calling thread. Session worker processes
+(:mod:`tasks.session_workers`) parse in their own session threads.
 """
 
 from __future__ import annotations
@@ -99,7 +100,11 @@ def warm_up() -> None:
 
 
 def submit_parse(
-    platform: str, captures: Captures, patterns: tuple[SanitizePattern, ...]
+    platform: str,
+    captures: Captures,
+    patterns: tuple[SanitizePattern, ...],
+    *,
+    here: bool = False,
 ) -> Future[Parsed]:
     """Start :func:`parse_and_backup` in the pool and return at once.
 
@@ -111,12 +116,14 @@ def submit_parse(
         platform: Inventory platform key.
         captures: Raw answers of the device.
         patterns: The office's extra sanitising patterns.
+        here: Parse in this thread even when there is a pool (the collection's
+            sessions run in worker processes, which parse for themselves).
 
     Returns:
         A future of the facts, health and sanitised backup; it holds the
         :class:`~sop.platforms.base.ParseError` (or other error) if parsing failed.
     """
-    pool = _get_pool()
+    pool = None if here else _get_pool()
     if pool is not None:
         return pool.submit(parse_and_backup, platform, captures, patterns)
     future: Future[Parsed] = Future()

@@ -9,9 +9,12 @@ running config is cut off.
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import shutil
+import signal
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,7 +25,8 @@ import yaml
 from sqlalchemy import select
 from typer.testing import CliRunner
 
-from flows.collect import collect_flow
+from flows.collect import build_requests, collect_flow
+from inventory import load_inventory
 from lab.ios_device import IosDevice
 from lab.ios_output import secrets_of
 from lab.plan import PASSWORD_ENV
@@ -33,6 +37,8 @@ from records.devices import get_device, pin_host_key
 from records.findings import open_findings
 from records.models import DeviceSnapshot, SecurityFinding
 from sigap.cli import app
+from sigap.settings import load_settings
+from tasks.session_workers import SessionWorkers
 
 FAULT_NET = "127.0.41"
 TIME_LIMIT = 8.0
@@ -118,12 +124,59 @@ def _collect(inventory: Path, db_url: str, **filters: str) -> dict:
     )
 
 
+class _WorkerWatch:
+    """Notes the session worker processes this test process starts (``/proc``)."""
+
+    def __init__(self) -> None:
+        self.seen: set[int] = set()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._watch, daemon=True)
+
+    def _watch(self) -> None:
+        me = str(os.getpid())
+        while not self._stop.wait(0.05):
+            for entry in Path("/proc").iterdir():
+                try:
+                    if (
+                        entry.name.isdigit()
+                        and (entry / "stat").read_text().rsplit(")", 1)[1].split()[1] == me
+                        and b"tasks.session_workers" in (entry / "cmdline").read_bytes()
+                    ):
+                        self.seen.add(int(entry.name))
+                except OSError:
+                    continue
+
+    def __enter__(self) -> _WorkerWatch:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+@pytest.mark.parametrize(
+    ("sessions", "processes"),
+    [(20, 0), (3, 2)],
+    ids=["sessions-in-the-flow-process", "sessions-in-2-worker-processes"],
+)
 def test_every_device_gets_its_outcome_and_faults_do_not_stop_the_others(
-    prefect_api, fleet: Path, db_url: str
+    prefect_api,
+    fleet: Path,
+    db_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+    sessions: int,
+    processes: int,
 ) -> None:
+    """With 3 session slots for 9 devices, most devices are collected in the 2
+    worker processes (SIGAP_SESSION_PROCESSES): the outcomes are the same."""
+    monkeypatch.setenv("SIGAP_MAX_SESSIONS", str(sessions))
+    monkeypatch.setenv("SIGAP_SESSION_PROCESSES", str(processes))
     started = time.monotonic()
-    report = _collect(fleet, db_url)
+    with _WorkerWatch() as watch:
+        report = _collect(fleet, db_url)
     elapsed = time.monotonic() - started
+    assert len(watch.seen) == processes
 
     outcomes = {line["name"]: line["outcome"] for line in report["devices"]}
     assert outcomes == {
@@ -140,8 +193,9 @@ def test_every_device_gets_its_outcome_and_faults_do_not_stop_the_others(
     errors = {line["name"]: line["error"] for line in report["devices"]}
     assert "Connection refused" in errors["dead01"] or "refused" in errors["dead01"].lower()
     assert f"{TIME_LIMIT:g} s limit" in errors["sw-hang"]
-    # all devices run side by side: the whole run ends within one device's limit
-    # plus a margin for Prefect and the database, not the sum of the limits
+    # the devices run side by side: the whole run ends within one device's limit
+    # plus a margin for Prefect, the database and (3 slots) the devices queued
+    # behind the hanging one, not the sum of the limits
     assert elapsed < TIME_LIMIT + 12, elapsed
 
     engine = make_engine(db_url)
@@ -296,15 +350,36 @@ def test_dask_task_runner_is_configuration_not_code(
     assert report["counts"] == {"ok": 2}
 
 
+@pytest.mark.parametrize(
+    ("sessions", "processes", "group"),
+    [(20, 0, "switches"), (3, 2, None)],
+    ids=["sessions-in-the-flow-process", "sessions-in-2-worker-processes"],
+)
 def test_per_site_session_limit(
-    prefect_api, lab, db_url: str, monkeypatch: pytest.MonkeyPatch
+    prefect_api,
+    lab,
+    db_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+    sessions: int,
+    processes: int,
+    group: str | None,
 ) -> None:
-    """SIGAP_SITE_SESSIONS=1: the lab site's devices are collected one at a time."""
+    """SIGAP_SITE_SESSIONS=1: the lab site's devices are collected one at a time, also
+    when 3 session slots hand the 5 lab devices to 2 worker processes."""
     monkeypatch.setenv("SIGAP_SITE_SESSIONS", "1")
-    report = collect_flow()(
-        inventory_dir=str(lab.inventory_dir), filters={"group": "switches"}, database_url=db_url
-    )
-    assert report["counts"] == {"ok": 2}
+    monkeypatch.setenv("SIGAP_MAX_SESSIONS", str(sessions))
+    monkeypatch.setenv("SIGAP_SESSION_PROCESSES", str(processes))
+    # answers read in the session's thread, so a device's recorded duration (which
+    # includes reading them) is all inside its site slot
+    monkeypatch.setenv("SIGAP_PARSE_WORKERS", "0")
+    with _WorkerWatch() as watch:
+        report = collect_flow()(
+            inventory_dir=str(lab.inventory_dir),
+            filters={"group": group} if group else None,
+            database_url=db_url,
+        )
+    assert len(watch.seen) == processes
+    assert report["counts"] == {"ok": 2 if group else 5}
     engine = make_engine(db_url)
     with session_scope(engine) as session:
         spans = sorted(
@@ -312,5 +387,35 @@ def test_per_site_session_limit(
             for s in session.scalars(select(DeviceSnapshot))
         )
     engine.dispose()
-    (_, first_end), (second_start, _) = spans
-    assert second_start >= first_end - 0.05, spans
+    for (_, end), (start, _) in itertools.pairwise(spans):
+        assert start >= end - 0.05, spans
+
+
+def test_a_session_worker_that_dies_gives_its_device_an_outcome(fleet: Path) -> None:
+    """A worker process collects a device like the flow's own threads; if it dies in
+    the middle of a session, that device gets an outcome at once (not after its time
+    limit) and no more devices go to it."""
+    inventory = load_inventory(fleet)
+    hosts = [h for h in inventory.hosts.values() if h.name in ("sw01", "sw-hang")]
+    requests = {r.target.name: r for r in build_requests(hosts, {}, load_settings())}
+    workers = SessionWorkers(1, 2)
+    workers.start()
+    try:
+        deadline = time.monotonic() + 30
+        while (future := workers.submit(requests["sw01"])) is None:
+            assert time.monotonic() < deadline, "the worker did not start"
+            time.sleep(0.05)
+        good = future.result(timeout=30)
+        assert good.outcome == "ok" and good.facts is not None
+        assert good.facts.hostname == "sw01" and good.backup and good.backup.running
+
+        hanging = workers.submit(requests["sw-hang"])
+        assert hanging is not None
+        time.sleep(2)  # logged in, waiting for an answer that never comes
+        os.kill(workers.pids[0], signal.SIGKILL)
+        lost = hanging.result(timeout=5)  # not after the 8 s limit
+        assert lost.outcome == "parse_error"
+        assert "session worker process ended (exit code -9)" in (lost.error or "")
+        assert workers.submit(requests["sw01"]) is None  # the caller collects it itself
+    finally:
+        workers.close()
