@@ -3,7 +3,8 @@
 Starts a lab of simulated switches and sshd Linux hosts (default 150 + 50 = 200
 devices), then alternates rounds of:
 
-- **SIGAP**: the ``collect-devices`` Prefect flow (thread pool of 20 sessions):
+- **SIGAP**: the ``collect-devices`` Prefect flow (thread pool of 20 session slots,
+  the sessions in SIGAP's default session worker processes, one per CPU up to 4):
   facts + health + config per device, parsing, sanitising, checklist, records,
   against a Prefect server with SIGAP's settings (``deployments/server.env``),
   started once for the whole benchmark as ``make demo`` and ``sigap collect`` run
@@ -21,11 +22,14 @@ login to logout.
 Each side runs in its own child process, so its peak memory (``ru_maxrss``) is
 its own. SIGAP's first round pins every host key (first contact) and is not
 counted; the Prefect API server is started before it. The CPU the Prefect
-server uses while SIGAP collects counts as SIGAP's. Prints the median
-devices/second of each side, the ratio, and SIGAP's peak memory.
+server and SIGAP's worker processes use while SIGAP collects counts as SIGAP's.
+Prints the median devices/second of each side, the ratio, and SIGAP's peak
+memory. ``--in-process`` also runs SIGAP with every session in the flow's own
+process (``SIGAP_SESSION_PROCESSES=0``).
 
 Usage (root; the lab needs sshd):
     .venv/bin/python benchmarks/collect_fleet.py [--switches 150] [--linux 50] [--rounds 3]
+        [--in-process] [--dask-workers N]
 """
 
 from __future__ import annotations
@@ -47,7 +51,8 @@ WORKERS = 20
 
 
 def _proc_stats() -> dict[int, tuple[int, float]]:
-    """Every process's parent and CPU seconds used so far (``/proc``)."""
+    """Every process's parent and CPU seconds used so far, its waited-for children's
+    included (``/proc``)."""
     stats: dict[int, tuple[int, float]] = {}
     tick = os.sysconf("SC_CLK_TCK")
     for entry in Path("/proc").iterdir():
@@ -58,7 +63,9 @@ def _proc_stats() -> dict[int, tuple[int, float]]:
         except OSError:  # ended meanwhile
             continue
         fields = stat.rsplit(")", 1)[1].split()
-        stats[int(entry.name)] = (int(fields[1]), (int(fields[11]) + int(fields[12])) / tick)
+        # its own CPU and its ended children's (e.g. session workers that have exited)
+        cpu = sum(int(value) for value in fields[11:15])
+        stats[int(entry.name)] = (int(fields[1]), cpu / tick)
     return stats
 
 
@@ -156,8 +163,10 @@ def _start_prefect_server(work: Path) -> tuple[subprocess.Popen[bytes], str]:
 
 
 def _child_sigap(
-    inventory: str, db_url: str, server_pid: int, dask_workers: int = 0
+    inventory: str, db_url: str, server_pid: int, dask_workers: int = 0, in_process: bool = False
 ) -> dict[str, float]:
+    if in_process:  # every session in the flow's own process, as before worker processes
+        os.environ["SIGAP_SESSION_PROCESSES"] = "0"
     if dask_workers:
         os.environ["SIGAP_TASK_RUNNER"] = "dask"
         os.environ["SIGAP_DASK_WORKERS"] = str(dask_workers)
@@ -173,6 +182,9 @@ def _child_sigap(
         report = flow(inventory_dir=inventory, database_url=db_url, trigger="benchmark")
     seconds = time.perf_counter() - start
     parsing.shutdown()  # its processes' peak memory is then in RUSAGE_CHILDREN
+    deadline = time.monotonic() + 30  # so are the session workers', once they have ended
+    while _tree(os.getpid()) != {os.getpid()} and time.monotonic() < deadline:
+        time.sleep(0.1)
     ok = report["counts"].get("ok", 0)
     return {
         "seconds": seconds,
@@ -288,7 +300,12 @@ def main() -> None:
         default=0,
         help="also run SIGAP with SIGAP_TASK_RUNNER=dask and this many worker processes",
     )
-    parser.add_argument("--child", choices=["sigap", "nornir", "sigap-dask"])
+    parser.add_argument(
+        "--in-process",
+        action="store_true",
+        help="also run SIGAP with SIGAP_SESSION_PROCESSES=0 (all sessions in the flow's process)",
+    )
+    parser.add_argument("--child", choices=["sigap", "nornir", "sigap-dask", "sigap-in-process"])
     parser.add_argument("--inventory")
     parser.add_argument("--db")
     parser.add_argument("--server-pid", type=int)
@@ -298,9 +315,15 @@ def main() -> None:
         if args.child == "nornir":
             result = _child_nornir(args.inventory)
         else:
-            result = _child_sigap(args.inventory, args.db, args.server_pid, args.dask_workers)
+            result = _child_sigap(
+                args.inventory,
+                args.db,
+                args.server_pid,
+                args.dask_workers,
+                in_process=args.child == "sigap-in-process",
+            )
         result["peak_rss_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        # the largest child: SIGAP's parser processes
+        # the largest child: SIGAP's session worker or parser processes
         result["peak_child_rss_mib"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
         print(json.dumps(result))
         return
@@ -324,6 +347,7 @@ def main() -> None:
         warm = _run_child("sigap", state.inventory_dir, db_url, server)
         print(f"sigap warm-up (pins host keys): {warm['seconds']:.1f} s, ok {warm['ok']}")
         sides = ["sigap", "nornir"] + (["sigap-dask"] if args.dask_workers else [])
+        sides += ["sigap-in-process"] if args.in_process else []
         rounds: dict[str, list[dict[str, float]]] = {side: [] for side in sides}
         for i in range(args.rounds):
             for side in sides if i % 2 == 0 else sides[::-1]:
@@ -363,6 +387,12 @@ def main() -> None:
         own = statistics.median(r["cpu"] for r in rounds[side])
         lab = statistics.median(r["lab_cpu"] for r in rounds[side])
         print(f"  CPU while collecting, {side:6}: its processes {own:5.1f} s, rest {lab:5.1f} s")
+    if args.in_process:
+        alone = rate("sigap-in-process")
+        print(
+            f"  SIGAP, SIGAP_SESSION_PROCESSES=0 (sessions in the flow's process): "
+            f"{alone:.1f} devices/s, ratio {alone / nornir:.2f}"
+        )
     if args.dask_workers:
         dask = rate("sigap-dask")
         print(
