@@ -403,8 +403,17 @@ def collect_results(
     """Collect every request in the flow's task runner; yield results as they arrive.
 
     With the thread pool (default), ``SIGAP_MAX_SESSIONS`` slot tasks share one
-    queue of devices (:func:`collect_lane`). Dask workers are other processes that
-    cannot share a queue: there each device is its own task.
+    queue of devices (:func:`collect_lane`), and run the sessions in ``workers``
+    when there are some. Dask workers are other processes that cannot share a
+    queue: there each device is its own task.
+
+    Args:
+        requests: The devices to collect.
+        settings: Session limits and the task runner.
+        workers: Session worker processes for the slots to hand devices to.
+
+    Yields:
+        Each device's result, as it arrives.
     """
     if settings.task_runner == "dask":
         futures = [collect_device_task.submit(request) for request in requests]
