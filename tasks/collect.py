@@ -1,4 +1,8 @@
-"""Collect one device: the Prefect task every flow uses for facts, health and configs.
+"""Collect one device: facts, health and configs, for every flow that collects.
+
+It runs in the flow's session slots and in the session worker processes
+(:mod:`tasks.session_workers`), which is why it does not import Prefect (the
+Prefect task around it is ``flows.collect.collect_device_task``).
 
 One call, one device, one outcome. Nothing it meets stops the caller: every
 failure becomes an outcome with an error text (secrets scrubbed). The raw
