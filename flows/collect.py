@@ -15,7 +15,6 @@ import queue
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import Future
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -36,12 +35,13 @@ from tasks.collect import (
     CollectRequest,
     DeviceResult,
     collect_device,
+    internal_error,
     site_slot,
     start_collection,
 )
 from tasks.hostkeys import HostKey
 from tasks.session import Target
-from tasks.session_workers import SessionWorkers, lost_result
+from tasks.session_workers import SessionWorkers
 from tasks.store import CollectionRecorder, CollectionReport, pinned_keys
 
 ProgressHook = Callable[[DeviceResult, int, int], None]
@@ -172,18 +172,6 @@ collect_device_task = task(
 one per device, for runners whose workers cannot share a queue (Dask)."""
 
 
-def _internal_error(request: CollectRequest, exc: BaseException) -> DeviceResult:
-    """The outcome of a device whose collection hit a bug in SIGAP itself."""
-    return DeviceResult(
-        request.target.name,
-        "parse_error",
-        f"internal error: {type(exc).__name__}: {exc}"[:2000],
-        datetime.now(UTC),
-        0.0,
-        0,
-    )
-
-
 WORKER_GRACE = 30.0
 """Seconds past a device's time limit a slot waits for a session worker's result."""
 
@@ -204,7 +192,7 @@ def _start(request: CollectRequest, workers: SessionWorkers | None) -> Future[De
                 except TimeoutError:  # the device's own limit ends its session: a stuck worker
                     future = Future()
                     future.set_result(
-                        lost_result(request, "no result from its session worker process")
+                        internal_error(request, "no result from its session worker process")
                     )
                 return future
         # not ready yet: this session runs here, and reads its answers itself (the
@@ -245,7 +233,7 @@ def collect_lane(
         try:
             done.put(future.result())
         except Exception as exc:  # a bug must not lose the device's outcome
-            done.put(_internal_error(request, exc))
+            done.put(internal_error(request, f"{type(exc).__name__}: {exc}"))
         finally:
             places.release()
 
@@ -260,7 +248,7 @@ def collect_lane(
             future = _start(request, workers)
         except Exception as exc:  # a bug must not lose the device's outcome
             future = Future()
-            future.set_result(_internal_error(request, exc))
+            future.set_result(internal_error(request, f"{type(exc).__name__}: {exc}"))
         future.add_done_callback(functools.partial(report, request))
         count += 1
     for _ in range(PARSE_BACKLOG):  # every device of this slot reported

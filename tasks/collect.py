@@ -150,6 +150,26 @@ def start_collection(request: CollectRequest, *, parse_here: bool = False) -> Fu
         return _collect(request, watchdog, datetime.now(UTC), parse_here)
 
 
+def internal_error(request: CollectRequest, why: str) -> DeviceResult:
+    """The outcome of a device whose collection hit a fault in SIGAP itself.
+
+    Args:
+        request: The device's request.
+        why: What went wrong (a bug's exception, a session worker that died).
+
+    Returns:
+        A ``parse_error`` result whose error says it is internal.
+    """
+    return DeviceResult(
+        request.target.name,
+        "parse_error",
+        f"internal error: {why}"[:2000],
+        datetime.now(UTC),
+        0.0,
+        0,
+    )
+
+
 def _ready(result: DeviceResult) -> Future[DeviceResult]:
     future: Future[DeviceResult] = Future()
     future.set_result(result)

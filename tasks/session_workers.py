@@ -27,10 +27,9 @@ import sys
 import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from multiprocessing.connection import Connection
 
-from tasks.collect import CollectRequest, DeviceResult
+from tasks.collect import CollectRequest, DeviceResult, internal_error
 
 READY = "ready"
 
@@ -60,26 +59,6 @@ def _worker_main(conn: Connection, slots: int) -> None:
             if message is None:
                 break
             pool.submit(run, *message)
-
-
-def lost_result(request: CollectRequest, why: str) -> DeviceResult:
-    """The outcome of a device whose worker process failed it (SIGAP's fault, not the device's).
-
-    Args:
-        request: The device's request.
-        why: What happened to the worker.
-
-    Returns:
-        A ``parse_error`` result naming the internal error.
-    """
-    return DeviceResult(
-        request.target.name,
-        "parse_error",
-        f"internal error: {why}"[:2000],
-        datetime.now(UTC),
-        0.0,
-        0,
-    )
 
 
 @dataclass
@@ -186,7 +165,7 @@ class SessionWorkers:
                 continue
             request, future = entry
             if isinstance(result, str):
-                result = lost_result(request, result)
+                result = internal_error(request, result)
             future.set_result(result)
         with contextlib.suppress(subprocess.TimeoutExpired):
             worker.process.wait(timeout=5)
@@ -198,7 +177,7 @@ class SessionWorkers:
             pending, worker.pending = worker.pending, {}
         for request, future in pending.values():
             if not future.done():
-                future.set_result(lost_result(request, why))
+                future.set_result(internal_error(request, why))
 
     def close(self) -> None:
         """Tell the workers to end once they are done (they are, when the run is).
