@@ -28,7 +28,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from prefect import get_run_logger
 from prefect.client.orchestration import get_client
@@ -37,7 +37,7 @@ from prefect.flow_runs import pause_flow_run
 from prefect.input import RunInput
 from prefect.input.run_input import keyset_from_base_key
 from prefect.settings import PREFECT_UI_URL
-from pydantic import Field, SecretStr
+from pydantic import AfterValidator, Field, SecretStr, ValidationError, model_validator
 from sqlalchemy.engine import Engine
 
 from records.approvals import record_approval, record_refused_approval, wrong_code_times
@@ -46,6 +46,15 @@ from records.sop_runs import load_sop_run
 from records.steps import finish_step, open_step, start_step
 from sop.approval import judge_approval
 from sop.escalation import format_time
+from sop.form_text import (
+    CODE_MAX,
+    LongText,
+    Username,
+    clean_username,
+    describe_errors,
+    text_problem,
+    walk_problem,
+)
 from sop.model import Step
 from sop.office import Office
 from sop.sla import due_time, evaluate
@@ -57,17 +66,37 @@ from tasks.sla_watch import handle_breach
 log = logging.getLogger(__name__)
 
 
+def _code_fits(code: SecretStr) -> SecretStr:
+    problem = text_problem(code.get_secret_value(), CODE_MAX, multiline=False)
+    if problem is not None:
+        raise ValueError(problem)
+    return code
+
+
 class SignedInput(RunInput):
     """The part of every SOP form that says who answers: username and personal code.
 
     A step's own form subclasses it with the step's fields (pydantic fields with
-    Indonesian descriptions: the Prefect UI shows them as the form).
+    Indonesian descriptions: the Prefect UI shows them as the form). Text fields use
+    the types of :mod:`sop.form_text`, whose limits are the database columns'; any
+    text anywhere in an answer is checked against :func:`sop.form_text.walk_problem`
+    before the fields are.
     """
 
-    approver: str = Field(description="Username Anda sesuai konfigurasi kantor (your username)")
-    code: SecretStr = Field(
+    approver: Username = Field(
+        description="Username Anda sesuai konfigurasi kantor (your username)"
+    )
+    code: Annotated[SecretStr, AfterValidator(_code_fits)] = Field(
         description="Kode persetujuan pribadi atau kode TOTP (your approval code)"
     )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_hostile_text(cls, data: Any) -> Any:
+        problem = walk_problem(data)
+        if problem is not None:
+            raise ValueError(problem)
+        return data
 
 
 class ApprovalInput(SignedInput):
@@ -77,7 +106,7 @@ class ApprovalInput(SignedInput):
         description="Keputusan: setuju (approve), tolak (reject) atau kembalikan "
         "(return for revision)"
     )
-    note: str = Field(
+    note: LongText = Field(
         default="",
         description="Catatan; untuk 'kembalikan' sebutkan perangkat yang harus diulang "
         "(note; for a return, name the devices to redo)",
@@ -259,6 +288,34 @@ def form_data(answer: SignedInput) -> dict[str, Any]:
     return answer.model_dump(mode="json", exclude=secret)
 
 
+def _read_answer(flow_run_id: str, pause_key: str) -> Any:
+    """The answer of a pause as stored, before any checks (``None`` if there is none)."""
+    import json
+
+    with get_client(sync_client=True) as client:
+        try:
+            text = client.read_flow_run_input(
+                flow_run_id, keyset_from_base_key(f"paused-{pause_key}")["response"]
+            )
+        except Exception:  # no answer stored: a resume without input
+            return None
+    try:
+        return json.loads(text) if isinstance(text, str) else text
+    except ValueError:
+        return None
+
+
+def _malformed(error: Exception, raw: Any) -> str:
+    """Why an answer that could not be read as the form was refused (pure; no values)."""
+    if raw is None:
+        return "tidak ada jawaban formulir"
+    if not isinstance(raw, dict):
+        return "jawaban bukan isian formulir"
+    if isinstance(error, ValidationError):
+        return describe_errors(error.errors(include_input=False, include_url=False))
+    return "jawaban tidak dapat dibaca sebagai formulir"
+
+
 def _check_form(answer: SignedInput) -> str | None:
     """What is wrong with an answer the schema let through (pure)."""
     if not answer.approver.strip():
@@ -399,13 +456,23 @@ def await_answer(
                 step.number,
                 step.role,
             )
-            answer = pause_flow_run(
-                wait_for_input=form, timeout=timeout, poll_interval=poll_interval, key=key
-            )
+            try:
+                answer: SignedInput | None = pause_flow_run(
+                    wait_for_input=form, timeout=timeout, poll_interval=poll_interval, key=key
+                )
+            except (ValidationError, TypeError, ValueError) as error:
+                # input the schema did not stop (written straight to the run's input
+                # endpoint, a resume without input, a check only SIGAP makes): refused
+                answer = None
+                raw = _read_answer(flow_run_id, key)
+                attempted = clean_username(raw.get("approver") if isinstance(raw, dict) else None)
+                problem: str | None = _malformed(error, raw)
+            else:
+                attempted = clean_username(answer.approver)
+                problem = _check_form(answer)
             _delete_answer(flow_run_id, key)
             now = clock.now()
-            problem = _check_form(answer)
-            if problem is not None:
+            if problem is not None or answer is None:
                 verdict_reason: str | None = f"malformed: {problem}"
             else:
                 with session_scope(engine) as session:
@@ -438,7 +505,7 @@ def await_answer(
                         session,
                         run,
                         step.number,
-                        attempted_username=answer.approver.strip()[:100] or "?",
+                        attempted_username=attempted,
                         reason=verdict_reason,
                         refused_at=now,
                     )
@@ -449,6 +516,7 @@ def await_answer(
                         verdict_reason.split(":", 1)[0],
                     )
                     continue
+                assert answer is not None  # a missing answer is always refused above
                 approver = answer.approver.strip()
                 data = form_data(answer)
                 if isinstance(answer, ApprovalInput):

@@ -42,6 +42,7 @@ from reports.document import signature_for
 from sigap.settings import load_settings
 from sop.asset_procedures import parse_period
 from sop.catalog import load_sops
+from sop.form_text import LongText
 from sop.model import Step
 from sop.office import load_office
 from tasks import clock
@@ -54,19 +55,19 @@ DEFAULT_WARRANTY_MONTHS = 3
 class EvaluationForm(SignedInput):
     """D6 step 2: the Kasi's evaluation of the recap."""
 
-    findings: str = Field(description="Hasil evaluasi (findings of the evaluation)")
+    findings: LongText = Field(description="Hasil evaluasi (findings of the evaluation)")
 
 
 class FollowUpForm(SignedInput):
     """D6 step 4: the Kabid's follow-up plan, coordinated with the Kasi."""
 
-    plan: str = Field(description="Rencana tindak lanjut (follow-up plan)")
+    plan: LongText = Field(description="Rencana tindak lanjut (follow-up plan)")
 
 
 class ActionPlanForm(SignedInput):
     """D6 step 5: the action plan, one action per line."""
 
-    actions: str = Field(
+    actions: LongText = Field(
         description="Rencana aksi, satu per baris: tindakan | penanggung jawab | target"
     )
 

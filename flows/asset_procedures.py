@@ -68,6 +68,7 @@ from sop.asset_procedures import (
 )
 from sop.assets import STATUS_LABELS, check_transition, format_rupiah, status_after, status_during
 from sop.catalog import load_sops
+from sop.form_text import MAX_RUPIAH, LongText, NameText, ShortText
 from sop.model import SopDefinition, Step
 from sop.office import Office, load_office
 from sop.procedure import NO, STOP, YES
@@ -103,35 +104,37 @@ class PlanForm(SignedInput):
     """D1 step 1 after a return: the Kasi revises the needs plan."""
 
     items: list[PlanItem] = Field(description="Barang yang direncanakan (planned items)")
-    reason: str = Field(description="Alasan kebutuhan (reason for the need)")
+    reason: LongText = Field(description="Alasan kebutuhan (reason for the need)")
 
 
 class BudgetForm(SignedInput):
     """D1 step 5: the plan is accommodated in the budget."""
 
-    budget_reference: str = Field(
+    budget_reference: NameText = Field(
         description="Nomor/dokumen anggaran, mis. DPA (budget document reference)"
     )
-    budget_amount: int = Field(ge=0, description="Pagu anggaran, Rupiah (budgeted amount)")
-    note: str = Field(default="", description="Catatan (note)")
+    budget_amount: int = Field(
+        ge=0, le=MAX_RUPIAH, description="Pagu anggaran, Rupiah (budgeted amount)"
+    )
+    note: LongText = Field(default="", description="Catatan (note)")
 
 
 class ProcurementForm(SignedInput):
     """D1 step 6: the procured units, one new asset tag each, in plan order."""
 
-    tags: str = Field(description="Kode aset baru, satu per unit, urut rencana, dipisah koma")
-    serials: str = Field(default="", description="Nomor seri, urutan sama (boleh kosong)")
-    vendor: str = Field(default="", description="Penyedia/merek (vendor)")
-    location: str = Field(default="", description="Lokasi penyimpanan (location)")
+    tags: LongText = Field(description="Kode aset baru, satu per unit, urut rencana, dipisah koma")
+    serials: LongText = Field(default="", description="Nomor seri, urutan sama (boleh kosong)")
+    vendor: ShortText = Field(default="", description="Penyedia/merek (vendor)")
+    location: NameText = Field(default="", description="Lokasi penyimpanan (location)")
     warranty_end: date | None = Field(default=None, description="Akhir garansi (warranty end)")
-    note: str = Field(default="", description="Catatan (note)")
+    note: LongText = Field(default="", description="Catatan (note)")
 
 
 class RelocationDoneForm(SignedInput):
     """D2 step 5: the relocation is done."""
 
-    condition: str = Field(default="Baik", description="Kondisi aset setelah dipindahkan")
-    note: str = Field(default="", description="Catatan pelaksanaan (note)")
+    condition: ShortText = Field(default="Baik", description="Kondisi aset setelah dipindahkan")
+    note: LongText = Field(default="", description="Catatan pelaksanaan (note)")
 
 
 class InstallationForm(SignedInput):
@@ -140,41 +143,43 @@ class InstallationForm(SignedInput):
     received: bool = Field(
         description="Aset diterima sesuai BAST (received as in the BAST); tidak = ditolak"
     )
-    location: str = Field(default="", description="Lokasi pemasangan (where it is installed)")
-    configuration: str = Field(default="", description="Instalasi/konfigurasi yang dilakukan")
-    note: str = Field(default="", description="Catatan (note)")
+    location: NameText = Field(default="", description="Lokasi pemasangan (where it is installed)")
+    configuration: LongText = Field(default="", description="Instalasi/konfigurasi yang dilakukan")
+    note: LongText = Field(default="", description="Catatan (note)")
 
 
 class NotaDinasForm(SignedInput):
     """D4 step 2: the Kasi's Nota Dinas on the repair."""
 
-    subject: str = Field(description="Perihal (subject)")
-    plan: str = Field(description="Rencana kegiatan perbaikan/pemeliharaan (plan)")
-    estimated_cost: int = Field(default=0, ge=0, description="Perkiraan biaya, Rupiah")
+    subject: NameText = Field(description="Perihal (subject)")
+    plan: LongText = Field(description="Rencana kegiatan perbaikan/pemeliharaan (plan)")
+    estimated_cost: int = Field(
+        default=0, ge=0, le=MAX_RUPIAH, description="Perkiraan biaya, Rupiah"
+    )
 
 
 class RepairReportForm(SignedInput):
     """D4 step 5: what the repair or maintenance did."""
 
-    actions: str = Field(description="Tindakan yang dilakukan (what was done)")
-    parts_replaced: str = Field(default="", description="Suku cadang yang diganti (parts)")
-    result: str = Field(default="Berfungsi normal", description="Hasil (result)")
-    note: str = Field(default="", description="Catatan (note)")
+    actions: LongText = Field(description="Tindakan yang dilakukan (what was done)")
+    parts_replaced: LongText = Field(default="", description="Suku cadang yang diganti (parts)")
+    result: NameText = Field(default="Berfungsi normal", description="Hasil (result)")
+    note: LongText = Field(default="", description="Catatan (note)")
 
 
 class DisposalReviewForm(SignedInput):
     """D5 step 2: the Kasi's analysis of the disposal's requirements."""
 
     requirements_met: bool = Field(description="Persyaratan penghapusan terpenuhi")
-    method: str = Field(description="Cara penghapusan: pemusnahan, lelang, hibah, ...")
-    analysis: str = Field(description="Hasil telaahan (analysis)")
+    method: NameText = Field(description="Cara penghapusan: pemusnahan, lelang, hibah, ...")
+    analysis: LongText = Field(description="Hasil telaahan (analysis)")
 
 
 class DisposalDoneForm(SignedInput):
     """D5 step 5: the disposal is done."""
 
-    witnesses: str = Field(default="", description="Saksi (witnesses)")
-    note: str = Field(default="", description="Catatan pelaksanaan (note)")
+    witnesses: LongText = Field(default="", description="Saksi (witnesses)")
+    note: LongText = Field(default="", description="Catatan pelaksanaan (note)")
 
 
 # -- shared machinery -----------------------------------------------------------------------

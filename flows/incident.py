@@ -47,6 +47,7 @@ from reports.document import publish_document
 from reports.incident import incident_documents, write_incident_documents
 from sigap.settings import Settings, load_settings
 from sop.catalog import load_sops
+from sop.form_text import LongText, NameText, ShortText
 from sop.incident_diagnosis import Diagnosis, diagnose
 from sop.incidents import check_kind, kind_label
 from sop.model import SopDefinition, Step
@@ -68,40 +69,42 @@ class VerificationForm(SignedInput):
         description="Penanganan: internal (tim sendiri, lanjut ke perbaikan) atau provider "
         "(penyedia jasa, lanjut ke koordinasi) (who fixes it)"
     )
-    note: str = Field(default="", description="Catatan verifikasi (note)")
+    note: LongText = Field(default="", description="Catatan verifikasi (note)")
 
 
 class ProviderForm(SignedInput):
     """SOP C step 4: coordination with the service provider."""
 
-    provider_name: str = Field(description="Nama penyedia jasa (provider name)")
-    provider_ticket: str = Field(description="Nomor tiket dari penyedia (their ticket number)")
+    provider_name: NameText = Field(description="Nama penyedia jasa (provider name)")
+    provider_ticket: ShortText = Field(
+        description="Nomor tiket dari penyedia (their ticket number)"
+    )
     contacted_at: AwareDatetime = Field(
         description="Waktu penyedia dihubungi, dengan zona waktu (when contacted)"
     )
     answered_at: AwareDatetime = Field(
         description="Waktu penyedia menanggapi, dengan zona waktu (when they answered)"
     )
-    note: str = Field(default="", description="Catatan koordinasi (note)")
+    note: LongText = Field(default="", description="Catatan koordinasi (note)")
 
 
 class ReplacedPart(BaseModel):
     """One replaced part."""
 
-    part: str = Field(description="Perangkat/suku cadang yang diganti (part)")
-    serial_old: str = Field(default="", description="Nomor seri lama (old serial)")
-    serial_new: str = Field(default="", description="Nomor seri baru (new serial)")
+    part: NameText = Field(description="Perangkat/suku cadang yang diganti (part)")
+    serial_old: ShortText = Field(default="", description="Nomor seri lama (old serial)")
+    serial_new: ShortText = Field(default="", description="Nomor seri baru (new serial)")
 
 
 class FixForm(SignedInput):
     """SOP C step 5: the fix."""
 
-    action: str = Field(description="Tindakan perbaikan yang dilakukan (action taken)")
+    action: LongText = Field(description="Tindakan perbaikan yang dilakukan (action taken)")
     parts: list[ReplacedPart] = Field(
         default_factory=list,
         description="Perangkat yang diganti beserta nomor seri (parts replaced, with serials)",
     )
-    note: str = Field(default="", description="Catatan (note)")
+    note: LongText = Field(default="", description="Catatan (note)")
 
 
 def incident_run_key(office: Office, number: str) -> str:

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from prefect import flow
-from pydantic import Field
+from pydantic import AwareDatetime, Field
 
 from flows.approvals import SignedInput, current_flow_run_id
 from flows.monitoring import ACTOR, check_hosts
@@ -35,6 +35,7 @@ from records.incidents import get_incident, set_incident_status, update_incident
 from records.monitoring import HostBefore, previous_state
 from sigap.settings import Settings, load_settings
 from sop.catalog import load_sops
+from sop.form_text import LongText, NameText, ShortText
 from sop.incidents import INCIDENT_KINDS
 from sop.model import Step
 from sop.office import Office, load_office
@@ -51,8 +52,8 @@ class AnalysisForm(SignedInput):
     """SOP E step 2: what kind of fault, and what must be replaced."""
 
     kind: Kind = Field(description="Jenis kerusakan/gangguan (kind of fault)")  # type: ignore[valid-type]
-    analysis: str = Field(description="Hasil analisa (what is wrong and why)")
-    parts: str = Field(
+    analysis: LongText = Field(description="Hasil analisa (what is wrong and why)")
+    parts: LongText = Field(
         default="",
         description="Sparepart yang harus diganti, pisahkan dengan koma (parts to replace)",
     )
@@ -61,19 +62,19 @@ class AnalysisForm(SignedInput):
 class RepairForm(SignedInput):
     """SOP E step 4: what was done, by the team or the provider."""
 
-    action: str = Field(description="Tindakan perbaikan (what was done)")
+    action: LongText = Field(description="Tindakan perbaikan (what was done)")
     handled_by: Literal["internal", "provider"] = Field(
         default="internal", description="Dikerjakan oleh tim sendiri atau penyedia"
     )
-    parts_replaced: str = Field(
+    parts_replaced: LongText = Field(
         default="", description="Sparepart yang diganti dengan nomor seri (parts replaced)"
     )
-    provider_name: str = Field(default="", description="Nama penyedia (provider)")
-    provider_ticket: str = Field(default="", description="Nomor tiket penyedia")
-    provider_contacted_at: datetime | None = Field(
+    provider_name: NameText = Field(default="", description="Nama penyedia (provider)")
+    provider_ticket: ShortText = Field(default="", description="Nomor tiket penyedia")
+    provider_contacted_at: AwareDatetime | None = Field(
         default=None, description="Waktu penyedia dihubungi (ISO, mis. 2026-12-01T10:00+08:00)"
     )
-    provider_answered_at: datetime | None = Field(
+    provider_answered_at: AwareDatetime | None = Field(
         default=None, description="Waktu penyedia selesai/menjawab (ISO)"
     )
 
@@ -81,13 +82,13 @@ class RepairForm(SignedInput):
 class ReportForm(SignedInput):
     """SOP E step 5: the repair report, once SIGAP has seen the fault gone."""
 
-    report: str = Field(description="Laporan: server berfungsi kembali (repair report)")
+    report: LongText = Field(description="Laporan: server berfungsi kembali (repair report)")
 
 
 class EvidenceForm(SignedInput):
     """SOP E step 7: the Kasi confirms the evidence is stored."""
 
-    note: str = Field(default="", description="Catatan penyimpanan barang bukti")
+    note: LongText = Field(default="", description="Catatan penyimpanan barang bukti")
 
 
 def run_key(office: Office, number: str) -> str:

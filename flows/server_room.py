@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from prefect import flow, get_run_logger
-from pydantic import Field
+from pydantic import AwareDatetime, Field
 from sqlalchemy.engine import Engine
 
 from flows.approvals import (
@@ -58,6 +58,7 @@ from reports.visits import visit_form_document, visit_line
 from sigap.settings import Settings, load_settings
 from sop.catalog import load_sops
 from sop.escalation import format_time
+from sop.form_text import LongText, ShortText
 from sop.model import Step
 from sop.office import Office, load_office
 from sop.procedure import DECISION_BRANCH
@@ -89,12 +90,12 @@ class ExitForm(SignedInput):
         default_factory=list,
         description="Perangkat yang dibawa keluar, dengan nomor seri (devices leaving)",
     )
-    explanations: dict[str, str] = Field(
+    explanations: dict[ShortText, LongText] = Field(
         default_factory=dict,
         description="Penjelasan per nomor seri yang tidak cocok: perangkat keluar yang tidak "
         "tercatat masuk, atau masuk tetapi tidak keluar (serial -> explanation)",
     )
-    exited_at: datetime | None = Field(
+    exited_at: AwareDatetime | None = Field(
         default=None, description="Jam keluar (exit time); kosong = sekarang"
     )
     badge_returned: bool = Field(
@@ -102,7 +103,7 @@ class ExitForm(SignedInput):
         description="Tanda pengenal khusus dikembalikan, tanda pengenal diri dikembalikan "
         "(badge returned against the deposited ID)",
     )
-    note: str = Field(default="", description="Catatan (note)")
+    note: LongText = Field(default="", description="Catatan (note)")
 
 
 def exit_problem(

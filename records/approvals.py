@@ -13,6 +13,10 @@ from sqlalchemy.orm import Session
 
 from records._checks import one_of, when
 from records.models import DECISIONS, Approval, RefusedApproval, SopRun
+from sop.form_text import clean_username
+
+REASON_MAX = 500
+"""Longest refusal reason stored (the column holds 500); longer ones are cut."""
 
 
 def record_approval(
@@ -73,7 +77,8 @@ def record_refused_approval(
         session: Open session.
         sop_run: The SOP run.
         step_number: The step the attempt was for.
-        attempted_username: The username given in the attempt.
+        attempted_username: The username given in the attempt (stored without control
+            characters, cut to 100 characters).
         reason: Why it was refused (e.g. ``wrong approval code``); must not
             contain the code itself.
         refused_at: When (aware); default now.
@@ -84,8 +89,9 @@ def record_refused_approval(
     refused = RefusedApproval(
         sop_run=sop_run,
         step_number=step_number,
-        attempted_username=attempted_username,
-        reason=reason,
+        # what was typed may be anything: kept to what the columns hold, without NUL
+        attempted_username=clean_username(attempted_username),
+        reason=reason.replace("\x00", "")[:REASON_MAX],
         refused_at=when(refused_at),
     )
     session.add(refused)

@@ -13,6 +13,7 @@ from typing import Any
 from pydantic import BaseModel, Field, ValidationError, field_validator
 
 from sop.assets import parse_category, parse_rupiah
+from sop.form_text import MAX_RUPIAH
 
 _ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII")
 
@@ -23,7 +24,9 @@ class PlanItem(BaseModel):
     name: str = Field(min_length=1, max_length=200, description="Nama barang (item name)")
     category: str = Field(description="Kategori: hardware, software atau data")
     quantity: int = Field(ge=1, le=10000, description="Jumlah (quantity)")
-    unit_cost: int = Field(ge=0, description="Perkiraan harga satuan, Rupiah (unit cost)")
+    unit_cost: int = Field(
+        ge=0, le=MAX_RUPIAH, description="Perkiraan harga satuan, Rupiah (unit cost)"
+    )
 
     @field_validator("name")
     @classmethod

@@ -13,8 +13,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from typing import Annotated
 
 from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
+
+from sop.form_text import LongText, NameText, ShortText, Username, one_line
 
 ID_TYPES: dict[str, str] = {
     "KTP": "Kartu Tanda Penduduk",
@@ -127,8 +130,8 @@ def devices_from(data: Iterable[Mapping[str, object]]) -> list[Device]:
 class DeviceItem(BaseModel):
     """One device in a form: name and serial number, both required."""
 
-    name: str = Field(description="Nama perangkat (device name), mis. Laptop")
-    serial: str = Field(description="Nomor seri (serial number)")
+    name: NameText = Field(description="Nama perangkat (device name), mis. Laptop")
+    serial: ShortText = Field(description="Nomor seri (serial number)")
 
     @field_validator("name", "serial")
     @classmethod
@@ -159,15 +162,15 @@ class VisitRequest(BaseModel):
         escort: wajib diisi (required)
     """
 
-    visitor_name: str
-    organisation: str
-    id_type: str
-    id_number: str
-    purpose: str
+    visitor_name: Annotated[str, one_line(200)]
+    organisation: Annotated[str, one_line(200)]
+    id_type: Annotated[str, one_line(20)]
+    id_number: Annotated[str, one_line(64)]
+    purpose: LongText
     planned_start: datetime
     planned_end: datetime
-    escort: str
-    registered_by: str
+    escort: Username
+    registered_by: Username
     devices: list[DeviceItem] = Field(default_factory=list)
 
     @field_validator(
