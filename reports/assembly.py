@@ -41,6 +41,7 @@ from reports.measures import (
     worst_disk_percent,
 )
 from reports.sla_table import office_time, person_name, step_sla_table
+from sop.approval import OUTSIDER_LABEL, split_refusals
 from sop.asset_reconcile import Reconciliation
 from sop.model import SopDefinition
 from sop.office import Office, role_title
@@ -366,6 +367,10 @@ def refused_table(
 ) -> pd.DataFrame:
     """Refused approval attempts: who tried, why it was refused, when (never a code).
 
+    Attempts by the office's people are listed one by one; attempts by names that are
+    not in the office configuration are one row per step with their count
+    (:func:`sop.approval.split_refusals`), never the typed names.
+
     Args:
         refused: The attempts, oldest first.
         office: The office (names, time zone).
@@ -374,21 +379,34 @@ def refused_table(
     Returns:
         Columns :data:`REFUSED_COLUMNS`.
     """
-    frame = _frame(
-        (
-            {
-                "step": r.step_number,
-                "username": r.attempted_username,
-                "name": person_name(office, r.attempted_username)
-                if office.person(r.attempted_username)
-                else "-",
-                "reason": r.reason,
-                "refused_at": office_time(r.refused_at, office, lang),
-            }
-            for r in refused
-        ),
-        REFUSED_COLUMNS,
+    mine, others = split_refusals(
+        refused,
+        office,
+        lambda r: r.attempted_username,
+        lambda r: r.step_number,
+        lambda r: r.refused_at,
     )
+    rows: list[dict[str, Any]] = [
+        {
+            "step": r.step_number,
+            "username": r.attempted_username,
+            "name": person_name(office, r.attempted_username),
+            "reason": r.reason,
+            "refused_at": office_time(r.refused_at, office, lang),
+        }
+        for r in mine
+    ]
+    rows += [
+        {
+            "step": o.step_number,
+            "username": "-",
+            "name": OUTSIDER_LABEL if lang == "id" else "not in the office configuration",
+            "reason": f"{o.count} percobaan ditolak" if lang == "id" else f"{o.count} refused",
+            "refused_at": office_time(o.last_at, office, lang),
+        }
+        for o in others
+    ]
+    frame = _frame(rows, REFUSED_COLUMNS)
     frame["step"] = frame["step"].astype("int64")
     return frame
 

@@ -19,6 +19,7 @@ import pandas as pd
 from reports import labels
 from reports.document import DocTable, OfficialDocument, Signature, signature_for, write_document
 from reports.sla_table import person_name, step_sla_frame, step_sla_headers
+from sop.approval import OUTSIDER_LABEL, split_refusals
 from sop.incidents import kind_label
 from sop.model import SopDefinition
 from sop.office import Office
@@ -85,20 +86,29 @@ PARTS_HEADERS = {
 }
 
 
-def refused_frame(refused: Sequence[Mapping[str, Any]]) -> pd.DataFrame:
-    """Refused answers: step, who, why, when (pure)."""
-    return pd.DataFrame(
-        [
-            {
-                "step": r["step"],
-                "username": r["username"],
-                "reason": r["reason"],
-                "at": r["at"],
-            }
-            for r in refused
-        ],
-        columns=["step", "username", "reason", "at"],
+def refused_frame(refused: Sequence[Mapping[str, Any]], office: Office) -> pd.DataFrame:
+    """Refused answers: step, who, why, when (pure).
+
+    Answers by the office's people one by one; answers by names not in the office
+    configuration as one row per step with their count, never the typed names.
+    """
+    mine, others = split_refusals(
+        refused, office, lambda r: str(r["username"]), lambda r: int(r["step"]), lambda r: r["at"]
     )
+    rows = [
+        {"step": r["step"], "username": r["username"], "reason": r["reason"], "at": r["at"]}
+        for r in mine
+    ]
+    rows += [
+        {
+            "step": o.step_number,
+            "username": OUTSIDER_LABEL,
+            "reason": f"{o.count} jawaban ditolak",
+            "at": o.last_at,
+        }
+        for o in others
+    ]
+    return pd.DataFrame(rows, columns=["step", "username", "reason", "at"])
 
 
 REFUSED_HEADERS = {"step": "Langkah", "username": "Pengguna", "reason": "Alasan", "at": "Waktu"}
@@ -215,7 +225,12 @@ def incident_documents(
     refused = list(history.get("refused") or [])
     if refused:
         tables.append(
-            DocTable("refused", "Jawaban yang ditolak", refused_frame(refused), REFUSED_HEADERS)
+            DocTable(
+                "refused",
+                "Jawaban yang ditolak",
+                refused_frame(refused, office),
+                REFUSED_HEADERS,
+            )
         )
     breaches = list(history.get("breaches") or [])
     late = [s for s in steps if s.get("sla_status") == "breached"]

@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import TypeVar
 
 from sop.codes import check_approval_secret
 from sop.office import Office
@@ -179,3 +180,76 @@ def judge_approval(
     if not check_approval_secret(person, code, resolve_ref, now):
         return Verdict(False, Refusal.WRONG_CODE, "kode persetujuan salah")
     return Verdict(True)
+
+
+T = TypeVar("T")
+
+OUTSIDER_LABEL = "di luar konfigurasi kantor"
+"""What an official document says instead of a name nobody in the office has."""
+
+
+@dataclass(frozen=True)
+class OutsiderAttempts:
+    """Refused attempts of one step by names that are not people of the office.
+
+    Attributes:
+        step_number: The step the attempts were for.
+        count: How many attempts.
+        last_at: When the last one was refused.
+    """
+
+    step_number: int
+    count: int
+    last_at: datetime
+
+
+def split_refusals(
+    refused: Sequence[T],
+    office: Office,
+    username: Callable[[T], str],
+    step: Callable[[T], int],
+    at: Callable[[T], datetime],
+) -> tuple[list[T], list[OutsiderAttempts]]:
+    r"""Split refused attempts into those of office people and a count of the others (pure).
+
+    An official document lists the attempts of the office's people one by one; the
+    attempts by names that are not in the office configuration appear only as a count
+    per step, so nobody can write lines into a signed document by typing names.
+
+    Args:
+        refused: The attempts, oldest first.
+        office: Who the office's people are.
+        username: The username an attempt gave.
+        step: The step an attempt was for.
+        at: When it was refused.
+
+    Returns:
+        The office people's attempts (in order) and one :class:`OutsiderAttempts` per
+        step with attempts by others (by step).
+
+    Examples:
+        >>> from datetime import UTC
+        >>> from sop.office import parse_office
+        >>> o = parse_office("office: {name: X, timezone: Asia/Jakarta}\nsops: [A]\npeople:\n"
+        ...                  "  - {username: rahmat, name: Rahmat, roles: [staff]}\n", "o")
+        >>> t = datetime(2026, 12, 1, tzinfo=UTC)
+        >>> rows = [("rahmat", 5), ("<script>", 5), ("x" * 100, 5), ("eve", 6)]
+        >>> mine, others = split_refusals(rows, o, lambda r: r[0], lambda r: r[1],
+        ...                               lambda r: t)
+        >>> mine, [(a.step_number, a.count) for a in others]
+        ([('rahmat', 5)], [(5, 2), (6, 1)])
+    """
+    mine: list[T] = []
+    others: dict[int, OutsiderAttempts] = {}
+    for attempt in refused:
+        if office.person(username(attempt)) is not None:
+            mine.append(attempt)
+            continue
+        number, when = step(attempt), at(attempt)
+        seen = others.get(number)
+        others[number] = OutsiderAttempts(
+            number,
+            (seen.count if seen else 0) + 1,
+            max(seen.last_at, when) if seen else when,
+        )
+    return mine, [others[number] for number in sorted(others)]
