@@ -14,11 +14,9 @@ from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
-from uuid import UUID
 
 import pytest
 import yaml
-from prefect.flow_runs import resume_flow_run
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 
@@ -34,6 +32,7 @@ from tests.flows.conftest import (  # noqa: F401  (fixtures re-exported)
     is_paused,
     wait_for,
 )
+from tests.pauses import resume_paused
 
 EXAMPLE_OFFICE = Path(__file__).resolve().parents[2] / "examples/offices/kominfo-tanah-bumbu.yaml"
 
@@ -108,7 +107,7 @@ def answer(engine: Engine, step: int, who: str, **values: Any) -> None:
     assert waiting == step, f"waiting at step {waiting}, expected {step}"
     before = _progress(engine)
     code = values.pop("code", f"demo-{who}")
-    resume_flow_run(UUID(flow_run_id), run_input={"approver": who, "code": code, **values})
+    resume_paused(flow_run_id, {"approver": who, "code": code, **values})
     wait_for(lambda: _progress(engine) != before, 30, "the verdict")
 
 

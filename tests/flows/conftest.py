@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -14,6 +13,9 @@ import yaml
 from prefect.client.orchestration import get_client
 
 from records.db import init_database
+from tests.pauses import is_paused, resume_paused, wait_for, wait_until_paused
+
+__all__ = ["is_paused", "resume_paused", "wait_for", "wait_until_paused"]
 
 EXAMPLE_OFFICE = (
     Path(__file__).resolve().parents[2] / "examples/offices/kanwil-kemenkumham-malut.yaml"
@@ -100,23 +102,6 @@ class FlowThread:
     @property
     def alive(self) -> bool:
         return self._thread.is_alive()
-
-
-def wait_for(predicate: Callable[[], Any], timeout: float = 60.0, what: str = "") -> Any:
-    """Poll until ``predicate`` returns something truthy."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.3)
-    raise AssertionError(f"timed out waiting for {what or predicate}")
-
-
-def is_paused(flow_run_id: str) -> bool:
-    with get_client(sync_client=True) as client:
-        state = client.read_flow_run(UUID(flow_run_id)).state
-    return bool(state and state.is_paused())
 
 
 def run_inputs(flow_run_id: str) -> list[str]:

@@ -11,12 +11,10 @@ from __future__ import annotations
 import json
 import subprocess
 from pathlib import Path
-from uuid import UUID
 
 import pandas as pd
 import pytest
 import yaml
-from prefect.flow_runs import resume_flow_run
 from sqlalchemy import func, select
 
 from flows.maintenance import network_maintenance
@@ -25,6 +23,7 @@ from records.models import Approval, CollectionRun, DeviceSnapshot, RefusedAppro
 from records.steps import list_waiting_steps
 from tasks.clock import ControlledClock, use_clock
 from tests.flows.conftest import is_paused, run_inputs, wait_for
+from tests.pauses import resume_paused
 
 LAB_DEVICES = {"linux01", "linux02", "sw01", "sw02", "r01"}
 
@@ -58,7 +57,7 @@ def _answer(db_url: str, step: int, **answer: str) -> None:
     flow_run_id, waiting = wait_for(lambda: _waiting(db_url), 90, f"a pause at step {step}")
     assert waiting == step
     before = _count(db_url, Approval) + _count(db_url, RefusedApproval)
-    resume_flow_run(UUID(flow_run_id), run_input={"note": "", **answer})
+    resume_paused(flow_run_id, {"note": "", **answer})
     wait_for(
         lambda: _count(db_url, Approval) + _count(db_url, RefusedApproval) > before,
         30,
@@ -90,9 +89,9 @@ def test_whole_chain_with_forged_answers_and_a_revision(
     # input the form's schema refuses never reaches the flow; the run stays paused
     flow_run_id, _ = _waiting(db_url) or wait_for(lambda: _waiting(db_url), 30)
     with pytest.raises(RuntimeError, match=r"Validation failed for field .decision."):
-        resume_flow_run(
-            UUID(flow_run_id),
-            run_input={"decision": "mungkin", "approver": "rahmat", "code": "demo-rahmat"},
+        resume_paused(
+            flow_run_id,
+            {"decision": "mungkin", "approver": "rahmat", "code": "demo-rahmat"},
         )
     assert is_paused(flow_run_id)
 

@@ -10,10 +10,8 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
-from uuid import UUID
 
 from prefect import flow
-from prefect.flow_runs import resume_flow_run
 from pydantic import Field
 from sqlalchemy import select
 from typer.testing import CliRunner
@@ -29,6 +27,7 @@ from sop.model import Step
 from sop.office import load_office
 from tasks import clock
 from tests.flows.conftest import office_with_demo_codes, wait_for
+from tests.pauses import resume_paused
 
 runner = CliRunner()
 
@@ -116,7 +115,7 @@ def _answer(db_url: str, step: int, **values: Any) -> str:
     flow_run_id, waiting = wait_for(lambda: _waiting(db_url), 60, f"step {step} to wait")
     assert waiting == step
     before = _verdicts(db_url)
-    resume_flow_run(UUID(flow_run_id), run_input=values)
+    resume_paused(flow_run_id, values)
     wait_for(lambda: _verdicts(db_url) > before, 60, f"the answer to step {step}")
     return flow_run_id
 

@@ -13,11 +13,9 @@ import json
 import subprocess
 from datetime import timedelta
 from pathlib import Path
-from uuid import UUID
 
 import pytest
 from prefect.exceptions import FlowPauseTimeout
-from prefect.flow_runs import resume_flow_run
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
@@ -36,6 +34,7 @@ from tasks import clock
 from tasks.clock import ControlledClock, use_clock
 from tests.flows.conftest import FlowThread, is_paused, wait_for
 from tests.incidents.conftest import SWITCH, Switch
+from tests.pauses import resume_paused
 
 OFFICE = "Pusat Penilaian Kompetensi BPSDM Kemenkumham"
 
@@ -76,7 +75,7 @@ def _answer(db_url: str, step: int, **answer: object) -> None:
     flow_run_id, waiting = wait_for(lambda: _waiting(db_url), 90, f"a pause at step {step}")
     assert waiting == step
     before = _judged(db_url)
-    resume_flow_run(UUID(flow_run_id), run_input=answer)
+    resume_paused(flow_run_id, answer)
     wait_for(lambda: _judged(db_url) > before, 60, f"the verdict on step {step}")
 
 

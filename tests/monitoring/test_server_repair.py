@@ -13,10 +13,8 @@ import zlib
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
-from uuid import UUID
 
 import pytest
-from prefect.flow_runs import resume_flow_run
 from sqlalchemy import select
 from typer.testing import CliRunner
 
@@ -33,6 +31,7 @@ from tasks import clock
 from tasks.evidence import store_evidence
 from tests.flows.conftest import wait_for
 from tests.monitoring.conftest import Service, write_inventory
+from tests.pauses import resume_paused
 
 CLOCK = clock.ControlledClock()
 
@@ -80,9 +79,7 @@ def _answer(db_url: str, step: int, user: str, **values: Any) -> None:
     flow_run_id, waiting = wait_for(lambda: _waiting(db_url), 120, f"step {step} to wait")
     assert waiting == step
     before = _verdicts(db_url)
-    resume_flow_run(
-        UUID(flow_run_id), run_input={"approver": user, "code": f"demo-{user}", **values}
-    )
+    resume_paused(flow_run_id, {"approver": user, "code": f"demo-{user}", **values})
     wait_for(lambda: _verdicts(db_url) > before, 60, f"the answer to step {step}")
 
 

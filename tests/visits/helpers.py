@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from typing import Any
-from uuid import UUID
 
-from prefect.flow_runs import resume_flow_run
 from sqlalchemy import select
 
 from records.db import make_engine, session_scope
@@ -14,6 +12,7 @@ from records.models import RefusedApproval, SopRun, StepLog
 from records.visit_models import Visit
 from tasks import clock
 from tests.flows.conftest import wait_for
+from tests.pauses import resume_paused
 
 ID_NUMBER = "8271034506900001"
 
@@ -62,7 +61,7 @@ def answer(db_url: str, step: int, **values: Any) -> str:
     flow_run_id, at = wait_for(lambda: waiting(db_url), 60, f"step {step} to wait")
     assert at == step
     before = len(refusals(db_url))
-    resume_flow_run(UUID(flow_run_id), run_input=values)
+    resume_paused(flow_run_id, values)
     wait_for(
         lambda: waiting(db_url) != (flow_run_id, step) or len(refusals(db_url)) > before,
         60,
