@@ -117,7 +117,11 @@ def _data(**extra: object) -> MaintenanceData:
             ApprovalRecord(5, "rahmat", "kasubag", "setuju", None, T0 + timedelta(days=4)),
             ApprovalRecord(6, "yusuf", "kabag", "tolak", "tidak lengkap", T0 + timedelta(days=5)),
         ),
-        "refused": (RefusedRecord(6, "mallory", "unknown user", T0 + timedelta(days=5)),),
+        "refused": (
+            RefusedRecord(6, "mallory", "unknown_person: unknown user", T0 + timedelta(days=5)),
+            RefusedRecord(6, "rahmat", "wrong_code: kode salah", T0 + timedelta(days=5)),
+            RefusedRecord(6, "<b>Kepala</b>", "unknown_person: x", T0 + timedelta(days=5, hours=1)),
+        ),
         "config_changes": (ConfigChangeRecord("sw1", 1, 2, T0, "--- a\n+++ b\n-x\n+y\n"),),
         "trend": {
             "2026-09": MonthData("2026-09", "collection_run", (0,), (_ok("sw1", 50.0),)),
@@ -213,14 +217,22 @@ def test_approvals_and_refused(office) -> None:
     assert approvals["decision"].tolist() == ["dikembalikan untuk perbaikan", "setuju", "tolak"]
     assert approvals["role"].iloc[0].startswith("Kepala Subbagian Humas")
     refused = report.refused
+    # the office's people one by one; names nobody in the office has only as a count
     assert refused.to_dict(orient="records") == [
         {
             "step": 6,
-            "username": "mallory",
-            "name": "-",
-            "reason": "unknown user",
+            "username": "rahmat",
+            "name": "Rahmat Hidayat, S.Kom.",
+            "reason": "wrong_code: kode salah",
             "refused_at": "7 November 2026 09:00 WIT",
-        }
+        },
+        {
+            "step": 6,
+            "username": "-",
+            "name": "di luar konfigurasi kantor",
+            "reason": "2 percobaan ditolak",
+            "refused_at": "7 November 2026 10:00 WIT",
+        },
     ]
 
 
