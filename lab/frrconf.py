@@ -8,7 +8,9 @@ exists outside them)::
     nb01 lo 10.255.0.2/32   lan0 192.168.20.1/24   wan0 10.0.12.2/30 --+
 
 ``r01`` also has a static route to a server segment behind the LAN, so
-``show ip route`` lists connected, static and OSPF routes.
+``show ip route`` lists connected, static and OSPF routes. The OSPF link is
+authenticated with an MD5 key (:data:`OSPF_WAN_KEY`), so the router's running
+config carries a secret the collection must remove.
 """
 
 from __future__ import annotations
@@ -53,6 +55,26 @@ NB01 = RouterSpec(
     wan="10.0.12.2/30",
     description="LAN Cabang (lab)",
 )
+
+
+OSPF_WAN_KEY = "LabOspfMd5Key01"
+"""The OSPF MD5 key of the ``wan0`` link (both ends; ospfd takes at most 16 characters)."""
+
+
+def router_secrets(spec: RouterSpec) -> dict[str, str]:
+    """The secret values that appear in a lab router's running config (tests check sanitising).
+
+    Args:
+        spec: The router.
+
+    Returns:
+        Name -> value.
+
+    Examples:
+        >>> router_secrets(R01)
+        {'ospf_md5_key': 'LabOspfMd5Key01'}
+    """
+    return {"ospf_md5_key": OSPF_WAN_KEY}
 
 
 def _network(cidr: str) -> str:
@@ -115,7 +137,7 @@ def staticd_conf(spec: RouterSpec) -> str:
 
 
 def ospfd_conf(spec: RouterSpec) -> str:
-    """Return ``ospfd.conf``: one area, a fast point-to-point adjacency on ``wan0``.
+    """Return ``ospfd.conf``: one area, a fast point-to-point adjacency on ``wan0`` (MD5).
 
     Args:
         spec: The router.
@@ -134,6 +156,8 @@ def ospfd_conf(spec: RouterSpec) -> str:
         " ip ospf network point-to-point\n"
         " ip ospf hello-interval 1\n"
         " ip ospf dead-interval 4\n"
+        " ip ospf authentication message-digest\n"
+        f" ip ospf message-digest-key 1 md5 {router_secrets(spec)['ospf_md5_key']}\n"
         "!\n"
         "router ospf\n"
         f" ospf router-id {spec.loopback}\n"

@@ -4,10 +4,9 @@ r"""Config backups: remove secrets, detect truncation, drop volatile lines, hash
 texts of a device before anything is stored or shown. It
 
 1. removes secrets with :func:`sanitize`: the office's own patterns, then SIGAP's
-   default rules (:data:`DEFAULT_RULES`), all applied with netutils'
-   ``sanitize_config`` (regex -> replacement, multi-line mode), plus two rules that
-   need the section a line is in (``key`` inside ``tacacs server``/``radius server``
-   blocks, community names under RouterOS ``/snmp community``);
+   rules (:mod:`sop.secret_rules`: :data:`DEFAULT_RULES` run by netutils'
+   ``sanitize_config``, the section rules, and the fail-closed net that masks any
+   value still following a secret keyword, see :func:`fail_closed`);
 2. checks the running config for truncation (:func:`is_truncated`);
 3. drops lines that change without a configuration change (:func:`strip_volatile`)
    and normalises whitespace (:func:`normalise`), so the stored text, its hash and its
@@ -24,9 +23,10 @@ the truncation marker, whether there is a startup config, and the RouterOS handl
 split over two lines is still found).
 
 Every default rule is applied to every platform: each is anchored on a keyword that
-only means "secret" (``secret``, ``password``, ``key-string``, ``pre-shared-key``,
-``password=``...), so a rule written for one platform's syntax cannot damage another
-platform's configuration, and removing too much is safer than leaking.
+only means "secret" in its place, so a rule written for one platform's syntax cannot
+damage another platform's configuration. What no rule knows is masked anyway when it
+follows a secret keyword ("fail closed", :mod:`sop.secret_rules`): removing too much
+is safer than leaking.
 
 Examples:
     >>> raw = '''Building configuration...
@@ -58,10 +58,36 @@ from netutils.config.clean import sanitize_config
 from netutils.lib_mapper import NETMIKO_LIB_MAPPER
 
 from sop.problems import ConfigError, Problem
+from sop.secret_rules import (
+    DEFAULT_RULES,
+    HARMLESS_FORMS,
+    REMOVED,
+    SanitizePattern,
+    fail_closed,
+    remove_secrets,
+)
 from sop.yamlsource import LineMap
 
-REMOVED = "<removed>"
-"""What a secret is replaced with."""
+__all__ = [
+    "DEFAULT_RULES",
+    "HARMLESS_FORMS",
+    "REMOVED",
+    "Backup",
+    "SanitizePattern",
+    "changed_lines",
+    "config_diff",
+    "config_hash",
+    "fail_closed",
+    "is_truncated",
+    "line_count",
+    "network_os",
+    "normalise",
+    "parse_patterns",
+    "prepare_backup",
+    "sanitize",
+    "strip_volatile",
+    "unsaved_changes",
+]
 
 _TRANSPORT_SUFFIXES = ("_ssh", "_telnet", "_serial")
 
@@ -96,70 +122,6 @@ def network_os(platform: str) -> str:
         if name.endswith(suffix) and name[: -len(suffix)] in NETMIKO_LIB_MAPPER:
             name = name[: -len(suffix)]
     return NETMIKO_LIB_MAPPER.get(name, name)
-
-
-_BACKREF = re.compile(r"\\(?:(\d+)|g<([^>]*)>)")
-
-
-@dataclass(frozen=True)
-class SanitizePattern:
-    r"""One secret-removing rule: every match of ``regex`` becomes ``replace``.
-
-    The regex runs in multi-line mode (``^``/``$`` match at each line); ``replace`` may
-    use ``\1`` or ``\g<name>`` for groups. Both are checked when the pattern is built.
-
-    Attributes:
-        regex: Python regular expression.
-        replace: Replacement text.
-
-    Examples:
-        >>> SanitizePattern(r"^(snmp-server community) \S+", r"\1 <removed>").replace
-        '\\1 <removed>'
-        >>> SanitizePattern(r"community (\S+", "x")
-        Traceback (most recent call last):
-        ...
-        ValueError: invalid regex 'community (\\S+': missing ), unterminated subpattern ...
-        >>> SanitizePattern(r"(community) \S+", r"\2 <removed>")
-        Traceback (most recent call last):
-        ...
-        ValueError: replacement '\\2 <removed>' refers to group 2, but the regex has 1 group
-    """
-
-    regex: str
-    replace: str
-
-    def __post_init__(self) -> None:
-        if not isinstance(self.regex, str) or not isinstance(self.replace, str):
-            raise ValueError("regex and replacement must both be text")
-        try:
-            compiled = re.compile(self.regex, re.MULTILINE)
-        except re.error as error:
-            raise ValueError(f"invalid regex {self.regex!r}: {error}") from None
-        if compiled.fullmatch("") is not None:
-            raise ValueError(
-                f"regex {self.regex!r} matches empty text; it would rewrite every line"
-            )
-        groups = compiled.groups
-        for number, name in _BACKREF.findall(self.replace):
-            if number and int(number) > groups:
-                plural = "" if groups == 1 else "s"
-                raise ValueError(
-                    f"replacement {self.replace!r} refers to group {number}, "
-                    f"but the regex has {groups} group{plural}"
-                )
-            if (
-                name
-                and not (name.isdigit() and int(name) <= groups)
-                and (name not in compiled.groupindex)
-            ):
-                raise ValueError(
-                    f"replacement {self.replace!r} refers to group {name!r}, "
-                    "which the regex does not define"
-                )
-
-    def as_filter(self) -> dict[str, str]:
-        """Return the pattern as a netutils ``sanitize_config`` filter."""
-        return {"regex": self.regex, "replace": self.replace}
 
 
 def parse_patterns(
@@ -212,78 +174,6 @@ def parse_patterns(
     return tuple(patterns)
 
 
-def _rule(regex: str, replace: str = rf"\1 {REMOVED}") -> SanitizePattern:
-    return SanitizePattern(regex, replace)
-
-
-_T = r"[ \t]"  # a blank that never crosses a line end
-_TYPE = rf"(?:{_T}+(?:\d|sha512|sha256|md5))?"  # optional hash type: 0, 5, 7, 9, sha512
-
-DEFAULT_RULES: tuple[SanitizePattern, ...] = (
-    # NTP keys first: "ntp authentication-key 1 md5 KEY 7" (the trailing 7 is the type)
-    _rule(rf"^({_T}*ntp{_T}+authentication-key{_T}+\d+{_T}+\S+){_T}+\S+"),
-    # IS-IS: "area-password|domain-password [clear|md5] VALUE"
-    _rule(rf"(\b(?:area|domain)-password(?:{_T}+(?:clear|md5))?){_T}+\S+"),
-    # enable/username/line/neighbor/FRR: "... password|secret [level N] [type] VALUE"
-    _rule(
-        rf"(\b(?<!area-)(?<!domain-)(?:password|secret)(?!{_T}+encryption\b)"
-        rf"(?:{_T}+level{_T}+\d+)?{_TYPE}){_T}+\S+"
-    ),
-    _rule(rf"(\bkey-string{_TYPE}){_T}+\S+"),
-    _rule(rf"(\b(?<!ntp )authentication-key{_TYPE}){_T}+\S+"),
-    _rule(rf"(\bmessage-digest-key{_T}+\d+{_T}+md5{_TYPE}){_T}+\S+"),
-    _rule(rf"(\bwpa-psk{_T}+(?:ascii|hex){_TYPE}){_T}+\S+"),
-    # IKE: "pre-shared-key [local|remote] [6] KEY", "pre-shared-key address A [M] key KEY"
-    _rule(rf"^({_T}*pre-shared-key\b.*?{_T}key{_TYPE}){_T}+\S+"),
-    _rule(rf"^({_T}*pre-shared-key(?:{_T}+(?:local|remote))?{_TYPE}){_T}+(?!address\b)\S+$"),
-    _rule(rf"^({_T}*crypto{_T}+isakmp{_T}+key{_TYPE}){_T}+\S+"),
-    # AAA servers: "tacacs-server [host H ...] key [7] KEY", server-private, server-key
-    _rule(rf"^({_T}*(?:tacacs-server|radius-server)\b.*?{_T}key{_TYPE}){_T}+\S+"),
-    _rule(rf"(\bserver-private\b.*?{_T}key{_TYPE}){_T}+\S+"),
-    _rule(rf"(\bserver-key{_TYPE}){_T}+\S+"),
-    # SNMP: community strings, v3 user auth/priv passwords
-    _rule(rf"^({_T}*snmp-server{_T}+community){_T}+\S+"),
-    _rule(
-        rf"^({_T}*snmp-server{_T}+host{_T}+\S+(?:{_T}+vrf{_T}+\S+)?(?:{_T}+(?:informs|traps))?"
-        rf"(?:{_T}+version{_T}+(?:1|2c|3{_T}+(?:auth|noauth|priv)))?){_T}+(?!version\b)\S+"
-    ),
-    _rule(rf"^({_T}*snmp-server{_T}+user\b.*?{_T}auth{_T}+\S+){_T}+\S+"),
-    _rule(
-        rf"^({_T}*snmp-server{_T}+user\b.*?{_T}priv"
-        rf"(?:{_T}+(?:aes(?:-\d+|{_T}+\d+)?|3des|des))?){_T}+\S+"
-    ),
-    # RouterOS /export: password=, secret=, ipsec-secret=, wpa2-pre-shared-key=, ...
-    _rule(
-        r"(\b[\w-]*(?:password|secret|passphrase|pre-shared-key|preshared-key|private-key"
-        r"|authentication-key|auth-key|psk)=)(?:\"(?:[^\"\\\n]|\\.)*\"|[^\s\"]+)",
-        rf"\1{REMOVED}",
-    ),
-)
-"""SIGAP's secret-removing rules, applied to every platform (see the module docstring)."""
-
-_AAA_BLOCK = re.compile(r"^(?:tacacs|radius) server\b")
-_AAA_KEY = re.compile(rf"^({_T}+key{_TYPE}){_T}+\S+")
-_ROUTEROS_NAME = re.compile(r"(\bname=)(?:\"(?:[^\"\\\n]|\\.)*\"|[^\s\"]+)")
-
-
-def _sanitize_sections(text: str) -> str:
-    """Remove secrets whose meaning depends on the section they are in."""
-    out: list[str] = []
-    section = ""
-    block = ""
-    for line in text.split("\n"):
-        if line.startswith("/"):
-            section = line.split(" add ")[0].split(" set ")[0].strip()
-        if line and not line[0].isspace():
-            block = line
-        if line[:1].isspace() and _AAA_BLOCK.match(block):
-            line = _AAA_KEY.sub(rf"\1 {REMOVED}", line)
-        if section == "/snmp community":
-            line = _ROUTEROS_NAME.sub(rf"\1{REMOVED}", line)
-        out.append(line)
-    return "\n".join(out)
-
-
 _CONTINUATION = re.compile(r"\\\n {4}")
 
 
@@ -298,9 +188,10 @@ def _unify(text: str, platform: str) -> str:
 def sanitize(text: str, platform: str, extra_patterns: Iterable[SanitizePattern] = ()) -> str:
     r"""Remove secrets from a configuration text.
 
-    The office's patterns run first (they see the text as the device printed it),
-    then :data:`DEFAULT_RULES`, both through netutils' ``sanitize_config``, then the
-    section rules. Line ends become ``\n``; RouterOS continuation lines are joined.
+    The office's patterns run first (they see the text as the device printed it,
+    line ends unified and RouterOS continuation lines joined), then
+    :func:`sop.secret_rules.remove_secrets`: :data:`DEFAULT_RULES` through netutils'
+    ``sanitize_config``, the section rules, and :func:`fail_closed`.
 
     Args:
         text: Configuration as the device printed it.
@@ -321,9 +212,11 @@ def sanitize(text: str, platform: str, extra_patterns: Iterable[SanitizePattern]
         >>> sanitize("banner motd ^CPIN 4711^C", "cisco_ios", office)
         'banner motd <removed>'
     """
-    rules = [*(pattern.as_filter() for pattern in extra_patterns)]
-    rules += [rule.as_filter() for rule in DEFAULT_RULES]
-    return _sanitize_sections(sanitize_config(_unify(text, platform), rules))
+    text = _unify(text, platform)
+    office = [pattern.as_filter() for pattern in extra_patterns]
+    if office:
+        text = sanitize_config(text, office)
+    return remove_secrets(text)
 
 
 def is_truncated(text: str | None, platform: str) -> bool:
