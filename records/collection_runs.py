@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
@@ -83,3 +84,68 @@ def finish_collection_run(
     run.finished_at = when(finished_at)
     session.flush()
     return run
+
+
+SOP_STEP_KEY = "sop_step_log_id"
+"""Key of a collection run's ``selection`` naming the SOP step log it collects for."""
+
+
+def running_collection_runs(session: Session, step_log_ids: Iterable[int]) -> list[CollectionRun]:
+    """The collection runs still ``running`` that were started for these SOP step logs.
+
+    A collection started by an SOP step (SOP A step 4) names its step log in its
+    ``selection`` (:data:`SOP_STEP_KEY`).
+
+    Args:
+        session: Open session.
+        step_log_ids: Ids of step logs.
+
+    Returns:
+        The runs, oldest first.
+    """
+    wanted = set(step_log_ids)
+    if not wanted:
+        return []
+    runs = session.scalars(
+        select(CollectionRun).where(CollectionRun.status == "running").order_by(CollectionRun.id)
+    )
+    return [run for run in runs if (run.selection or {}).get(SOP_STEP_KEY) in wanted]
+
+
+def last_sign_of_life(session: Session, run: CollectionRun) -> datetime:
+    """When a run was last known to work: its newest snapshot, else its start.
+
+    Args:
+        session: Open session.
+        run: The run.
+
+    Returns:
+        An aware time.
+    """
+    newest = session.scalar(
+        select(func.max(DeviceSnapshot.collected_at)).where(DeviceSnapshot.run_id == run.id)
+    )
+    return max(newest, run.started_at) if newest is not None else run.started_at
+
+
+def interrupt_collection_run(session: Session, run: CollectionRun) -> CollectionRun:
+    """Close a run whose process ended before it did: status ``interrupted``.
+
+    Its counts are those of the snapshots it stored; its end time is its last sign
+    of life (:func:`last_sign_of_life`), not the moment it was found.
+
+    Args:
+        session: Open session.
+        run: A ``running`` collection run whose process is gone.
+
+    Returns:
+        The run, flushed.
+
+    Raises:
+        ValueError: The run is not ``running``.
+    """
+    if run.status != "running":
+        raise ValueError(f"collection run {run.id} is {run.status}, not running")
+    return finish_collection_run(
+        session, run, status="interrupted", finished_at=last_sign_of_life(session, run)
+    )

@@ -44,8 +44,16 @@ NAMING_CONVENTION: dict[str, str] = {
 SNAPSHOT_OUTCOMES: tuple[str, ...] = OUTCOMES
 """What happened when SIGAP collected one device."""
 
-COLLECTION_STATUSES: tuple[str, ...] = ("running", "completed", "failed", "cancelled")
-"""Status of a collection run (a run whose devices partly failed is still ``completed``)."""
+COLLECTION_STATUSES: tuple[str, ...] = (
+    "running",
+    "completed",
+    "failed",
+    "cancelled",
+    "interrupted",
+)
+"""Status of a collection run (a run whose devices partly failed is still ``completed``;
+``interrupted``: its process ended before it did, e.g. ``kill -9``, found so by the next
+run of the same SOP run)."""
 
 CHECK_STATUSES: tuple[str, ...] = ("pass", "warn", "fail")
 """Status of one checklist item."""
@@ -60,8 +68,11 @@ STEP_STATUSES: tuple[str, ...] = (
     "failed",
     "skipped",
     "cancelled",
+    "interrupted",
 )
-"""Status of one SOP step (``waiting``: paused for an approval or a person)."""
+"""Status of one SOP step (``waiting``: paused for an approval or a person;
+``interrupted``: its process ended before the step did, found so when the run was started
+again)."""
 
 DECISIONS: tuple[str, ...] = ("setuju", "tolak", "kembalikan")
 """Approval decisions: approve, reject, return for revision."""
