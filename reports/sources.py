@@ -3,11 +3,16 @@
 Which device data a month uses:
 
 1. If the office has an SOP A run for the month (run key
-   :func:`sop.runkeys.maintenance_run_key`), the collection runs named by its step-4
-   logs (``outputs["collection_run_id"]``; step 4 may run several times after a
-   reviewer returned the work) and, for each device, its LATEST snapshot among them.
-2. Otherwise (or while that run has no step-4 collection yet) the last collection run
-   that started in the month, in the office's time zone, and holds snapshots.
+   :func:`sop.runkeys.maintenance_run_key`), the collection runs named by its
+   finished step-4 logs (``outputs["collection_run_id"]``; step 4 may run several
+   times after a reviewer returned the work) and, for each device, its snapshot of
+   the latest of those rounds that collected it: the rule the flow uses too
+   (:func:`sop.review.counted_rounds`, :func:`sop.review.latest_per_device`). A
+   step 4 whose process was killed (``interrupted``) does not count: its devices
+   were collected again by the step 4 that continued it.
+2. Otherwise (or while that run has no finished step 4 yet) the last collection run
+   that started in the month, in the office's time zone, holds snapshots and was not
+   ``interrupted``.
 3. Neither: :class:`NoMaintenanceData`, naming the month.
 
 Configuration changes are the new versions of the reported devices' running
@@ -44,6 +49,7 @@ from reports.data import (
 )
 from sop.asset_reconcile import DEFAULT_MONTHS, Reconciliation, reconcile
 from sop.office import Office
+from sop.review import counted_rounds, latest_per_device
 from sop.runkeys import maintenance_run_key, month_bounds, parse_month, previous_months
 
 TREND_MONTHS = 12
@@ -61,26 +67,22 @@ def _sop_run(session: Session, office: Office, month: str) -> SopRun | None:
     return get_sop_run(session, maintenance_run_key(office.short_name, month))
 
 
-def step4_collection_runs(outputs: Iterable[dict[str, object]]) -> tuple[int, ...]:
-    """Return the collection run ids named by step-4 outputs, in order, without repeats.
+def step4_collection_runs(logs: Iterable[tuple[str, dict[str, object]]]) -> tuple[int, ...]:
+    """Return the collection run ids of the finished step-4 logs, in order, without repeats.
 
     Args:
-        outputs: The ``outputs`` of the step-4 logs.
+        logs: ``(status, outputs)`` of the step-4 logs, oldest first.
 
     Returns:
-        The ids (values that are not whole numbers are ignored).
+        The ids (:func:`sop.review.counted_rounds`).
 
     Examples:
-        >>> step4_collection_runs([{"collection_run_id": 7}, {}, {"collection_run_id": 9},
-        ...                        {"collection_run_id": 7}, {"collection_run_id": "x"}])
+        >>> step4_collection_runs([("completed", {"collection_run_id": 7}),
+        ...                        ("interrupted", {"collection_run_id": 8}),
+        ...                        ("completed", {"collection_run_id": 9})])
         (7, 9)
     """
-    ids: dict[int, None] = {}
-    for out in outputs:
-        value = out.get("collection_run_id") if isinstance(out, dict) else None
-        if isinstance(value, int) and not isinstance(value, bool):
-            ids.setdefault(value, None)
-    return tuple(ids)
+    return counted_rounds(logs)
 
 
 def _last_collection_run(session: Session, office: Office, month: str) -> int | None:
@@ -88,7 +90,12 @@ def _last_collection_run(session: Session, office: Office, month: str) -> int | 
     has_snapshots = exists().where(DeviceSnapshot.run_id == CollectionRun.id)
     return session.scalar(
         select(CollectionRun.id)
-        .where(CollectionRun.started_at >= start, CollectionRun.started_at < end, has_snapshots)
+        .where(
+            CollectionRun.started_at >= start,
+            CollectionRun.started_at < end,
+            CollectionRun.status != "interrupted",
+            has_snapshots,
+        )
         .order_by(CollectionRun.started_at.desc(), CollectionRun.id.desc())
         .limit(1)
     )
@@ -97,16 +104,19 @@ def _last_collection_run(session: Session, office: Office, month: str) -> int | 
 def _latest_snapshots(
     session: Session, run_ids: Sequence[int], *, with_checks: bool
 ) -> tuple[SnapshotRecord, ...]:
-    """The latest snapshot of each device among ``run_ids``, by device name."""
+    """Each device's snapshot from the latest of ``run_ids`` (rounds, oldest first) that has it."""
     rows = session.execute(
         select(DeviceSnapshot, Device.name, Device.site, Device.platform)
         .join(Device, DeviceSnapshot.device_id == Device.id)
         .where(DeviceSnapshot.run_id.in_(list(run_ids)))
         .order_by(DeviceSnapshot.collected_at, DeviceSnapshot.id)
     ).all()
-    latest: dict[str, tuple[DeviceSnapshot, str | None, str]] = {}
+    rounds: dict[int, dict[str, tuple[DeviceSnapshot, str | None, str]]] = {
+        run_id: {} for run_id in run_ids
+    }
     for snapshot, name, site, platform in rows:
-        latest[name] = (snapshot, site, platform)
+        rounds[snapshot.run_id][name] = (snapshot, site, platform)
+    latest = latest_per_device(rounds[run_id] for run_id in run_ids)
     checks: dict[int, list[CheckRecord]] = {}
     if with_checks and latest:
         ids = [snapshot.id for snapshot, _, _ in latest.values()]
@@ -160,12 +170,12 @@ def load_month(
     run_ids: tuple[int, ...] = ()
     source: SourceKind = "collection_run"
     if run is not None:
-        outputs = [
-            log.outputs or {}
+        logs = [
+            (log.status, log.outputs or {})
             for log in list_step_logs(session, run)
             if log.step_number == COLLECTION_STEP
         ]
-        run_ids = step4_collection_runs(outputs)
+        run_ids = step4_collection_runs(logs)
         source = "sop_run"
     if not run_ids:
         last = _last_collection_run(session, office, month)

@@ -6,6 +6,13 @@ step (e.g. SOP A step 4) and the decisions on the review steps after it
 next, so a run that is started again for the same run key (after a crash, a
 worker restart or a pause timeout) continues where the first one stopped.
 
+The work step may run several times in a run (a reviewer returns the work, or
+a killed run left a round unfinished). Which rounds count, and which round's
+result a device has, is one rule for the flow and the report:
+:func:`counted_rounds` (finished rounds only, oldest first) and
+:func:`latest_per_device` (each device's result from the latest counted round
+that has it): every device has exactly one result in the month.
+
 Decisions: ``setuju`` goes to the next review step (or ends the chain,
 approved), ``tolak`` ends it, rejected, and ``kembalikan`` returns the work to
 the step the SOP's *Tidak* branch names (SOP A: step 5 -> 4, step 6 -> 5), or
@@ -15,14 +22,73 @@ to the work step when the SOP names none.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, TypeVar
 
 from sop.model import END, SopDefinition
 
 DECISION_VALUES = ("setuju", "tolak", "kembalikan")
 """The three answers a reviewer can give: approve, reject, return for revision."""
+
+ROUND_DONE = "completed"
+"""Status of a work round (step log) that counts; ``interrupted`` rounds never do."""
+
+ROUND_KEY = "collection_run_id"
+"""Key of a work round's outputs naming the collection it made."""
+
+T = TypeVar("T")
+
+
+def counted_rounds(rounds: Iterable[tuple[str, Mapping[str, object]]]) -> tuple[int, ...]:
+    """The collections of the work rounds that count, oldest first, without repeats.
+
+    A round counts when its step log finished (``completed``); a round whose
+    process was killed (``interrupted``) or that still runs does not, even where its
+    collection stored some devices.
+
+    Args:
+        rounds: ``(status, outputs)`` of the work step's logs, oldest first.
+
+    Returns:
+        The collection run ids (values that are not whole numbers are ignored).
+
+    Examples:
+        >>> counted_rounds([("completed", {"collection_run_id": 7}), ("running", {}),
+        ...                 ("interrupted", {"collection_run_id": 8}),
+        ...                 ("completed", {"collection_run_id": 9}),
+        ...                 ("completed", {"collection_run_id": 7}),
+        ...                 ("completed", {"collection_run_id": "x"})])
+        (7, 9)
+    """
+    ids: dict[int, None] = {}
+    for status, outputs in rounds:
+        value = outputs.get(ROUND_KEY) if isinstance(outputs, Mapping) else None
+        if status != ROUND_DONE or not isinstance(value, int) or isinstance(value, bool):
+            continue
+        ids.setdefault(value, None)
+    return tuple(ids)
+
+
+def latest_per_device(rounds: Iterable[Mapping[str, T]]) -> dict[str, T]:
+    """Each device's result from the latest round that has it (one per device).
+
+    Args:
+        rounds: Device name -> result, per counted round, oldest first.
+
+    Returns:
+        Device name -> its latest result, in the order devices first appeared.
+
+    Examples:
+        >>> latest_per_device([{"a": "ok", "b": "timeout"}, {"b": "ok"}])
+        {'a': 'ok', 'b': 'ok'}
+        >>> latest_per_device([])
+        {}
+    """
+    merged: dict[str, T] = {}
+    for found in rounds:
+        merged.update(found)
+    return merged
 
 
 @dataclass(frozen=True)
