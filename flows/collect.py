@@ -20,10 +20,12 @@ from typing import Any
 
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NONE
+from prefect.context import FlowRunContext
 from prefect.futures import as_completed
 from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
 
 from inventory import Host, Inventory, load_inventory
+from records.collection_runs import SOP_STEP_KEY
 from records.db import make_engine
 from sigap.settings import Settings, load_settings
 from sop.configs import SanitizePattern
@@ -270,6 +272,7 @@ def collect_devices(
     actor: str | None = None,
     database_url: str | None = None,
     office_file: str | None = None,
+    sop_step_log_id: int | None = None,
 ) -> dict[str, Any]:
     """Collect every selected device, judge it against the checklist and store it.
 
@@ -281,11 +284,17 @@ def collect_devices(
         database_url: Records database (default from the settings).
         office_file: Office configuration whose ``config_sanitize`` patterns apply
             (default: ``SIGAP_OFFICE`` when that file exists).
+        sop_step_log_id: The SOP step log this collection is for (set by the SOP
+            flows): stored with the run, so a later run of the same SOP run finds
+            it should this one be killed.
 
     Returns:
         The collection report as plain data (run id, counts, one line per device).
     """
     settings = load_settings()
+    owner: dict[str, Any] = {"flow_run_id": current_flow_run_id()}
+    if sop_step_log_id is not None:
+        owner[SOP_STEP_KEY] = sop_step_log_id
     report = run_collection(
         Path(inventory_dir),
         filters or {},
@@ -294,8 +303,15 @@ def collect_devices(
         actor=actor,
         database_url=database_url or settings.database_url,
         sanitize=office_patterns(office_file, settings),
+        owner=owner,
     )
     return report.as_dict()
+
+
+def current_flow_run_id() -> str | None:
+    """The id of the flow run this code runs in, if any."""
+    context = FlowRunContext.get()
+    return str(context.flow_run.id) if context and context.flow_run else None
 
 
 def office_patterns(office_file: str | None, settings: Settings) -> tuple[SanitizePattern, ...]:
@@ -326,6 +342,7 @@ def run_collection(
     actor: str | None,
     database_url: str,
     sanitize: tuple[SanitizePattern, ...] = (),
+    owner: Mapping[str, Any] | None = None,
 ) -> CollectionReport:
     """The body of :func:`collect_devices`; must run inside a flow.
 
@@ -337,6 +354,8 @@ def run_collection(
         actor: Who started it.
         database_url: Records database.
         sanitize: The office's extra sanitising patterns.
+        owner: Who the run is for (its flow run, the SOP step log), stored with its
+            selection.
 
     Returns:
         The stored run's report.
@@ -366,7 +385,7 @@ def run_collection(
         requests = build_requests(hosts, pins, settings, sanitize)
         by_name = {host.name: host for host in hosts}
         hook = progress_hook.get()
-        selection = {"inventory": str(inventory_dir), "filters": dict(filters)}
+        selection = {"inventory": str(inventory_dir), "filters": dict(filters), **(owner or {})}
         with CollectionRecorder(
             engine, thresholds, trigger=trigger, actor=actor, selection=selection
         ) as recorder:

@@ -11,6 +11,12 @@ with the devices the note names, or all; step 6 -> 5); ``tolak`` ends the run.
 The run's state is in the records under the run key (office + month): the flow
 replays it (:func:`sop.review.replay`) and continues where a previous run of the
 same month stopped, so a second run never collects the month again.
+
+Only one run of a run key is alive: the one started last. When it starts, the
+Prefect flow run recorded before it (killed with ``kill -9``, or its machine gone)
+is marked ``Crashed`` with its subflow and task runs, a step 4 it left
+``running`` is marked ``interrupted`` with its collection run, and step 4 is done
+again; a review step it left ``waiting`` is continued.
 """
 
 from __future__ import annotations
@@ -26,19 +32,25 @@ from sqlalchemy.engine import Engine
 from flows.approvals import ApprovalRequest, await_approval, current_flow_run_id
 from flows.collect import collect_flow
 from inventory import load_inventory
+from records.collection_runs import (
+    SOP_STEP_KEY,
+    interrupt_collection_run,
+    running_collection_runs,
+)
 from records.db import make_engine, session_scope
 from records.sop_runs import get_or_create_sop_run, load_sop_run, set_sop_run_status
 from records.steps import finish_step, start_step
 from reports.maintenance import publish_maintenance_artifacts, write_maintenance_report
 from sigap.settings import Settings, load_settings
 from sop.catalog import load_sops
-from sop.maintenance import device_lines, merge_rounds, review_summary, totals
+from sop.maintenance import device_lines, review_summary, totals
 from sop.model import SopDefinition, Step
 from sop.office import Office, load_office
-from sop.review import Event, Position, replay
+from sop.review import ROUND_DONE, Event, Position, latest_per_device, replay
 from sop.runkeys import current_month, maintenance_run_key, parse_month
 from sop.sla import due_time, evaluate
 from tasks import clock
+from tasks.leftover_runs import crash_leftover_flow_run
 
 SOP_CODE = "A"
 DISPOSISI_STEPS = (1, 2, 3)
@@ -199,8 +211,78 @@ class MaintenanceJob:
                     "inventory": str(self.inventory_dir),
                 },
             )
+            previous = run.flow_run_id
             set_sop_run_status(session, run, "running", flow_run_id=current_flow_run_id())
             self.sop_run_id = run.id
+        self._close_leftovers(previous)
+
+    def _close_leftovers(self, previous: str | None) -> None:
+        """Close what a run of this month started before this one left open.
+
+        This run is now the month's only live one: the flow run recorded before
+        (if another) is marked ``Crashed`` on the Prefect server, with its subflow
+        and task runs; a step 4 still ``running`` in the records, and the collection
+        run it had started, are ``interrupted`` (ended at their last stored device).
+        Waiting review steps are left as they are: the review continues them.
+
+        Args:
+            previous: The flow run id the SOP run held before this run started.
+        """
+        current = current_flow_run_id()
+        if previous and previous != current:
+            message = (
+                f"SIGAP: {self.run_key} dilanjutkan oleh flow run {current} "
+                "(proses run ini sudah berakhir tanpa melapor)"
+            )
+            try:
+                crashed = crash_leftover_flow_run(previous, message)
+            except Exception as exc:  # e.g. another Prefect server: the records still close
+                self.logger.warning(
+                    "flow run sebelumnya %s tidak dapat ditandai Crashed: %s", previous, exc
+                )
+            else:
+                if crashed:
+                    self.logger.warning(
+                        "flow run sebelumnya %s tidak berjalan lagi: ditandai Crashed (%s)",
+                        previous,
+                        ", ".join(crashed),
+                    )
+        with session_scope(self.engine) as session:
+            run = load_sop_run(session, self.sop_run_id)
+            stale = [
+                log
+                for log in run.step_logs
+                if log.step_number == WORK_STEP and log.status == "running"
+            ]
+            if not stale:
+                return
+            collections = running_collection_runs(session, [log.id for log in stale])
+            for collection in collections:
+                interrupt_collection_run(session, collection)
+            for log in stale:
+                mine = [c for c in collections if c.selection.get(SOP_STEP_KEY) == log.id]
+                ends = [c.finished_at for c in mine if c.finished_at is not None]
+                finish_step(
+                    session,
+                    log,
+                    status="interrupted",
+                    finished_at=max([log.started_at, *ends]),
+                    outputs={
+                        **(log.outputs or {}),
+                        "interrupted_collection_run_ids": [c.id for c in mine],
+                        "devices_stored": sum(c.devices_total for c in mine),
+                    },
+                    note=(
+                        f"terhenti: proses flow run {previous or '?'} berakhir sebelum langkah "
+                        f"ini selesai; dilanjutkan oleh flow run {current or '?'}"
+                    ),
+                )
+                self.logger.warning(
+                    "langkah 4 sebelumnya terhenti (%s perangkat tersimpan, collection run %s): "
+                    "dikumpulkan lagi",
+                    sum(c.devices_total for c in mine),
+                    ", ".join(str(c.id) for c in mine) or "-",
+                )
 
     def _set_status(self, status: str, finished: bool = False) -> None:
         with session_scope(self.engine) as session:
@@ -244,7 +326,7 @@ class MaintenanceJob:
             run = load_sop_run(session, self.sop_run_id)
             timeline: list[tuple[Any, int, Event]] = []
             for log in run.step_logs:
-                if log.step_number == WORK_STEP and log.status == "completed":
+                if log.step_number == WORK_STEP and log.status == ROUND_DONE:
                     assert log.finished_at is not None
                     timeline.append((log.finished_at, log.id, Event(WORK_STEP)))
             for approval in run.approvals:
@@ -297,8 +379,10 @@ class MaintenanceJob:
             actor=self.actor,
             database_url=self.database_url,
             office_file=self.office_file,
+            sop_step_log_id=log_id,
         )
-        lines = merge_rounds(self._lines(), device_lines(report))
+        # every device's result from the latest round that collected it (the report's rule)
+        lines = latest_per_device([self._lines(), device_lines(report)])
         finished = clock.now()
         with session_scope(self.engine) as session:
             log = session.get(type(log), log_id)
@@ -326,7 +410,7 @@ class MaintenanceJob:
         with session_scope(self.engine) as session:
             run = load_sop_run(session, self.sop_run_id)
             for log in reversed(run.step_logs):
-                if log.step_number == WORK_STEP and log.status == "completed":
+                if log.step_number == WORK_STEP and log.status == ROUND_DONE:
                     return dict(log.outputs.get("lines") or {})
         return {}
 
