@@ -10,6 +10,11 @@ threads keep the sessions moving. The work is pure (:mod:`sop.platforms`,
 ``SIGAP_PARSE_WORKERS`` sets the pool size (default: the number of CPUs, at most
 4); ``0`` parses in the calling thread. Session worker processes
 (:mod:`tasks.session_workers`) parse in their own session threads.
+
+The pool's processes end with the flow's process, however it ends: they are
+shut down at exit, and each one ends by itself within half a second once the
+flow's process is gone (:func:`tasks.lifeline.exit_with_parent`; a ``kill -9``
+runs no exit handler). Their resource tracker ends when they have.
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ from sop.configs import Backup, SanitizePattern, prepare_backup
 from sop.device import Facts, Health
 from sop.platforms import get_platform
 from sop.platforms.base import Captures
+from tasks.lifeline import exit_with_parent
 
 
 @dataclass(frozen=True)
@@ -84,7 +90,11 @@ def _get_pool() -> ProcessPoolExecutor | None:
         if _pool is None and workers() > 0:
             # spawn, not fork: the parent has SSH and Prefect threads running
             _pool = ProcessPoolExecutor(
-                max_workers=workers(), mp_context=multiprocessing.get_context("spawn")
+                max_workers=workers(),
+                mp_context=multiprocessing.get_context("spawn"),
+                # any thread may start a pool process: no kernel signal tied to it
+                initializer=exit_with_parent,
+                initargs=(os.getpid(),),
             )
             atexit.register(shutdown)
         return _pool

@@ -14,28 +14,44 @@ the flow has threads running) that import only the collection code, not Prefect
 or the command line. Until they are ready the slots collect in
 the flow's own process, so the first sessions do not wait for them. A worker that
 dies gives each of its devices an outcome saying so; the others go on.
+
+No worker outlives the flow's process. Each runs in a process group of its own
+(a Ctrl-C at the terminal reaches the flow, which decides, not the workers), and
+ends by itself as soon as the flow's process is gone, however it ended
+(:func:`tasks.lifeline.exit_with_parent`, and the end of its socket), without
+waiting for the sessions it still had. At the flow's exit any worker still
+there is killed with its process group.
 """
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import itertools
 import os
+import signal
 import socket
 import subprocess
 import sys
 import threading
+import weakref
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 
 from tasks.collect import CollectRequest, DeviceResult, internal_error
+from tasks.lifeline import exit_with_parent
 
 READY = "ready"
 
 
-def _worker_main(conn: Connection, slots: int) -> None:
-    """A worker process: run each request it is sent, send back its result."""
+def _worker_main(conn: Connection, slots: int, parent_pid: int) -> None:
+    """A worker process: run each request it is sent, send back its result.
+
+    Ends at once, sessions and all, when the flow's process is gone.
+    """
+    # started by the collection's own thread, which lives until the workers are closed
+    exit_with_parent(parent_pid, kernel_signal=True)
     from tasks.collect import start_collection
 
     lock = threading.Lock()
@@ -55,7 +71,9 @@ def _worker_main(conn: Connection, slots: int) -> None:
             try:
                 message = conn.recv()
             except (EOFError, OSError):
-                break
+                # the flow's end of the socket is gone without a goodbye: so is the
+                # flow. Nobody waits for the sessions still running here.
+                os._exit(0)
             if message is None:
                 break
             pool.submit(run, *message)
@@ -101,16 +119,19 @@ class SessionWorkers:
             env.setdefault("PREFECT_API_URL", str(api_url))
         for number in range(self._processes):
             ours, theirs = socket.socketpair()
+            args = [str(theirs.fileno()), str(self._slots), str(os.getpid())]
             with theirs:
                 process = subprocess.Popen(
-                    [sys.executable, "-m", __name__, str(theirs.fileno()), str(self._slots)],
+                    [sys.executable, "-m", __name__, *args],
                     pass_fds=[theirs.fileno()],
                     env=env,
                     stdin=subprocess.DEVNULL,
+                    process_group=0,  # its own group: killed whole at exit
                 )
             worker = _Worker(process, Connection(ours.detach()))
             with self._lock:
                 self._workers.append(worker)
+            _LIVE.add(self)
             threading.Thread(
                 target=self._read,
                 args=(worker,),
@@ -194,6 +215,26 @@ class SessionWorkers:
             target=_reap, args=(workers,), name="sigap-session-reap", daemon=True
         ).start()
 
+    def kill(self) -> None:
+        """Kill every worker still running, with its process group (at once, no waiting)."""
+        with self._lock:
+            workers = list(self._workers)
+        for worker in workers:
+            _kill(worker)
+
+
+_LIVE: weakref.WeakSet[SessionWorkers] = weakref.WeakSet()
+"""Every :class:`SessionWorkers` started in this process (killed at exit)."""
+
+
+def _kill(worker: _Worker) -> None:
+    """SIGKILL a worker's process group (it has its own), if it still runs."""
+    if worker.process.poll() is None:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(worker.process.pid, signal.SIGKILL)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            worker.process.wait(timeout=5)
+
 
 def _reap(workers: list[_Worker]) -> None:
     """Wait for ended workers; kill one that does not end."""
@@ -201,10 +242,16 @@ def _reap(workers: list[_Worker]) -> None:
         try:
             worker.process.wait(timeout=10)
         except subprocess.TimeoutExpired:
-            worker.process.kill()
-            worker.process.wait(timeout=5)
+            _kill(worker)
+
+
+@atexit.register
+def _kill_all() -> None:
+    """At the flow process's exit: no worker is left behind."""
+    for workers in list(_LIVE):
+        workers.kill()
 
 
 if __name__ == "__main__":
-    # python -m tasks.session_workers FD SLOTS (started by SessionWorkers.start)
-    _worker_main(Connection(int(sys.argv[1])), int(sys.argv[2]))
+    # python -m tasks.session_workers FD SLOTS PARENT_PID (started by SessionWorkers.start)
+    _worker_main(Connection(int(sys.argv[1])), int(sys.argv[2]), int(sys.argv[3]))
