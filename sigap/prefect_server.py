@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
 import subprocess
 import sys
 import time
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 DEFAULT_API_URL = "http://127.0.0.1:4200/api"
@@ -59,15 +62,62 @@ def server_env() -> dict[str, str]:
     return env
 
 
-def ensure_server(url: str | None = None, wait: float = 90.0) -> str:
+@dataclass
+class LocalServer:
+    """A Prefect server this process started (``prefect server start``), to stop at the end.
+
+    Attributes:
+        process: The server's process, leader of its own session and process group.
+        url: Its API address.
+    """
+
+    process: subprocess.Popen[bytes]
+    url: str
+
+    def stop(self, timeout: float = 20.0) -> None:
+        """Stop the server and every process of its group: SIGTERM, then SIGKILL.
+
+        Args:
+            timeout: Seconds to wait after SIGTERM.
+        """
+        for sig, wait in ((signal.SIGTERM, timeout), (signal.SIGKILL, 5.0)):
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(self.process.pid, sig)
+            deadline = time.monotonic() + wait
+            while time.monotonic() < deadline:
+                self.process.poll()  # reap the leader, or the group looks alive
+                if not _group_alive(self.process.pid):
+                    return
+                time.sleep(0.1)
+
+
+def _group_alive(pgid: int) -> bool:
+    try:
+        os.killpg(pgid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def ensure_server(
+    url: str | None = None, wait: float = 90.0, log_file: Path | None = None
+) -> tuple[str, LocalServer | None]:
     """Use the Prefect server at ``url``, starting a local one (SQLite) if none answers.
+
+    A server started here runs as a child in a session of its own (a Ctrl-C at the
+    terminal does not stop it before the flow runs that use it); the caller stops it
+    with :meth:`LocalServer.stop`.
 
     Args:
         url: The API address (default: :func:`api_url`).
         wait: Seconds to wait for a started server.
+        log_file: Where a started server writes its output (default: nowhere).
 
     Returns:
-        The API address, also set as ``PREFECT_API_URL`` for this process.
+        The API address, also set as ``PREFECT_API_URL`` for this process, and the
+        server started here (``None``: one was already answering).
 
     Raises:
         RuntimeError: No server answers and none could be started here.
@@ -75,23 +125,37 @@ def ensure_server(url: str | None = None, wait: float = 90.0) -> str:
     url = url or api_url()
     os.environ["PREFECT_API_URL"] = url
     if is_healthy(url):
-        return url
+        return url, None
     if not url.startswith(("http://127.0.0.1:", "http://localhost:")):
         raise RuntimeError(f"the Prefect API at {url} does not answer (PREFECT_API_URL)")
     port = url.split(":")[2].split("/")[0]
     prefect = Path(sys.executable).with_name("prefect")
-    subprocess.run(
-        [str(prefect), "server", "start", "--background", "--host", "127.0.0.1", "--port", port],
-        env=server_env(),
-        check=False,
-        stdout=subprocess.DEVNULL,
-    )
+    output = log_file.open("ab") if log_file is not None else subprocess.DEVNULL
+    try:
+        process = subprocess.Popen(
+            [str(prefect), "server", "start", "--host", "127.0.0.1", "--port", port],
+            env=server_env(),
+            stdin=subprocess.DEVNULL,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    finally:
+        if log_file is not None and not isinstance(output, int):
+            output.close()
+    server = LocalServer(process, url)
     deadline = time.monotonic() + wait
     while time.monotonic() < deadline:
         if is_healthy(url):
-            return url
+            return url, server
+        if process.poll() is not None:
+            break
         time.sleep(1)
-    raise RuntimeError(f"started a Prefect server, but {url} did not answer within {wait:g} s")
+    server.stop()
+    where = f" (its output: {log_file})" if log_file is not None else ""
+    raise RuntimeError(
+        f"started a Prefect server, but {url} did not answer within {wait:g} s{where}"
+    )
 
 
 @contextmanager
