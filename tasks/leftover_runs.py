@@ -23,6 +23,9 @@ from prefect.client.schemas.filters import (
 )
 from prefect.states import Crashed
 
+PAGE = 200
+"""Most runs the Prefect server returns for one filter request."""
+
 MAX_DEPTH = 5
 """How deep subflow runs are followed (SIGAP's flows nest one level)."""
 
@@ -38,7 +41,7 @@ def _open(client: SyncPrefectClient, ids: Iterable[UUID], *, parents: bool) -> l
         where = FlowRunFilter(id=FlowRunFilterId(any_=wanted))
     return [
         run.id
-        for run in client.read_flow_runs(flow_run_filter=where, limit=200)
+        for run in client.read_flow_runs(flow_run_filter=where, limit=PAGE)
         if run.state is None or not run.state.is_final()
     ]
 
@@ -83,6 +86,12 @@ def crash_leftover_flow_run(flow_run_id: str, message: str) -> list[str]:
 def _crash_task_runs(client: SyncPrefectClient, flow_runs: list[UUID], message: str) -> None:
     """Task runs of ``flow_runs`` that are not final: ``Crashed`` too."""
     where = TaskRunFilter(flow_run_id=TaskRunFilterFlowRunId(any_=flow_runs))
-    for task_run in client.read_task_runs(task_run_filter=where, limit=500):
-        if task_run.state is None or not task_run.state.is_final():
-            client.set_task_run_state(task_run.id, Crashed(message=message), force=True)
+    offset = 0
+    while True:  # the server answers at most PAGE task runs at a time
+        page = client.read_task_runs(task_run_filter=where, limit=PAGE, offset=offset)
+        for task_run in page:
+            if task_run.state is None or not task_run.state.is_final():
+                client.set_task_run_state(task_run.id, Crashed(message=message), force=True)
+        if len(page) < PAGE:
+            return
+        offset += PAGE
