@@ -27,7 +27,12 @@ from uuid import UUID
 import pandas as pd
 import pytest
 from prefect.client.orchestration import get_client
-from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterParentFlowRunId
+from prefect.client.schemas.filters import (
+    FlowRunFilter,
+    FlowRunFilterParentFlowRunId,
+    TaskRunFilter,
+    TaskRunFilterFlowRunId,
+)
 from prefect.settings import PREFECT_API_URL
 from sqlalchemy import func, select
 
@@ -39,6 +44,7 @@ from sop.office import load_office
 from tests.databases import DB_KINDS, database_or_fail
 from tests.flows.conftest import wait_for
 from tests.flows.test_maintenance_flow import LAB_DEVICES
+from tests.pauses import resume_paused
 from tests.processes import HangingPort, inventory_with_hanging_host, new_mark, processes_of
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -224,10 +230,37 @@ def test_a_killed_run_is_continued_with_one_outcome_per_device(
             "the continued run to pause at the review",
         )
         assert _flow_run_state(old_flow_run) in ("CRASHED", "CANCELLED")
-        assert set(_children_states(old_flow_run)) <= {"CRASHED", "CANCELLED", "COMPLETED"}
+        children = _children_states(old_flow_run)
+        assert children and set(children) <= {"CRASHED", "CANCELLED"}, children
+        assert _open_task_runs(old_flow_run) == []
         _check_records(url, office_file, stored)
+        # the continued run ends as usual, and leaves no process either
+        resume_paused(
+            new_flow_run, {"decision": "tolak", "approver": "rahmat", "code": "demo-rahmat"}
+        )
+        assert second.wait(120) == 0, log.read_text()[-6000:]
+        with contextlib.suppress(AssertionError):
+            wait_for(lambda: not processes_of(second.pid, mark=mark), 15, "its processes to end")
+        assert processes_of(second.pid, mark=mark) == {}
     finally:
         _stop(second)
+
+
+def _open_task_runs(flow_run_id: str) -> list[str]:
+    """Task runs of a flow run and its subflow runs whose state is not final."""
+    with get_client(sync_client=True) as client:
+        subflows = client.read_flow_runs(
+            flow_run_filter=FlowRunFilter(
+                parent_flow_run_id=FlowRunFilterParentFlowRunId(any_=[UUID(flow_run_id)])
+            )
+        )
+        ids = [UUID(flow_run_id), *(run.id for run in subflows)]
+        task_runs = client.read_task_runs(
+            task_run_filter=TaskRunFilter(flow_run_id=TaskRunFilterFlowRunId(any_=ids))
+        )
+    return [
+        f"{t.name}: {t.state.type.value}" for t in task_runs if t.state and not t.state.is_final()
+    ]
 
 
 def _check_records(url: str, office_file: Path, stored: int) -> None:
