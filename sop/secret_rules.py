@@ -399,8 +399,9 @@ def _mask_words(text: str) -> str:
             if word in _ROUTEROS_VERBS:
                 break
     keys = [
-        i for i in range(start, len(tokens)) if "=" not in tokens[i].group()
-        and is_secret_word(tokens[i].group())
+        i
+        for i in range(start, len(tokens))
+        if "=" not in tokens[i].group() and is_secret_word(tokens[i].group())
     ]
     if not keys:
         return text

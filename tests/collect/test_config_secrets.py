@@ -102,7 +102,7 @@ EXPECTED_LINES = {
         "service password-encryption",
     ],
     "linux/ipsec.secrets": [
-        '203.0.113.2 203.0.113.10 : PSK <removed>',
+        "203.0.113.2 203.0.113.10 : PSK <removed>",
         "# /etc/ipsec.secrets - strongSwan IPsec secrets file",
         ": RSA server01.key",
     ],
@@ -112,9 +112,7 @@ EXPECTED_LINES = {
 }
 
 FIXTURE_FILES = sorted(
-    f"{platform}/{path.name}"
-    for platform in PLATFORMS
-    for path in (SECRETS / platform).iterdir()
+    f"{platform}/{path.name}" for platform in PLATFORMS for path in (SECRETS / platform).iterdir()
 )
 
 
@@ -192,9 +190,7 @@ def test_napalm_csr1000v_config_loses_its_two_passwords_only() -> None:
     assert "enable password <removed>" in clean
     assert "username cisco privilege 15 password 0 <removed>" in clean
     changed = [
-        (a, b)
-        for a, b in zip(_joined(raw, "cisco_ios"), clean.splitlines(), strict=True)
-        if a != b
+        (a, b) for a, b in zip(_joined(raw, "cisco_ios"), clean.splitlines(), strict=True) if a != b
     ]
     assert len(changed) == 2, changed
     assert "hostname CSR1" in clean and " ip address 192.168.35.121 255.255.255.0" in clean
@@ -263,11 +259,11 @@ FORMS = (
     " {kw} 0 {value} extra words",
     "some-feature {kw} {value}",
     "{kw}={value}",
-    "{kw}=\"{value}\"",
+    '{kw}="{value}"',
     "add name=x {kw}={value} disabled=no",
     "{kw}: {value}",
     "{kw} = {value}",
-    "  {kw} \"{value}\"",
+    '  {kw} "{value}"',
 )
 _VALUE_CHARS = string.ascii_letters + string.digits + "!#$%&()*+,-./;<>?@[]^_{|}~"
 
