@@ -14,6 +14,7 @@ left.
 from __future__ import annotations
 
 import contextlib
+import logging
 import socket
 import threading
 import time
@@ -28,6 +29,11 @@ from netmiko import ConnectHandler
 from sop.platforms.base import Captures, Platform
 from tasks.hostkeys import HostKey, write_known_hosts
 from tasks.outcomes import classify
+
+# Netmiko logs every byte it reads and writes at DEBUG (running configs with their
+# secrets, the password it types). SIGAP's logs show only masked text, so Netmiko's
+# loggers stop at INFO whatever level the rest of the logging runs at.
+logging.getLogger("netmiko").setLevel(logging.INFO)
 
 
 @dataclass(frozen=True)
