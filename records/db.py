@@ -286,3 +286,72 @@ def init_database(url: str | URL | None = None) -> UpgradeResult:
         The revisions before and after.
     """
     return upgrade(url, "head")
+
+
+DATABASE_STATES = ("missing", "empty", "behind", "newer", "ready")
+"""What :func:`database_state` finds: no SQLite file yet, no schema, an older
+schema, a schema newer than this SIGAP, or the newest schema."""
+
+
+@dataclass(frozen=True)
+class DatabaseState:
+    """Whether a records database can be used, without changing it.
+
+    Attributes:
+        url: The URL with its password hidden.
+        state: One of :data:`DATABASE_STATES`.
+        current: Its revision (None: no schema).
+        head: The newest revision this SIGAP knows.
+    """
+
+    url: str
+    state: str
+    current: str | None
+    head: str
+
+
+def database_state(url: str | URL | None = None, *, connect_timeout: int = 10) -> DatabaseState:
+    """Look at the records database without creating or migrating it.
+
+    A SQLite file that does not exist is reported as ``missing`` without
+    connecting (connecting would create it). A PostgreSQL server that does not
+    answer within ``connect_timeout`` seconds raises the driver's error.
+
+    Args:
+        url: Database URL; default ``load_settings().database_url``.
+        connect_timeout: Seconds to wait for a PostgreSQL server.
+
+    Returns:
+        The database's state.
+
+    Raises:
+        sqlalchemy.exc.DBAPIError: The database cannot be reached or read.
+
+    Examples:
+        >>> database_state("sqlite:////nonexistent/sigap.db").state
+        'missing'
+    """
+    parsed = resolve_url(url)
+    head = head_revision()
+    shown = display_url(parsed)
+    database = parsed.database or ""
+    if parsed.get_backend_name() == "sqlite":
+        on_disk = database not in ("", ":memory:") and not database.startswith("file:")
+        if on_disk and not Path(database).expanduser().is_file():
+            return DatabaseState(shown, "missing", None, head)
+        engine = make_engine(parsed)
+    else:
+        engine = make_engine(parsed, connect_args={"connect_timeout": connect_timeout})
+    try:
+        current = _revision_of(engine)
+    finally:
+        engine.dispose()
+    if current is None:
+        state = "empty"
+    elif current == head:
+        state = "ready"
+    elif current in known_revisions():
+        state = "behind"
+    else:
+        state = "newer"
+    return DatabaseState(shown, state, current, head)

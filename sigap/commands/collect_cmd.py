@@ -105,6 +105,7 @@ def collect(
 
     token = progress_hook.set(on_result)
     try:
+        _check_files(inventory_dir, office)  # refused before Prefect starts: no flow-run traceback
         with progress:
             report = collect_flow()(
                 inventory_dir=str(inventory_dir),
@@ -127,6 +128,20 @@ def collect(
         _print_table(console, report)
     failed = sum(n for outcome, n in report["counts"].items() if outcome != "ok")
     raise typer.Exit(0 if failed == 0 else 3)
+
+
+def _check_files(inventory_dir: Path, office: Path | None) -> None:
+    """Load the inventory (and the office file, if given) to refuse bad files early.
+
+    Raises:
+        ConfigError: Every problem of the files.
+    """
+    from inventory import load_inventory
+    from sop.office import load_office
+
+    load_inventory(inventory_dir)
+    if office is not None:
+        load_office(office)
 
 
 def _print_table(console: Console, report: dict[str, object]) -> None:
