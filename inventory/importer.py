@@ -20,6 +20,7 @@ from typing import Any
 import yaml
 
 from inventory.addresses import address_problem, normalize_address
+from inventory.cells import text_cell
 from inventory.columns import (
     CRITICALITY_ALIASES,
     cell_text,
@@ -27,6 +28,7 @@ from inventory.columns import (
     map_headers,
     split_groups,
 )
+from inventory.entries import name_problem
 from inventory.loader import DEFAULTS_FILE, GROUPS_FILE, HOSTS_FILE, load_inventory
 from inventory.model import CRITICALITIES
 from inventory.platforms import known_platforms, unknown_platform_message
@@ -110,15 +112,23 @@ def rows_to_inventory(
     for number, cells in rows:
         values: dict[str, Any] = {}
         raw: dict[str, Any] = {}
-        for i, field in columns.items():
-            cell = cells[i] if i < len(cells) else None
-            values[field] = cell_text(cell)
-            raw[field] = cell
 
         def bad(field: str, message: str, row: int = number) -> None:
             index = by_field[field][0] if field in by_field else None
             column = headers[index] if index is not None else field
             problems.append(Problem(file, row, column, message))
+
+        for i, field in columns.items():
+            cell = cells[i] if i < len(cells) else None
+            raw[field] = cell
+            if field.startswith("data:"):
+                values[field] = cell_text(cell)
+                continue
+            try:
+                values[field] = text_cell(cell)
+            except ValueError as exc:
+                bad(field, str(exc))
+                values[field] = ""
 
         host: dict[str, Any] = {}
         data: dict[str, Any] = {}
@@ -127,6 +137,8 @@ def rows_to_inventory(
             bad("name", "empty: every device needs a name")
         elif name in host_rows:
             bad("name", f"device name {name!r} is already used in row {host_rows[name]}")
+        elif (why := name_problem(name)) is not None:
+            bad("name", why)
         address = values.get("address", "")
         if not address:
             bad("address", "empty: give the management IP address or DNS name")
@@ -170,7 +182,9 @@ def rows_to_inventory(
             groups.setdefault(group, {"data": {"site": values["site"]}})
             host_groups.append(group)
         for group in split_groups(values.get("groups", "")):
-            if group not in host_groups:
+            if (why := name_problem(group, "group")) is not None:
+                bad("groups", why)
+            elif group not in host_groups:
                 host_groups.append(group)
                 groups.setdefault(group, {})
         if host_groups:

@@ -11,12 +11,19 @@ from pathlib import Path
 from typing import Any
 
 from inventory.addresses import normalize_address
-from inventory.entries import DEFAULTS_KEYS, GROUP_KEYS, HOST_KEYS, INVALID, check_entry
+from inventory.entries import (
+    DEFAULTS_KEYS,
+    GROUP_KEYS,
+    HOST_KEYS,
+    INVALID,
+    check_entry,
+    name_problem,
+)
 from inventory.model import KNOWN_DATA_FIELDS, Entry, Host, HostData, Inventory
 from inventory.platforms import napalm_driver, netmiko_device_type
 from inventory.resolve import find_cycles, first_set, group_order, merge_key_by_key
 from sop.problems import ConfigError, Problem
-from sop.yamlsource import LineMap, parse_yaml
+from sop.yamlsource import LineMap, parse_yaml, size_problem
 
 HOSTS_FILE = "hosts.yaml"
 GROUPS_FILE = "groups.yaml"
@@ -64,6 +71,11 @@ def _read(path: Path, required: bool) -> _Source:
             source.ok = False
         return source
     try:
+        too_large = size_problem(path.stat().st_size, str(path))
+        if too_large is not None:  # refused before a byte is read
+            source.problems.append(too_large)
+            source.ok = False
+            return source
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         source.problems.append(Problem(str(path), None, "", f"cannot read file: {exc}"))
@@ -105,6 +117,9 @@ def _check_entries(
             source.problems.append(
                 source.lm.problem((name,), f"{kind} name {name!r} must be non-empty text")
             )
+            continue
+        if (why := name_problem(name, kind)) is not None:
+            source.problems.append(source.lm.problem((name,), why, name))
             continue
         fields, problems = check_entry(raw, (name,), source.lm, allowed, name)
         source.problems.extend(problems)

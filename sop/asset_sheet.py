@@ -15,7 +15,9 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
 
+from inventory.cells import MAX_CELL_CHARS, escape_formula, text_cell
 from inventory.columns import cell_text, header_problems, map_headers
+from inventory.entries import name_problem
 from sop.assets import (
     CATEGORY_LABELS,
     STATUS_LABELS,
@@ -108,7 +110,26 @@ def _blank_to_none(value: Any) -> Any:
 
 def _text(value: Any) -> Any:
     value = _blank_to_none(value)
-    return None if value is None else cell_text(value)
+    return None if value is None else text_cell(value)
+
+
+def _tag(value: Any) -> Any:
+    """An asset tag: text, without path separators (tags name document files)."""
+    value = _text(value)
+    if value is not None and ("/" in value or "\\" in value or ".." in value):
+        raise ValueError(
+            f"kode aset {value!r} tidak boleh berisi '/', '\\' atau '..'; pakai '-' "
+            "(mis. BMN-2024-001) / a tag may not hold a slash, a backslash or '..'; use '-'"
+        )
+    return value
+
+
+def _host(value: Any) -> Any:
+    """An inventory host name, checked like the inventory's own host names."""
+    value = _text(value)
+    if value is not None and (why := name_problem(value)) is not None:
+        raise ValueError(why)
+    return value
 
 
 def _date(value: Any) -> date | None:
@@ -131,11 +152,10 @@ def _status(value: Any) -> str:
     return DEFAULT_STATUS if value is None else parse_status(value)
 
 
-Text = Annotated[str | None, BeforeValidator(_text)]
 Text100 = Annotated[Annotated[str, Field(max_length=100)] | None, BeforeValidator(_text)]
 Text255 = Annotated[Annotated[str, Field(max_length=255)] | None, BeforeValidator(_text)]
 Host = Annotated[
-    Annotated[str, Field(max_length=255, pattern=r"^\S+$")] | None, BeforeValidator(_text)
+    Annotated[str, Field(max_length=255, pattern=r"^\S+$")] | None, BeforeValidator(_host)
 ]
 
 
@@ -144,7 +164,7 @@ class AssetRow(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    tag: Annotated[str, BeforeValidator(_text), Field(min_length=1, max_length=100)]
+    tag: Annotated[str, BeforeValidator(_tag), Field(min_length=1, max_length=100)]
     category: Annotated[str, BeforeValidator(_category)]
     name: Annotated[str, BeforeValidator(_text), Field(min_length=1, max_length=255)]
     vendor: Text100 = None
@@ -158,7 +178,9 @@ class AssetRow(BaseModel):
     warranty_end: Annotated[date | None, BeforeValidator(_date)] = None
     inventory_host: Host = None
     os_version: Text100 = None
-    notes: Text = None
+    notes: Annotated[
+        Annotated[str, Field(max_length=MAX_CELL_CHARS)] | None, BeforeValidator(_text)
+    ] = None
 
     @model_validator(mode="after")
     def _warranty_after_acquisition(self) -> AssetRow:
@@ -342,7 +364,9 @@ def export_rows(
             (DD/MM/YYYY and ``Rp 12.500.000`` in Indonesian, ISO and plain numbers in English).
 
     Returns:
-        ``(headers, rows)``.
+        ``(headers, rows)``; text that a spreadsheet would run as a formula starts
+        with ``'`` (:func:`inventory.cells.escape_formula`), however it got into the
+        register.
 
     Raises:
         ValueError: If ``lang`` is neither ``id`` nor ``en``.
@@ -375,5 +399,5 @@ def export_rows(
                 row.append(format_rupiah(value) if lang == "id" else str(value))
             else:
                 row.append(value)
-        out.append(row)
+        out.append([escape_formula(cell) for cell in row])
     return list(names.values()), out

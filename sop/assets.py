@@ -21,6 +21,7 @@ field) until a handover (D3) puts it back in service with a custodian.
 
 from __future__ import annotations
 
+import math
 import re
 from datetime import date, datetime
 
@@ -296,6 +297,11 @@ def parse_date(value: str | date | datetime) -> date:
         return value.date()
     if isinstance(value, date):
         return value
+    if not isinstance(value, str):
+        raise ValueError(
+            f"{value!r} bukan tanggal: sel angka/waktu, format kolom sebagai tanggal / is not "
+            "a date: a number or time cell; format the column as a date (DD/MM/YYYY)"
+        )
     text = value.strip()
     text = text.split(" ")[0] if re.match(r"^\d{4}-\d{1,2}-\d{1,2} ", text) else text
     try:
@@ -337,9 +343,13 @@ def parse_rupiah(value: str | int | float) -> int:
         ...
         ValueError: '12,5 juta' bukan nilai rupiah, tulis mis. Rp 12.500.000 / is not a rupiah amount
     """  # noqa: E501
-    if isinstance(value, bool):
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        raise ValueError(f"{value!r} bukan nilai rupiah / is not a rupiah amount")
+    if isinstance(value, float) and not math.isfinite(value):
         raise ValueError(f"{value!r} bukan nilai rupiah / is not a rupiah amount")
     if isinstance(value, int | float):
+        if value > MAX_RUPIAH:
+            raise ValueError(_too_large(value))
         if value < 0 or float(value) != int(value):
             raise ValueError(
                 f"{value!r} harus rupiah bulat, 0 atau lebih / is not a whole, positive rupiah "
@@ -354,7 +364,18 @@ def parse_rupiah(value: str | int | float) -> int:
         )
     if found.group(2) and int(found.group(2)) != 0:
         raise ValueError(f"{value!r}: tanpa sen / give whole rupiah (no sen)")
-    return int(re.sub(r"[. ]", "", found.group(1)))
+    amount = int(re.sub(r"[. ]", "", found.group(1)))
+    if amount > MAX_RUPIAH:
+        raise ValueError(_too_large(value))
+    return amount
+
+
+MAX_RUPIAH = 10**15
+"""Largest acquisition value accepted (Rp 1.000.000.000.000.000; the column holds 9.2e18)."""
+
+
+def _too_large(value: object) -> str:
+    return f"{value!r} terlalu besar / is larger than Rp 1.000.000.000.000.000"
 
 
 def format_rupiah(value: int | None) -> str:

@@ -17,6 +17,7 @@ Examples:
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 
 #: File signature -> content type.
@@ -61,6 +62,35 @@ def sniff_type(head: bytes) -> str | None:
     return next((kind for magic, kind in SIGNATURES if head.startswith(magic)), None)
 
 
+MAX_FILENAME_CHARS = 255
+"""Longest evidence file name (the ``evidence.filename`` column)."""
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def filename_problem(filename: str) -> str | None:
+    r"""Say why a file name cannot be recorded, or return ``None``.
+
+    The name is shown in reports and Berita Acara: no control characters, no
+    path separators or ``..``, at most :data:`MAX_FILENAME_CHARS` characters.
+
+    Examples:
+        >>> filename_problem("foto-ups.jpg") is None
+        True
+        >>> filename_problem("..\\..\\boot.ini")
+        "the name may not hold a slash, a backslash or '..'"
+        >>> filename_problem("a\nb.png")
+        'the name holds a control character (U+000A): rename the file'
+    """
+    if len(filename) > MAX_FILENAME_CHARS:
+        return f"the name is {len(filename)} characters long, at most {MAX_FILENAME_CHARS}"
+    if found := _CONTROL.search(filename):
+        return f"the name holds a control character (U+{ord(found.group()):04X}): rename the file"
+    if "/" in filename or "\\" in filename or ".." in filename:
+        return "the name may not hold a slash, a backslash or '..'"
+    return None
+
+
 def check_evidence(filename: str, content: bytes, *, max_bytes: int) -> Evidence:
     """Accept one file as evidence, or say why not.
 
@@ -84,6 +114,8 @@ def check_evidence(filename: str, content: bytes, *, max_bytes: int) -> Evidence
         ...
         sop.evidence.EvidenceError: big.pdf: 205 bytes is larger than the limit of 100 bytes
     """
+    if (why := filename_problem(filename)) is not None:
+        raise EvidenceError(f"{filename!r}: {why}")
     if not content:
         raise EvidenceError(f"{filename}: the file is empty")
     if len(content) > max_bytes:

@@ -39,7 +39,7 @@ from sop.codes import is_code_hash, is_secret_reference
 from sop.configs import SanitizePattern, parse_patterns
 from sop.problems import ConfigError, Problem, did_you_mean
 from sop.roles import ROLE_KEYS
-from sop.yamlsource import LineMap, parse_yaml
+from sop.yamlsource import LineMap, parse_yaml, size_problem
 
 TIMEZONES: dict[str, str] = {
     "Asia/Jakarta": "WIB",
@@ -57,6 +57,9 @@ EXTERNAL_ROLES: frozenset[str] = frozenset({"visitor", "provider"})
 """Roles played by outsiders who need not be listed as people (no warning if nobody holds them)."""
 
 SOP_CODES: tuple[str, ...] = tuple(SOP_ROLES)
+
+MAX_OFFICE_BYTES = 1024 * 1024
+"""Largest office file read (1 MiB; the seed offices are about 3 KB). Checked before reading."""
 
 _USERNAME_RE = re.compile(r"^[a-z][a-z0-9._-]{1,31}$")
 _EMAIL_RE = re.compile(r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$")
@@ -753,6 +756,9 @@ def load_office(path: Path, *, today: date | None = None) -> Office:
             names the file, line and field.
     """
     try:
+        too_large = size_problem(path.stat().st_size, str(path), MAX_OFFICE_BYTES)
+        if too_large is not None:  # refused before a byte is read
+            raise ConfigError([too_large])
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise ConfigError(
