@@ -112,8 +112,11 @@ def rows_to_inventory(
     for number, cells in rows:
         values: dict[str, Any] = {}
         raw: dict[str, Any] = {}
+        wrong_type: set[str] = set()  # reported once: not again as "empty"
 
         def bad(field: str, message: str, row: int = number) -> None:
+            if field in wrong_type:
+                return
             index = by_field[field][0] if field in by_field else None
             column = headers[index] if index is not None else field
             problems.append(Problem(file, row, column, message))
@@ -128,6 +131,7 @@ def rows_to_inventory(
                 values[field] = text_cell(cell)
             except ValueError as exc:
                 bad(field, str(exc))
+                wrong_type.add(field)
                 values[field] = ""
 
         host: dict[str, Any] = {}

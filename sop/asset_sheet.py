@@ -287,7 +287,10 @@ def rows_to_assets(
                 field = str(loc[0]) if loc else "warranty_end"
                 bad(field, _message(error))
             asset = None
-        tag = _text(values.get("tag"))
+        try:
+            tag = _text(values.get("tag"))
+        except ValueError:  # a date cell: reported by the validation above
+            tag = None
         if tag:
             if tag in tag_rows:
                 bad(

@@ -344,7 +344,10 @@ def parse_rupiah(value: str | int | float) -> int:
         ValueError: '12,5 juta' bukan nilai rupiah, tulis mis. Rp 12.500.000 / is not a rupiah amount
     """  # noqa: E501
     if isinstance(value, bool) or not isinstance(value, str | int | float):
-        raise ValueError(f"{value!r} bukan nilai rupiah / is not a rupiah amount")
+        raise ValueError(
+            "sel tanggal/benar-salah, bukan nilai rupiah / a date or TRUE/FALSE cell where a "
+            "rupiah amount is expected"
+        )
     if isinstance(value, float) and not math.isfinite(value):
         raise ValueError(f"{value!r} bukan nilai rupiah / is not a rupiah amount")
     if isinstance(value, int | float):

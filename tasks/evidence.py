@@ -20,6 +20,12 @@ from sop.evidence import Evidence, EvidenceError, check_evidence
 from tasks import clock
 
 
+def _shown(path: Path) -> str:
+    """The path as printed: quoted when it holds a control character (one line)."""
+    text = str(path)
+    return repr(text) if any(ord(c) < 32 or 127 <= ord(c) < 160 for c in text) else text
+
+
 def read_evidence(paths: Sequence[Path], max_bytes: int) -> list[tuple[Evidence, bytes]]:
     """Read and check files; every problem of every file is reported together.
 
@@ -36,6 +42,7 @@ def read_evidence(paths: Sequence[Path], max_bytes: int) -> list[tuple[Evidence,
     accepted: list[tuple[Evidence, bytes]] = []
     problems: list[str] = []
     for path in paths:
+        shown = _shown(path)
         try:
             size = path.stat().st_size
             if size > max_bytes:
@@ -45,9 +52,9 @@ def read_evidence(paths: Sequence[Path], max_bytes: int) -> list[tuple[Evidence,
             content = path.read_bytes()
             accepted.append((check_evidence(path.name, content, max_bytes=max_bytes), content))
         except EvidenceError as exc:
-            problems.append(f"{path}: {str(exc).split(': ', 1)[1]}")
+            problems.append(f"{shown}: {str(exc).split(': ', 1)[1]}")
         except OSError as exc:
-            problems.append(f"{path}: cannot be read ({exc.strerror or exc})")
+            problems.append(f"{shown}: cannot be read ({exc.strerror or exc})")
     if problems:
         raise EvidenceError("; ".join(problems))
     return accepted

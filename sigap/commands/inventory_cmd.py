@@ -70,13 +70,23 @@ def _console() -> Console:
     return console if console.is_terminal else Console(soft_wrap=False, width=160)
 
 
+CHECK_TABLE_ROWS = 500
+"""Hosts shown in the table of ``sigap inventory check`` (``show`` lists them all)."""
+
+
 @app.command("check")
 def check_command(directory: InventoryDir = None) -> None:
     """Validate an inventory; print a summary, or every problem with file and line."""
     path = _directory(directory)
     inventory = _load(path)
     typer.echo(f"OK: {len(inventory.hosts)} hosts, {len(inventory.groups)} groups")
-    _console().print(_table(inventory))
+    shown = inventory
+    if len(inventory.hosts) > CHECK_TABLE_ROWS:
+        shown = inventory.filter(name=list(inventory.hosts)[:CHECK_TABLE_ROWS])
+    _console().print(_table(shown))
+    if len(shown.hosts) < len(inventory.hosts):
+        more = len(inventory.hosts) - len(shown.hosts)
+        typer.echo(f"... and {more} more hosts: `sigap inventory show` lists them all")
 
 
 def _criteria(filters: list[str]) -> dict[str, list[str]]:
