@@ -114,8 +114,8 @@ def rows_to_inventory(
         raw: dict[str, Any] = {}
         wrong_type: set[str] = set()  # reported once: not again as "empty"
 
-        def bad(field: str, message: str, row: int = number) -> None:
-            if field in wrong_type:
+        def bad(field: str, message: str, row: int = number, wrong: set[str] = wrong_type) -> None:
+            if field in wrong:
                 return
             index = by_field[field][0] if field in by_field else None
             column = headers[index] if index is not None else field

@@ -122,10 +122,9 @@ def test_unreachable_postgresql_is_one_line_without_password() -> None:
 def test_unparseable_url_is_one_line() -> None:
     code, out = _run("asset", "list", "--database-url", "nonsense")
     assert code == 2
-    assert (
-        out
-        == "error: database (unparseable URL): Could not parse SQLAlchemy URL from given URL string\n"
-    )  # noqa: E501
+    assert out == (
+        "error: database (unparseable URL): Could not parse SQLAlchemy URL from given URL string\n"
+    )
 
 
 def _runs(url: str) -> int:
@@ -152,13 +151,13 @@ def test_no_inventory_and_no_office_name_the_file(db_url: str, fresh: Path) -> N
             "--here",
             "--office",
             str(EXAMPLES / "offices" / "kominfosanti-buleleng.yaml"),
-        ],  # noqa: E501
+        ],
     ):
         code, out = _run(*args, "--database-url", db_url)
         assert code == 1, (args, out)
         assert (
             "office.yaml: office file not found" in out or "inventory directory not found" in out
-        ), (args, out)  # noqa: E501
+        ), (args, out)
         assert "nothing was changed" in out, (args, out)
     assert _runs(db_url) == 0
     assert not fresh.exists()  # no report directory, no evidence store, nothing

@@ -127,9 +127,9 @@ def test_host_and_group_names_with_path_separators_are_refused(tmp_path: Path) -
     code, out = _run("inventory", "check", str(directory))
     assert code == 1
     assert (
-        f"{directory}/hosts.yaml:1: ../../etc/cron.d: host name '../../etc/cron.d' may not contain a slash, a backslash or '..'"
-        in out
-    )  # noqa: E501
+        f"{directory}/hosts.yaml:1: ../../etc/cron.d: host name '../../etc/cron.d' may not "
+        "contain a slash, a backslash or '..'" in out
+    )
     assert f"{directory}/groups.yaml:1: a\\b: group name 'a\\\\b' may not contain" in out
 
 
