@@ -16,24 +16,15 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook, load_workbook
 from sqlalchemy import func, select
-from typer.testing import CliRunner
 
 from records.asset_models import Asset
 from records.assets import add_asset
 from records.db import make_engine, session_scope
 from records.monitoring_models import EvidenceFile
-from sigap.cli import app
+from tests.cli_run import run_cli as _run
 
 HEADER = ["Kode Aset", "Kategori", "Nama Aset", "Tanggal Perolehan", "Nilai Perolehan",
           "Host Inventaris", "Keterangan"]  # fmt: skip
-
-
-def _run(*args: str) -> tuple[int, str]:
-    result = CliRunner().invoke(app, list(args))
-    if result.exception is not None and not isinstance(result.exception, SystemExit):
-        raise AssertionError(f"{args}: raised {result.exception!r}\n{result.output}")
-    assert "Traceback" not in result.output, result.output
-    return result.exit_code, result.output
 
 
 def _count(db_url: str, model: type = Asset) -> int:

@@ -11,25 +11,15 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
-from typer.testing import CliRunner
 
 from records.db import current_revision, downgrade, make_engine, session_scope
 from records.models import CollectionRun
 from records.testing import empty_database, migrated_database
-from sigap.cli import app
+from tests.cli_run import run_cli as _run
 from tests.databases import DB_KINDS, database_or_fail
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 PNG = b"\x89PNG\r\n\x1a\n" + b"0" * 32
-
-
-def _run(*args: str) -> tuple[int, str]:
-    """Run the CLI; fail the test if the command raised instead of exiting."""
-    result = CliRunner().invoke(app, list(args))
-    if result.exception is not None and not isinstance(result.exception, SystemExit):
-        raise AssertionError(f"{args}: raised {result.exception!r}\n{result.output}")
-    assert "Traceback" not in result.output, result.output
-    return result.exit_code, result.output
 
 
 @pytest.fixture

@@ -30,7 +30,7 @@ from sqlalchemy import func, select
 from flows.approvals import SignedInput
 from flows.procedure import Procedure, StepResult
 from records.db import make_engine, session_scope
-from records.models import RefusedApproval, SopRun, StepLog
+from records.models import RefusedApproval, StepLog
 from reports.assembly import refused_table
 from reports.data import RefusedRecord
 from sigap.settings import load_settings
@@ -41,6 +41,8 @@ from sop.office import load_office
 from tests.databases import DB_KINDS, database_or_fail
 from tests.flows.conftest import office_with_demo_codes
 from tests.pauses import flow_run_state, resume_paused, wait_for, wait_until_paused
+from tests.visits.helpers import refusals as _refusals
+from tests.visits.helpers import waiting as _waiting
 
 
 class TicketForm(SignedInput):
@@ -85,32 +87,6 @@ def hostile_flow(office_file: str, database_url: str) -> dict[str, Any]:
 @pytest.fixture(params=DB_KINDS)
 def any_db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     yield from database_or_fail(request.param, tmp_path)
-
-
-def _waiting(db_url: str) -> tuple[str, int] | None:
-    engine = make_engine(db_url)
-    try:
-        with session_scope(engine) as session:
-            row = session.execute(
-                select(SopRun.flow_run_id, StepLog.step_number)
-                .join(StepLog, StepLog.sop_run_id == SopRun.id)
-                .where(StepLog.status == "waiting")
-            ).first()
-            return (str(row[0]), int(row[1])) if row else None
-    finally:
-        engine.dispose()
-
-
-def _refusals(db_url: str) -> list[tuple[int, str, str]]:
-    engine = make_engine(db_url)
-    try:
-        with session_scope(engine) as session:
-            return [
-                (r.step_number, r.attempted_username, r.reason)
-                for r in session.scalars(select(RefusedApproval).order_by(RefusedApproval.id))
-            ]
-    finally:
-        engine.dispose()
 
 
 def _completed(db_url: str) -> int:

@@ -14,22 +14,13 @@ from datetime import datetime
 from pathlib import Path
 
 from openpyxl import Workbook
-from typer.testing import CliRunner
 
 from inventory import load_inventory
-from sigap.cli import app
 from sop.yamlsource import MAX_YAML_BYTES
+from tests.cli_run import run_cli as _run
 
 SIGAP = Path(sys.executable).parent / "sigap"
 HOST = "  platform: cisco_ios\n  username: admin\n  password: env:SIGAP_PW\n"
-
-
-def _run(*args: str) -> tuple[int, str]:
-    result = CliRunner().invoke(app, list(args))
-    if result.exception is not None and not isinstance(result.exception, SystemExit):
-        raise AssertionError(f"{args}: raised {result.exception!r}\n{result.output}")
-    assert "Traceback" not in result.output, result.output
-    return result.exit_code, result.output
 
 
 def _subprocess(*args: str, timeout: float = 60) -> tuple[int, str, float]:
