@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -49,7 +49,7 @@ def procedure_runs(
         for r in runs
     ]
     by_id = {r.id: r for r in runs}
-    logs = (
+    logs: Iterable[StepLog] = (
         session.scalars(
             select(StepLog)
             .where(StepLog.sop_run_id.in_(list(by_id)))

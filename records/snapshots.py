@@ -6,9 +6,9 @@ import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import Table, func, insert, select
 from sqlalchemy.orm import Session
 
 from records._checks import maybe, one_of, when
@@ -171,7 +171,7 @@ def insert_snapshot(
         duration_seconds,
     )
     # the table, not the mapped class: an ORM-enabled INSERT costs 5x more per row
-    table = DeviceSnapshot.__table__
+    table = cast(Table, DeviceSnapshot.__table__)  # declared as FromClause, always a Table
     statement = insert(table).returning(table.c.id)
     return int(session.execute(statement, row).scalar_one())
 
@@ -349,5 +349,5 @@ def insert_checklist_results(
     """
     rows = [{"snapshot_id": snapshot_id} | row for row in _checklist_rows(items)]
     if rows:
-        session.execute(insert(ChecklistResult.__table__), rows)
+        session.execute(insert(cast(Table, ChecklistResult.__table__)), rows)
     return len(rows)

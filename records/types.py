@@ -79,6 +79,7 @@ class UTCDateTime(TypeDecorator[datetime]):
         """Return an aware UTC datetime whatever the database handed back."""
         if value is None:
             return None
-        if value.tzinfo is None:
-            return value.replace(tzinfo=UTC)
-        return value.astimezone(UTC)
+        stamp: datetime = value
+        if stamp.tzinfo is None:
+            return stamp.replace(tzinfo=UTC)
+        return stamp.astimezone(UTC)

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime
+from typing import Any, cast
 
-from sqlalchemy import func, select, update
+from sqlalchemy import CursorResult, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -184,10 +185,14 @@ def claim_overstay(session: Session, visit_id: int, *, at: datetime) -> bool:
     Returns:
         Whether this call recorded it (and so must notify).
     """
-    result = session.execute(
-        update(Visit)
-        .where(Visit.id == visit_id, Visit.overstay_at.is_(None), Visit.exited_at.is_(None))
-        .values(overstay_at=when(at))
+    # a bulk UPDATE returns a CursorResult (rowcount); Session.execute is typed as Result
+    result = cast(
+        CursorResult[Any],
+        session.execute(
+            update(Visit)
+            .where(Visit.id == visit_id, Visit.overstay_at.is_(None), Visit.exited_at.is_(None))
+            .values(overstay_at=when(at))
+        ),
     )
     session.flush()
     return bool(result.rowcount)

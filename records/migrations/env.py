@@ -9,8 +9,12 @@ through ``sigap.settings``.
 
 from __future__ import annotations
 
+from typing import Any, Literal
+
 from alembic import context
+from alembic.autogenerate.api import AutogenContext
 from sqlalchemy import DateTime
+from sqlalchemy.engine import Connection
 
 from records.db import make_engine, resolve_url
 from records.models import Base
@@ -20,7 +24,7 @@ config = context.config
 target_metadata = Base.metadata
 
 
-def render_item(type_, obj, autogen_context):
+def render_item(type_: str, obj: Any, autogen_context: AutogenContext) -> str | Literal[False]:
     """Spell the UTC decorator as its plain column type, so migrations stay stable."""
     if type_ == "type" and isinstance(obj, UTCDateTime):
         return "sa.DateTime(timezone=True)"
@@ -29,7 +33,7 @@ def render_item(type_, obj, autogen_context):
     return False
 
 
-def _configure(connection) -> None:
+def _configure(connection: Connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
