@@ -271,8 +271,8 @@ def reconcile(
     mismatches: list[Finding] = []
     for asset in linked:
         host = host_of[asset.tag]
-        device = by_host.get(_norm(host))
-        last = device.last_seen if device is not None else None
+        found = by_host.get(_norm(host))
+        last = found.last_seen if found is not None else None
         if asset.status == "disposed":
             if last is not None and last >= since:
                 mismatches.append(
@@ -300,10 +300,10 @@ def reconcile(
                     "register",
                 )
             )
-        if device is None:
+        if found is None:
             continue
         for name in ("serial", "model", "os_version"):
-            ours, theirs = getattr(asset, name), getattr(device, name)
+            ours, theirs = getattr(asset, name), getattr(found, name)
             if ours and theirs and _norm(ours) != _norm(theirs):
                 mismatches.append(
                     Finding(

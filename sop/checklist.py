@@ -39,6 +39,7 @@ from sop.device import (
     DiskUse,
     Environment,
     EnvItem,
+    EnvState,
     Facts,
     Health,
     InterfaceHealth,
@@ -440,7 +441,9 @@ def check_temperature(
         'Sensor suhu tidak normal: CPU 92,5 °C'
     """
     env = snapshot.health.environment
-    return _check_env("env:temperature", env and env.temperature, "°C", "Sensor suhu")
+    return _check_env(
+        "env:temperature", env.temperature if env is not None else None, "°C", "Sensor suhu"
+    )
 
 
 def check_fans(
@@ -463,7 +466,7 @@ def check_fans(
         ('pass', 'Kipas: 1 normal; tidak terpasang: Fan2')
     """
     env = snapshot.health.environment
-    return _check_env("env:fans", env and env.fans, "", "Kipas")
+    return _check_env("env:fans", env.fans if env is not None else None, "", "Kipas")
 
 
 def check_power(
@@ -486,7 +489,7 @@ def check_power(
         ('fail', 'Catu daya tidak normal: PSU2 0 W')
     """
     env = snapshot.health.environment
-    return _check_env("env:power", env and env.power, "W", "Catu daya")
+    return _check_env("env:power", env.power if env is not None else None, "W", "Catu daya")
 
 
 def was_rebooted(snapshot: DeviceData, previous: DeviceData | None) -> bool | None:
@@ -816,7 +819,8 @@ def _gap(model: Any, path: str) -> str | None:
     for name in path.split("."):
         value = getattr(model, name)
         if value is None:
-            return model.missing.get(name, "tidak tersedia")
+            reason: str = model.missing.get(name, "tidak tersedia")
+            return reason
         model = value
     if isinstance(model, list) and not model:
         return f"perangkat tidak melaporkan data ini ({path} kosong)"
@@ -1066,9 +1070,9 @@ def make_snapshot(
     memory: tuple[int, int] | None = (30, 100),
     uptime: int | None = 86400,
     os_version: str | None = "15.2(7)E4",
-    temperature: Sequence[tuple[str, str, float | None]] | None = (("Inlet", "ok", 30.0),),
-    fans: Sequence[tuple[str, str, float | None]] | None = (("Fan1", "ok", None),),
-    power: Sequence[tuple[str, str, float | None]] | None = (("PSU1", "ok", None),),
+    temperature: Sequence[tuple[str, EnvState, float | None]] | None = (("Inlet", "ok", 30.0),),
+    fans: Sequence[tuple[str, EnvState, float | None]] | None = (("Fan1", "ok", None),),
+    power: Sequence[tuple[str, EnvState, float | None]] | None = (("PSU1", "ok", None),),
     interfaces: dict[str, tuple[int, int, int]] | None = _ONE_CLEAN_PORT,
     disks: dict[str, float] | None = None,
     running: str | None = "hostname sw1\n",
@@ -1100,10 +1104,10 @@ def make_snapshot(
          'interfaces': 'no interfaces on this platform', 'server': 'not a server'}
     """
 
-    def env(items: Sequence[tuple[str, str, float | None]] | None) -> list[EnvItem] | None:
+    def env(items: Sequence[tuple[str, EnvState, float | None]] | None) -> list[EnvItem] | None:
         if items is None:
             return None
-        return [EnvItem(name=n, state=s, value=v) for n, s, v in items]  # type: ignore[arg-type]
+        return [EnvItem(name=n, state=s, value=v) for n, s, v in items]
 
     env_missing = {
         name: f"no {name} on this platform"

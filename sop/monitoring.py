@@ -34,7 +34,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeGuard
 
 from sop.problems import ConfigError, Problem
 
@@ -129,7 +129,7 @@ class MonitoringSettings:
         return next((w for w in self.windows if w.covers(moment)), None)
 
 
-def _port(value: Any) -> bool:
+def _port(value: Any) -> TypeGuard[int]:
     return isinstance(value, int) and not isinstance(value, bool) and 0 < value < 65536
 
 

@@ -811,7 +811,7 @@ def set_code_hash(text: str, username: str, code_hash: str, file: str = "office.
         raise ValueError("code_hash must be a hash from sop.codes.hash_code")
     yaml, doc = _rt_load(text, file)
     _, lm = parse_yaml(text, file)
-    people = doc.get("people") if hasattr(doc, "get") else None
+    people: Any = doc.get("people") if hasattr(doc, "get") else None  # round-trip YAML nodes
     index = None
     if isinstance(people, list):
         for i, entry in enumerate(people):

@@ -37,6 +37,7 @@ from sop.checklist import (
     Checklist,
     CheckResult,
     NotChecked,
+    Status,
     check_disks,
     check_memory,
     fmt_number,
@@ -65,14 +66,14 @@ _FIRST = "belum ada pemeriksaan sebelumnya untuk dibandingkan"
 
 
 def _item(
-    key: str, status: str, text: str, data: dict[str, object], suffix: str = ""
+    key: str, status: Status, text: str, data: dict[str, object], suffix: str = ""
 ) -> CheckResult:
     label, label_en = SERVER_ITEMS[key]
     if suffix:
         return CheckResult(
             f"{key}:{suffix}", f"{label} {suffix}", f"{label_en} {suffix}", status, text, data
-        )  # type: ignore[arg-type]
-    return CheckResult(key, label, label_en, status, text, data)  # type: ignore[arg-type]
+        )
+    return CheckResult(key, label, label_en, status, text, data)
 
 
 def _note(key: str, reason: str) -> NotChecked:
@@ -102,7 +103,7 @@ def check_load(server: ServerHealth, thresholds: Thresholds) -> list[CheckResult
     if limit is None or server.load_5 is None:
         return []
     value = server.load_5
-    status = "fail" if value > limit else "warn" if value > 0.8 * limit else "pass"
+    status: Status = "fail" if value > limit else "warn" if value > 0.8 * limit else "pass"
     sign = ">" if status == "fail" else "<="
     text = f"Load 5 menit {fmt_number(value)} {sign} ambang {fmt_number(limit)}"
     return [_item("load", status, text, {"load_5": value, "limit": limit})]
@@ -156,8 +157,8 @@ def check_sshd(server: ServerHealth) -> list[CheckResult]:
         return []
     root = sshd.get("permitrootlogin", "prohibit-password")
     password = sshd.get("passwordauthentication", "yes")
-    root_status = "fail" if root == "yes" else "pass"
-    pw_status = "warn" if password == "yes" else "pass"
+    root_status: Status = "fail" if root == "yes" else "pass"
+    pw_status: Status = "warn" if password == "yes" else "pass"
     return [
         _item(
             "sshd_root_login",
@@ -216,7 +217,7 @@ def check_failed_logins(
     if new is None:
         return []
     limit = thresholds.failed_logins_limit
-    status = "fail" if new > limit else "warn" if new > 0 else "pass"
+    status: Status = "fail" if new > limit else "warn" if new > 0 else "pass"
     text = f"{new} login SSH gagal sejak pemeriksaan sebelumnya (ambang {limit})"
     return [
         _item(
@@ -294,7 +295,7 @@ def check_security_updates(server: ServerHealth) -> list[CheckResult]:
     count = server.security_updates
     if count is None:
         return []
-    status = "warn" if count > 0 else "pass"
+    status: Status = "warn" if count > 0 else "pass"
     return [
         _item("security_updates", status, f"{count} pembaruan keamanan tertunda", {"count": count})
     ]
@@ -392,13 +393,13 @@ def judge_server(
         if found:
             results += found
             continue
-        reason = server.missing.get(field_name or "")
-        if reason is None:
-            reason = {
+        known = server.missing.get(field_name or "")
+        if known is None:
+            known = {
                 "load": "ambang load_limit belum diatur untuk host ini",
                 "failed_logins": _FIRST,
                 "ports": "host ini tidak punya daftar allowed_ports",
             }.get(key, "tidak ada data")
-        notes.append(_note(key, reason))
+        notes.append(_note(key, known))
     results += check_services(probes)
     return Checklist(tuple(results), tuple(notes))

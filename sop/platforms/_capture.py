@@ -19,9 +19,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
+from sop.device import Explained
 from sop.platforms.base import Captures, ParseError
 
-T = TypeVar("T")
+T = TypeVar("T", bound=Explained)
 
 #: Lines a device prints instead of an answer. Checked against the first
 #: non-empty lines of an output, so a config that merely mentions the words is
@@ -287,6 +288,7 @@ def as_int(value: object, what: str) -> int:
     if isinstance(value, bool):
         raise ParseError(f"{what}: expected a number, got {value!r}")
     try:
+        # float() itself judges any object (TypeError is caught below); typeshed wants str/number
         return int(float(value))  # type: ignore[arg-type]
     except (TypeError, ValueError) as exc:
         raise ParseError(f"{what}: expected a number, got {value!r}") from exc
@@ -312,6 +314,7 @@ def as_float(value: object, what: str) -> float:
     if isinstance(value, bool):
         raise ParseError(f"{what}: expected a number, got {value!r}")
     try:
+        # float() itself judges any object (TypeError is caught below); typeshed wants str/number
         return float(value)  # type: ignore[arg-type]
     except (TypeError, ValueError) as exc:
         raise ParseError(f"{what}: expected a number, got {value!r}") from exc

@@ -147,6 +147,7 @@ def _items(section: object, what: str, kind: str) -> list[EnvItem] | Missing:
     for name, data in section.items():
         if name == _INVALID or not isinstance(data, Mapping):
             continue
+        value: float | None
         if kind == "temperature":
             value = as_float(data.get("temperature"), f"temperature {name}")
             bad = bool(data.get("is_alert")) or bool(data.get("is_critical"))

@@ -510,9 +510,12 @@ def _interfaces(captures: Captures) -> tuple[list[str] | Missing, list[Interface
     states = link if isinstance(link, Missing) else ip_link_states(link)
     counters = dev if isinstance(dev, Missing) else net_dev_counters(dev)
     speeds = link_speeds(strip_ansi(speeds_text)) if isinstance(speeds_text, str) else None
-    if isinstance(states, Missing) and isinstance(counters, Missing):
+    if not isinstance(states, Missing):
+        names = list(states)
+    elif not isinstance(counters, Missing):
+        names = list(counters)
+    else:
         return states, states
-    names = list(states) if not isinstance(states, Missing) else list(counters)  # type: ignore[arg-type]
     result: list[InterfaceHealth] = []
     for name in names:
         fields = Fields(values={"name": name})
