@@ -23,6 +23,7 @@ import pandas as pd
 from prefect import flow
 from pydantic import Field
 
+from config.settings import load_settings
 from flows.approvals import SignedInput
 from flows.asset_procedures import AssetRun, open_asset_run, run_procedure
 from flows.procedure import Procedure, StepResult
@@ -39,7 +40,6 @@ from reports.asset_evaluation import (
     parse_action_plan,
 )
 from reports.document import signature_for
-from sigap.settings import load_settings
 from sop.asset_procedures import parse_period
 from sop.catalog import load_sops
 from sop.form_text import LongText

@@ -35,6 +35,7 @@ from prefect import flow
 from pydantic import Field
 from sqlalchemy.engine import Engine
 
+from config.settings import Settings, load_settings
 from flows.approvals import ApprovalInput, SignedInput
 from flows.procedure import Procedure, StepHandler, StepResult
 from records.approvals import list_approvals
@@ -56,7 +57,6 @@ from reports.asset_documents import (
 )
 from reports.document import DocTable, OfficialDocument, publish_document, signature_for
 from reports.document import write_document as write_official
-from sigap.settings import Settings, load_settings
 from sop.asset_procedures import (
     PlanItem,
     check_plan_items,

@@ -30,6 +30,7 @@ from prefect import flow, get_run_logger
 from pydantic import AwareDatetime, BaseModel, Field
 from sqlalchemy.engine import Engine
 
+from config.settings import Settings, load_settings
 from flows.approvals import SignedInput, current_flow_run_id
 from flows.collect import office_patterns, run_collection
 from flows.procedure import Procedure, StepResult
@@ -45,7 +46,6 @@ from records.incidents import (
 from records.snapshots import latest_snapshot
 from reports.document import publish_document
 from reports.incident import incident_documents, write_incident_documents
-from sigap.settings import Settings, load_settings
 from sop.catalog import load_sops
 from sop.form_text import LongText, NameText, ShortText
 from sop.incident_diagnosis import Diagnosis, diagnose

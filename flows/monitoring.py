@@ -32,6 +32,7 @@ from prefect.cache_policies import NONE
 from prefect.task_runners import ThreadPoolTaskRunner
 from sqlalchemy.engine import Engine
 
+from config.settings import Settings, load_settings
 from flows.approvals import current_flow_run_id
 from flows.collect import build_requests, collect_results, host_thresholds
 from inventory import Host, Inventory, load_inventory
@@ -47,7 +48,6 @@ from records.monitoring import (
     start_run,
 )
 from records.monitoring_models import MonitoringRun
-from sigap.settings import Settings, load_settings
 from sop.checklist import CheckResult, check_reachable
 from sop.device import Configs, DeviceData
 from sop.monitoring import (

@@ -25,6 +25,7 @@ from typing import Any, Literal
 from prefect import flow
 from pydantic import AwareDatetime, Field
 
+from config.settings import Settings, load_settings
 from flows.approvals import SignedInput, current_flow_run_id
 from flows.monitoring import ACTOR, check_hosts
 from flows.procedure import Procedure, StepResult
@@ -33,7 +34,6 @@ from records.db import make_engine, session_scope
 from records.evidence import list_evidence
 from records.incidents import get_incident, set_incident_status, update_incident
 from records.monitoring import HostBefore, previous_state
-from sigap.settings import Settings, load_settings
 from sop.catalog import load_sops
 from sop.form_text import LongText, NameText, ShortText
 from sop.incidents import INCIDENT_KINDS

@@ -33,6 +33,7 @@ from prefect import flow, get_run_logger
 from pydantic import AwareDatetime, Field
 from sqlalchemy.engine import Engine
 
+from config.settings import Settings, load_settings
 from flows.approvals import (
     ApprovalInput,
     SignedInput,
@@ -55,7 +56,6 @@ from records.visits import (
 )
 from reports.document import publish_document, write_document
 from reports.visits import visit_form_document, visit_line
-from sigap.settings import Settings, load_settings
 from sop.catalog import load_sops
 from sop.escalation import format_time
 from sop.form_text import LongText, ShortText

@@ -79,8 +79,8 @@ def _check_flow_files(values: dict[str, Any]) -> None:
     Raises:
         ConfigError: Every problem of the files.
     """
+    from config.settings import load_settings
     from inventory import load_inventory
-    from sigap.settings import load_settings
     from sop.office import load_office
 
     settings = load_settings()
@@ -91,8 +91,8 @@ def _check_flow_files(values: dict[str, Any]) -> None:
 
 def _guard(path: str, command: TyperCommand) -> None:
     """Wrap the command's callback in the checks every command shares."""
+    from config.settings import load_settings
     from sigap.commands.errors import config_failure, exit_with, require_database
-    from sigap.settings import load_settings
     from sop.problems import ConfigError
 
     callback = command.callback

@@ -48,6 +48,8 @@ class CollectRequest:
         retries: New attempts after an ``unreachable`` outcome.
         backoff: Seconds before the first retry; doubled for each next one.
         sanitize: The office's extra sanitising patterns.
+        parse_workers: Size of the parser process pool (``SIGAP_PARSE_WORKERS``; 0 = parse
+            in the session thread), see :mod:`tasks.parsing`.
     """
 
     target: Target
@@ -61,6 +63,7 @@ class CollectRequest:
     retries: int = 2
     backoff: float = 1.0
     sanitize: tuple[SanitizePattern, ...] = ()
+    parse_workers: int = 0
 
 
 @dataclass(frozen=True)
@@ -254,9 +257,13 @@ def _collect(
                 done("parse_error", f"{type(exc).__name__}: {exc}", attempt, **key_info)
             )
 
-    submit_parse(platform.name, captures, request.sanitize, here=parse_here).add_done_callback(
-        parsed
-    )
+    submit_parse(
+        platform.name,
+        captures,
+        request.sanitize,
+        workers=request.parse_workers,
+        here=parse_here,
+    ).add_done_callback(parsed)
     return result
 
 

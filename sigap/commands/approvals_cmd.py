@@ -21,11 +21,11 @@ from rich.console import Console
 from rich.table import Table
 from sqlalchemy import select
 
+from config.settings import load_settings
 from records.db import make_engine, session_scope
 from records.models import RefusedApproval, StepLog
 from records.steps import list_waiting_steps
 from sigap.prefect_server import using_api
-from sigap.settings import load_settings
 from sop.office import Office, load_office
 from tasks import clock
 

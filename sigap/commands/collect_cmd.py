@@ -12,7 +12,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from rich.text import Text
 
-from sigap.settings import load_settings
+from config.settings import load_settings
 from sop.problems import ConfigError
 
 OUTCOME_STYLE = {

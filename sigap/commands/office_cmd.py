@@ -9,7 +9,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from sigap.settings import load_settings
+from config.settings import load_settings
 from sop.office import SOP_ROLES, Office, describe_people, load_office
 from sop.problems import ConfigError, Problem
 

@@ -27,13 +27,13 @@ from prefect.states import Running
 from pydantic import Field
 from sqlalchemy import func, select
 
+from config.settings import load_settings
 from flows.approvals import SignedInput
 from flows.procedure import Procedure, StepResult
 from records.db import make_engine, session_scope
 from records.models import RefusedApproval, StepLog
 from reports.assembly import refused_table
 from reports.data import RefusedRecord
-from sigap.settings import load_settings
 from sop.catalog import load_sops
 from sop.form_text import ShortText
 from sop.model import Step

@@ -16,12 +16,12 @@ from pydantic import Field
 from sqlalchemy import select
 from typer.testing import CliRunner
 
+from config.settings import load_settings
 from flows.approvals import SignedInput
 from flows.procedure import Procedure, StepResult
 from records.db import make_engine, session_scope
 from records.models import Approval, RefusedApproval, SopRun, StepLog
 from sigap.cli import app
-from sigap.settings import load_settings
 from sop.catalog import load_sops
 from sop.model import Step
 from sop.office import load_office
