@@ -24,12 +24,12 @@ from prefect.context import FlowRunContext
 from prefect.futures import as_completed
 from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
 
+from config.office_file import load_office
 from config.settings import Settings, load_settings
 from inventory import Host, Inventory, load_inventory
 from records.collection_runs import SOP_STEP_KEY
 from records.db import make_engine
 from sop.configs import SanitizePattern
-from sop.office import load_office
 from sop.problems import ConfigError
 from sop.thresholds import Thresholds, thresholds_for_host
 from tasks import parsing

@@ -29,7 +29,9 @@ from prefect.exceptions import FlowPauseTimeout
 from prefect.settings import PREFECT_UI_URL
 from sqlalchemy.engine import Engine
 
+from config.office_file import load_office
 from config.settings import Settings, load_settings
+from config.sop_files import load_sops
 from flows.approvals import ApprovalRequest, await_approval, current_flow_run_id
 from flows.collect import collect_flow
 from inventory import load_inventory
@@ -42,10 +44,9 @@ from records.db import make_engine, session_scope
 from records.sop_runs import get_or_create_sop_run, load_sop_run, set_sop_run_status
 from records.steps import finish_step, start_step
 from reports.maintenance import publish_maintenance_artifacts, write_maintenance_report
-from sop.catalog import load_sops
 from sop.maintenance import device_lines, review_summary, totals
 from sop.model import SopDefinition, Step
-from sop.office import Office, load_office
+from sop.office import Office
 from sop.review import ROUND_DONE, Event, Position, latest_per_device, replay
 from sop.runkeys import current_month, maintenance_run_key, parse_month
 from sop.sla import due_time, evaluate

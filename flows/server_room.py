@@ -33,7 +33,9 @@ from prefect import flow, get_run_logger
 from pydantic import AwareDatetime, Field
 from sqlalchemy.engine import Engine
 
+from config.office_file import load_office
 from config.settings import Settings, load_settings
+from config.sop_files import load_sops
 from flows.approvals import (
     ApprovalInput,
     SignedInput,
@@ -56,11 +58,10 @@ from records.visits import (
 )
 from reports.document import publish_document, write_document
 from reports.visits import visit_form_document, visit_line
-from sop.catalog import load_sops
 from sop.escalation import format_time
 from sop.form_text import LongText, ShortText
 from sop.model import Step
-from sop.office import Office, load_office
+from sop.office import Office
 from sop.procedure import DECISION_BRANCH
 from sop.runkeys import office_slug
 from sop.visits import (

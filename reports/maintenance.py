@@ -21,12 +21,12 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
+from config.sop_files import load_sops
 from reports import labels
 from reports.artifacts import artifact_key, publish_artifacts, summary_markdown, table_records
 from reports.assembly import MaintenanceReport, build_maintenance_report
 from reports.charts import Chart, trend_charts
 from reports.sources import NoMaintenanceData, load_maintenance_data
-from sop.catalog import load_sops
 from sop.model import SopDefinition
 from sop.office import Office
 from sop.runkeys import office_slug, parse_month

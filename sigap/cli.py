@@ -79,9 +79,9 @@ def _check_flow_files(values: dict[str, Any]) -> None:
     Raises:
         ConfigError: Every problem of the files.
     """
+    from config.office_file import load_office
     from config.settings import load_settings
     from inventory import load_inventory
-    from sop.office import load_office
 
     settings = load_settings()
     load_office(values.get("office") or settings.office_file)
