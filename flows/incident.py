@@ -56,7 +56,7 @@ from sop.office import Office
 from sop.procedure import NO, YES
 from sop.runkeys import office_slug
 from tasks import clock
-from tasks.probe import tcp_probe
+from tasks.probes import tcp_probe
 
 SOP_CODE = "C"
 FLOW_NAME = "penanganan-kendala-jaringan"
