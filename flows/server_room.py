@@ -35,6 +35,7 @@ from sqlalchemy.engine import Engine
 
 from config.office_file import load_office
 from config.settings import Settings, load_settings
+from config.smtp import smtp_settings_from_env
 from config.sop_files import load_sops
 from flows.approvals import (
     ApprovalInput,
@@ -76,7 +77,6 @@ from sop.visits import (
     unexplained,
 )
 from tasks import clock
-from tasks.notify import smtp_settings_from_env
 from tasks.visit_watch import check_overstay
 
 SOP_CODE = "B"

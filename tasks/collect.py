@@ -2,7 +2,8 @@
 
 It runs in the flow's session slots and in the session worker processes
 (:mod:`tasks.session_workers`), which is why it does not import Prefect (the
-Prefect task around it is ``flows.collect.collect_device_task``).
+Prefect tasks around it are ``flows.collect.collect_lane`` and
+``flows.collect.collect_device_task``).
 
 One call, one device, one outcome. Nothing it meets stops the caller: every
 failure becomes an outcome with an error text (secrets scrubbed). The raw
