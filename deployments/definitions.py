@@ -11,6 +11,7 @@ from typing import Any
 
 from prefect.schedules import Cron, Interval
 
+from config.settings import load_settings
 from flows.asset_evaluation import DEPLOYMENT_NAME as EVALUATION_DEPLOYMENT
 from flows.asset_evaluation import asset_evaluation
 from flows.asset_procedures import DEPLOYMENT_NAMES as ASSET_DEPLOYMENTS
@@ -24,7 +25,6 @@ from flows.server_repair import DEPLOYMENT_NAME as SERVER_REPAIR_DEPLOYMENT
 from flows.server_repair import perbaikan_server
 from flows.server_room import DEPLOYMENT_NAME as SERVER_ROOM_DEPLOYMENT
 from flows.server_room import akses_ruang_server
-from sigap.settings import load_settings
 from sop.office import Office
 
 MAINTENANCE_CRON = "0 7 1 * *"

@@ -40,6 +40,7 @@ from prefect.settings import PREFECT_UI_URL
 from pydantic import AfterValidator, Field, SecretStr, ValidationError, model_validator
 from sqlalchemy.engine import Engine
 
+from config.smtp import SmtpSettings, smtp_settings_from_env
 from records.approvals import record_approval, record_refused_approval, wrong_code_times
 from records.db import session_scope
 from records.sop_runs import load_sop_run
@@ -60,7 +61,6 @@ from sop.office import Office
 from sop.sla import due_time, evaluate
 from tasks import clock
 from tasks.credentials import resolve_secret
-from tasks.notify import SmtpSettings, smtp_settings_from_env
 from tasks.sla_watch import handle_breach
 
 log = logging.getLogger(__name__)

@@ -23,6 +23,9 @@ import pandas as pd
 from prefect import flow
 from pydantic import Field
 
+from config.office_file import load_office
+from config.settings import load_settings
+from config.sop_files import load_sops
 from flows.approvals import SignedInput
 from flows.asset_procedures import AssetRun, open_asset_run, run_procedure
 from flows.procedure import Procedure, StepResult
@@ -39,12 +42,9 @@ from reports.asset_evaluation import (
     parse_action_plan,
 )
 from reports.document import signature_for
-from sigap.settings import load_settings
 from sop.asset_procedures import parse_period
-from sop.catalog import load_sops
 from sop.form_text import LongText
 from sop.model import Step
-from sop.office import load_office
 from tasks import clock
 
 FLOW_NAME = "asset-evaluation"

@@ -35,6 +35,9 @@ from prefect import flow
 from pydantic import Field
 from sqlalchemy.engine import Engine
 
+from config.office_file import load_office
+from config.settings import Settings, load_settings
+from config.sop_files import load_sops
 from flows.approvals import ApprovalInput, SignedInput
 from flows.procedure import Procedure, StepHandler, StepResult
 from records.approvals import list_approvals
@@ -56,7 +59,6 @@ from reports.asset_documents import (
 )
 from reports.document import DocTable, OfficialDocument, publish_document, signature_for
 from reports.document import write_document as write_official
-from sigap.settings import Settings, load_settings
 from sop.asset_procedures import (
     PlanItem,
     check_plan_items,
@@ -67,10 +69,9 @@ from sop.asset_procedures import (
     split_list,
 )
 from sop.assets import STATUS_LABELS, check_transition, format_rupiah, status_after, status_during
-from sop.catalog import load_sops
 from sop.form_text import MAX_RUPIAH, LongText, NameText, ShortText
 from sop.model import SopDefinition, Step
-from sop.office import Office, load_office
+from sop.office import Office
 from sop.procedure import NO, STOP, YES
 from tasks import clock
 

@@ -2,7 +2,7 @@
 
 The same flow serves ``sigap collect`` and, as a subflow, the SOP flows: one
 code path. Concurrency and the task runner come from the settings
-(:mod:`sigap.settings`), not from code: a thread pool of ``SIGAP_MAX_SESSIONS``
+(:mod:`config.settings`), not from code: a thread pool of ``SIGAP_MAX_SESSIONS``
 by default, prefect-dask's ``DaskTaskRunner`` with ``SIGAP_TASK_RUNNER=dask``.
 """
 
@@ -24,12 +24,12 @@ from prefect.context import FlowRunContext
 from prefect.futures import as_completed
 from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
 
+from config.office_file import load_office
+from config.settings import Settings, load_settings
 from inventory import Host, Inventory, load_inventory
 from records.collection_runs import SOP_STEP_KEY
 from records.db import make_engine
-from sigap.settings import Settings, load_settings
 from sop.configs import SanitizePattern
-from sop.office import load_office
 from sop.problems import ConfigError
 from sop.thresholds import Thresholds, thresholds_for_host
 from tasks import parsing
@@ -76,7 +76,7 @@ def build_requests(
     Args:
         hosts: Selected hosts.
         pins: Pinned host keys by host name.
-        settings: Limits (time per device, per-site sessions).
+        settings: Limits (time per device, per-site sessions, parser processes).
         sanitize: The office's extra sanitising patterns.
 
     Returns:
@@ -93,6 +93,7 @@ def build_requests(
             site_limit=settings.site_sessions,
             time_limit=settings.device_time_limit,
             sanitize=sanitize,
+            parse_workers=settings.parse_workers,
         )
         for host in hosts
     ]
@@ -379,7 +380,12 @@ def run_collection(
         workers.start()
     else:
         # start the parser processes while the first sessions log in
-        threading.Thread(target=parsing.warm_up, name="sigap-parse-warm-up", daemon=True).start()
+        threading.Thread(
+            target=parsing.warm_up,
+            args=(settings.parse_workers,),
+            name="sigap-parse-warm-up",
+            daemon=True,
+        ).start()
     try:
         pins = pinned_keys(engine, [h.name for h in hosts])
         requests = build_requests(hosts, pins, settings, sanitize)

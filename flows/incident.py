@@ -30,6 +30,9 @@ from prefect import flow, get_run_logger
 from pydantic import AwareDatetime, BaseModel, Field
 from sqlalchemy.engine import Engine
 
+from config.office_file import load_office
+from config.settings import Settings, load_settings
+from config.sop_files import load_sops
 from flows.approvals import SignedInput, current_flow_run_id
 from flows.collect import office_patterns, run_collection
 from flows.procedure import Procedure, StepResult
@@ -45,17 +48,15 @@ from records.incidents import (
 from records.snapshots import latest_snapshot
 from reports.document import publish_document
 from reports.incident import incident_documents, write_incident_documents
-from sigap.settings import Settings, load_settings
-from sop.catalog import load_sops
 from sop.form_text import LongText, NameText, ShortText
 from sop.incident_diagnosis import Diagnosis, diagnose
 from sop.incidents import check_kind, kind_label
 from sop.model import SopDefinition, Step
-from sop.office import Office, load_office
+from sop.office import Office
 from sop.procedure import NO, YES
 from sop.runkeys import office_slug
 from tasks import clock
-from tasks.probe import tcp_probe
+from tasks.probes import tcp_probe
 
 SOP_CODE = "C"
 FLOW_NAME = "penanganan-kendala-jaringan"

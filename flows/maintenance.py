@@ -29,6 +29,9 @@ from prefect.exceptions import FlowPauseTimeout
 from prefect.settings import PREFECT_UI_URL
 from sqlalchemy.engine import Engine
 
+from config.office_file import load_office
+from config.settings import Settings, load_settings
+from config.sop_files import load_sops
 from flows.approvals import ApprovalRequest, await_approval, current_flow_run_id
 from flows.collect import collect_flow
 from inventory import load_inventory
@@ -41,11 +44,9 @@ from records.db import make_engine, session_scope
 from records.sop_runs import get_or_create_sop_run, load_sop_run, set_sop_run_status
 from records.steps import finish_step, start_step
 from reports.maintenance import publish_maintenance_artifacts, write_maintenance_report
-from sigap.settings import Settings, load_settings
-from sop.catalog import load_sops
 from sop.maintenance import device_lines, review_summary, totals
 from sop.model import SopDefinition, Step
-from sop.office import Office, load_office
+from sop.office import Office
 from sop.review import ROUND_DONE, Event, Position, latest_per_device, replay
 from sop.runkeys import current_month, maintenance_run_key, parse_month
 from sop.sla import due_time, evaluate
@@ -485,7 +486,12 @@ class MaintenanceJob:
         """Write the month's report files and publish them as Prefect artifacts."""
         out_dir = (self.settings.report_dir or self.settings.data_dir / "reports") / self.month
         files = write_maintenance_report(
-            self.engine, self.office, self.month, out_dir, now=clock.now()
+            self.engine,
+            self.office,
+            self.month,
+            out_dir,
+            now=clock.now(),
+            asset_unseen_months=self.settings.asset_unseen_months,
         )
         publish_maintenance_artifacts(files, key=self._artifact_key())
         if final:

@@ -32,6 +32,8 @@ from prefect.cache_policies import NONE
 from prefect.task_runners import ThreadPoolTaskRunner
 from sqlalchemy.engine import Engine
 
+from config.office_file import load_office
+from config.settings import Settings, load_settings
 from flows.approvals import current_flow_run_id
 from flows.collect import build_requests, collect_results, host_thresholds
 from inventory import Host, Inventory, load_inventory
@@ -47,7 +49,6 @@ from records.monitoring import (
     start_run,
 )
 from records.monitoring_models import MonitoringRun
-from sigap.settings import Settings, load_settings
 from sop.checklist import CheckResult, check_reachable
 from sop.device import Configs, DeviceData
 from sop.monitoring import (
@@ -58,7 +59,7 @@ from sop.monitoring import (
     handling_sop,
     monitoring_settings,
 )
-from sop.office import Office, load_office
+from sop.office import Office
 from sop.problems import ConfigError
 from sop.server_checks import ServiceProbe, check_services, judge_server
 from sop.thresholds import Thresholds

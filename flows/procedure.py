@@ -28,6 +28,7 @@ from prefect import get_run_logger
 from prefect.exceptions import FlowPauseTimeout
 from sqlalchemy.engine import Engine
 
+from config.settings import Settings
 from flows.approvals import (
     Answer,
     ApprovalInput,
@@ -40,7 +41,6 @@ from records.db import session_scope
 from records.models import StepLog
 from records.sop_runs import get_or_create_sop_run, load_sop_run, set_sop_run_status
 from records.steps import finish_step, start_step
-from sigap.settings import Settings
 from sop.model import SopDefinition, Step
 from sop.office import Office
 from sop.procedure import DECISION_BRANCH, STOP, Done, position

@@ -25,6 +25,9 @@ from typing import Any, Literal
 from prefect import flow
 from pydantic import AwareDatetime, Field
 
+from config.office_file import load_office
+from config.settings import Settings, load_settings
+from config.sop_files import load_sops
 from flows.approvals import SignedInput, current_flow_run_id
 from flows.monitoring import ACTOR, check_hosts
 from flows.procedure import Procedure, StepResult
@@ -33,12 +36,10 @@ from records.db import make_engine, session_scope
 from records.evidence import list_evidence
 from records.incidents import get_incident, set_incident_status, update_incident
 from records.monitoring import HostBefore, previous_state
-from sigap.settings import Settings, load_settings
-from sop.catalog import load_sops
 from sop.form_text import LongText, NameText, ShortText
 from sop.incidents import INCIDENT_KINDS
 from sop.model import Step
-from sop.office import Office, load_office
+from sop.office import Office
 from sop.runkeys import current_month, office_slug
 from tasks import clock
 

@@ -33,6 +33,10 @@ from prefect import flow, get_run_logger
 from pydantic import AwareDatetime, Field
 from sqlalchemy.engine import Engine
 
+from config.office_file import load_office
+from config.settings import Settings, load_settings
+from config.smtp import smtp_settings_from_env
+from config.sop_files import load_sops
 from flows.approvals import (
     ApprovalInput,
     SignedInput,
@@ -55,12 +59,10 @@ from records.visits import (
 )
 from reports.document import publish_document, write_document
 from reports.visits import visit_form_document, visit_line
-from sigap.settings import Settings, load_settings
-from sop.catalog import load_sops
 from sop.escalation import format_time
 from sop.form_text import LongText, ShortText
 from sop.model import Step
-from sop.office import Office, load_office
+from sop.office import Office
 from sop.procedure import DECISION_BRANCH
 from sop.runkeys import office_slug
 from sop.visits import (
@@ -75,7 +77,6 @@ from sop.visits import (
     unexplained,
 )
 from tasks import clock
-from tasks.notify import smtp_settings_from_env
 from tasks.visit_watch import check_overstay
 
 SOP_CODE = "B"

@@ -20,20 +20,20 @@ from typing import Any
 import yaml
 
 from inventory.addresses import address_problem, normalize_address
-from inventory.cells import text_cell
-from inventory.columns import (
+from inventory.loader import DEFAULTS_FILE, GROUPS_FILE, HOSTS_FILE, load_inventory
+from inventory.model import CRITICALITIES
+from inventory.platforms import known_platforms, unknown_platform_message
+from inventory.secretref import parse_secret_ref
+from inventory.spreadsheet import Row, read_table
+from sop.cells import text_cell
+from sop.columns import (
     CRITICALITY_ALIASES,
     cell_text,
     header_problems,
     map_headers,
     split_groups,
 )
-from inventory.entries import name_problem
-from inventory.loader import DEFAULTS_FILE, GROUPS_FILE, HOSTS_FILE, load_inventory
-from inventory.model import CRITICALITIES
-from inventory.platforms import known_platforms, unknown_platform_message
-from inventory.secretref import parse_secret_ref
-from inventory.spreadsheet import Row, read_table
+from sop.names import name_problem
 from sop.problems import ConfigError, Problem
 
 DEFAULT_PASSWORD_REF = "env:SIGAP_DEVICE_PASSWORD"

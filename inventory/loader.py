@@ -11,17 +11,11 @@ from pathlib import Path
 from typing import Any
 
 from inventory.addresses import normalize_address
-from inventory.entries import (
-    DEFAULTS_KEYS,
-    GROUP_KEYS,
-    HOST_KEYS,
-    INVALID,
-    check_entry,
-    name_problem,
-)
+from inventory.entries import DEFAULTS_KEYS, GROUP_KEYS, HOST_KEYS, INVALID, check_entry
 from inventory.model import KNOWN_DATA_FIELDS, Entry, Host, HostData, Inventory
 from inventory.platforms import napalm_driver, netmiko_device_type
 from inventory.resolve import find_cycles, first_set, group_order, merge_key_by_key
+from sop.names import name_problem
 from sop.problems import ConfigError, Problem
 from sop.yamlsource import LineMap, parse_yaml, size_problem
 

@@ -11,9 +11,9 @@ seconds, and nothing is imported:
 | :data:`MAX_XLSX_RATIO` | 200: a member over 1 MiB that unzips to more than 200 times its size |
 | :data:`MAX_ROWS` | 20,000 data rows |
 | :data:`MAX_COLUMNS` | 100 columns |
-| :data:`inventory.cells.MAX_CELL_CHARS` | 1,000 characters in one cell |
+| :data:`sop.cells.MAX_CELL_CHARS` | 1,000 characters in one cell |
 
-Every cell is checked by :func:`inventory.cells.cell_problem` (length, control
+Every cell is checked by :func:`sop.cells.cell_problem` (length, control
 characters, formulas); each problem names the row and the column header.
 """  # noqa: E501
 
@@ -25,7 +25,7 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
-from inventory.cells import cell_problem
+from sop.cells import cell_problem
 from sop.problems import ConfigError, Problem
 
 #: A data row: its spreadsheet row number (header = row 1) and its cells.

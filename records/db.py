@@ -1,7 +1,8 @@
 """Engines, sessions and migrations of the records database.
 
-The URL comes from ``SIGAP_DATABASE_URL`` (see :mod:`sigap.settings`), by
-default a SQLite file in the data directory. PostgreSQL is used with
+Every function takes the database URL: the entry points (the CLI commands and
+the flows) read ``SIGAP_DATABASE_URL`` once (see :mod:`config.settings`; by
+default a SQLite file in the data directory) and pass it down. PostgreSQL is used with
 ``postgresql+psycopg://user:password@host/db``; a bare ``postgresql://`` is
 taken to mean psycopg 3, the driver SIGAP installs.
 
@@ -31,11 +32,11 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 """The packaged Alembic script directory."""
 
 
-def resolve_url(url: str | URL | None = None) -> URL:
-    """Turn ``url`` (default: the configured database URL) into a SQLAlchemy URL.
+def resolve_url(url: str | URL) -> URL:
+    """Turn ``url`` into a SQLAlchemy URL.
 
     Args:
-        url: A database URL, or None for ``load_settings().database_url``.
+        url: A database URL.
 
     Returns:
         The parsed URL; ``postgresql://`` becomes ``postgresql+psycopg://``.
@@ -46,10 +47,6 @@ def resolve_url(url: str | URL | None = None) -> URL:
         >>> resolve_url("sqlite:////srv/sigap/sigap.db").database
         '/srv/sigap/sigap.db'
     """
-    if url is None:
-        from sigap.settings import load_settings
-
-        url = load_settings().database_url
     parsed = make_url(url)
     if parsed.drivername == "postgresql":
         parsed = parsed.set(drivername="postgresql+psycopg")
@@ -94,7 +91,7 @@ def _sqlite_begin(connection: Any) -> None:
     connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-def make_engine(url: str | URL | None = None, **kwargs: Any) -> Engine:
+def make_engine(url: str | URL, **kwargs: Any) -> Engine:
     """Create an engine for the records database.
 
     For SQLite the file's parent directory is created, foreign keys are
@@ -104,7 +101,7 @@ def make_engine(url: str | URL | None = None, **kwargs: Any) -> Engine:
     failing half-way; savepoints work as on PostgreSQL).
 
     Args:
-        url: Database URL; default ``load_settings().database_url``.
+        url: Database URL.
         **kwargs: Passed on to :func:`sqlalchemy.create_engine`.
 
     Returns:
@@ -149,7 +146,7 @@ def session_scope(engine: Engine) -> Iterator[Session]:
         session.close()
 
 
-def alembic_config(url: str | URL | None = None) -> Config:
+def alembic_config(url: str | URL) -> Config:
     """Build the Alembic configuration pointing at the packaged migrations.
 
     The URL is not written into the config (it could hold a password and
@@ -157,7 +154,7 @@ def alembic_config(url: str | URL | None = None) -> Config:
     ``config.attributes["url"]``.
 
     Args:
-        url: Database URL; default ``load_settings().database_url``.
+        url: Database URL.
 
     Returns:
         An Alembic :class:`~alembic.config.Config`.
@@ -195,11 +192,11 @@ def _revision_of(engine: Engine) -> str | None:
         return MigrationContext.configure(connection).get_current_revision()
 
 
-def current_revision(url: str | URL | None = None) -> str | None:
+def current_revision(url: str | URL) -> str | None:
     """Return the revision the database is at (None if never migrated).
 
     Args:
-        url: Database URL; default ``load_settings().database_url``.
+        url: Database URL.
 
     Returns:
         The current revision id or None.
@@ -231,7 +228,7 @@ class UpgradeResult:
         return self.before != self.after
 
 
-def _migrate(url: str | URL | None, revision: str, *, up: bool) -> UpgradeResult:
+def _migrate(url: str | URL, revision: str, *, up: bool) -> UpgradeResult:
     """Run Alembic ``upgrade`` or ``downgrade`` to ``revision`` on one connection."""
     engine = make_engine(url)
     try:
@@ -250,11 +247,11 @@ def _migrate(url: str | URL | None, revision: str, *, up: bool) -> UpgradeResult
     return UpgradeResult(url=shown, before=before, after=after)
 
 
-def upgrade(url: str | URL | None = None, revision: str = "head") -> UpgradeResult:
+def upgrade(url: str | URL, revision: str = "head") -> UpgradeResult:
     """Create or migrate the database to ``revision`` with Alembic.
 
     Args:
-        url: Database URL; default ``load_settings().database_url``.
+        url: Database URL.
         revision: Target revision, default ``head``.
 
     Returns:
@@ -263,11 +260,11 @@ def upgrade(url: str | URL | None = None, revision: str = "head") -> UpgradeResu
     return _migrate(url, revision, up=True)
 
 
-def downgrade(url: str | URL | None, revision: str) -> UpgradeResult:
+def downgrade(url: str | URL, revision: str) -> UpgradeResult:
     """Migrate the database back to ``revision`` (``base``: drop everything). For developers.
 
     Args:
-        url: Database URL; None for ``load_settings().database_url``.
+        url: Database URL.
         revision: Target revision.
 
     Returns:
@@ -276,11 +273,11 @@ def downgrade(url: str | URL | None, revision: str) -> UpgradeResult:
     return _migrate(url, revision, up=False)
 
 
-def init_database(url: str | URL | None = None) -> UpgradeResult:
+def init_database(url: str | URL) -> UpgradeResult:
     """Create the database schema or bring it to the newest revision (idempotent).
 
     Args:
-        url: Database URL; default ``load_settings().database_url``.
+        url: Database URL.
 
     Returns:
         The revisions before and after.
@@ -310,7 +307,7 @@ class DatabaseState:
     head: str
 
 
-def database_state(url: str | URL | None = None, *, connect_timeout: int = 10) -> DatabaseState:
+def database_state(url: str | URL, *, connect_timeout: int = 10) -> DatabaseState:
     """Look at the records database without creating or migrating it.
 
     A SQLite file that does not exist is reported as ``missing`` without
@@ -318,7 +315,7 @@ def database_state(url: str | URL | None = None, *, connect_timeout: int = 10) -
     answer within ``connect_timeout`` seconds raises the driver's error.
 
     Args:
-        url: Database URL; default ``load_settings().database_url``.
+        url: Database URL.
         connect_timeout: Seconds to wait for a PostgreSQL server.
 
     Returns:

@@ -124,7 +124,7 @@ def sla_compliance(steps: pd.DataFrame, sops: Mapping[str, SopDefinition]) -> pd
     period are left out.
 
     Examples:
-        >>> from sop.catalog import load_sops
+        >>> from config.sop_files import load_sops
         >>> steps = pd.DataFrame({"sop_code": ["D2"] * 3, "step_number": [2, 2, 5],
         ...     "status": ["completed"] * 3, "sla_status": ["met", "breached", "met"]})
         >>> sla_compliance(steps, load_sops())[["Langkah", "Tepat waktu", "Terlambat",

@@ -21,13 +21,12 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
+from config.sop_files import load_sops
 from reports import labels
 from reports.artifacts import artifact_key, publish_artifacts, summary_markdown, table_records
 from reports.assembly import MaintenanceReport, build_maintenance_report
 from reports.charts import Chart, trend_charts
 from reports.sources import NoMaintenanceData, load_maintenance_data
-from sigap.settings import load_settings
-from sop.catalog import load_sops
 from sop.model import SopDefinition
 from sop.office import Office
 from sop.runkeys import office_slug, parse_month
@@ -148,6 +147,8 @@ def make_maintenance_report(
     month: str,
     lang: str = "id",
     now: datetime | None = None,
+    *,
+    asset_unseen_months: int = 3,
 ) -> MaintenanceReport:
     """Read the month's records and assemble the report (nothing is written).
 
@@ -157,6 +158,8 @@ def make_maintenance_report(
         month: ``YYYY-MM``.
         lang: ``id`` (default) or ``en``.
         now: The current time (aware); default now.
+        asset_unseen_months: Months without a sighting before a registered network
+            asset is "not seen" (``SIGAP_ASSET_UNSEEN_MONTHS``).
 
     Returns:
         The assembled report.
@@ -170,9 +173,7 @@ def make_maintenance_report(
     now = _now(now)
     sop = _sop(office)
     with Session(engine) as session:
-        data = load_maintenance_data(
-            session, office, month, asset_months=load_settings().asset_unseen_months
-        )
+        data = load_maintenance_data(session, office, month, asset_months=asset_unseen_months)
     return build_maintenance_report(data, office, sop, now=now, lang=lang)
 
 
@@ -212,6 +213,8 @@ def write_maintenance_report(
     formats: Sequence[str] = FORMATS,
     lang: str = "id",
     now: datetime | None = None,
+    *,
+    asset_unseen_months: int = 3,
 ) -> ReportFiles:
     """Write the SOP A monthly report of ``month`` to ``out_dir``.
 
@@ -227,6 +230,8 @@ def write_maintenance_report(
         formats: Any of ``xlsx``, ``html``, ``pdf``.
         lang: ``id`` (default) or ``en``.
         now: The current time (aware); default now.
+        asset_unseen_months: Months without a sighting before a registered network
+            asset is "not seen" (``SIGAP_ASSET_UNSEEN_MONTHS``).
 
     Returns:
         The written files, the summary numbers and a markdown summary.
@@ -238,7 +243,9 @@ def write_maintenance_report(
     month = parse_month(month)
     lang = labels.check_lang(lang)
     wanted = check_formats(formats)
-    report = make_maintenance_report(engine, office, month, lang, now)
+    report = make_maintenance_report(
+        engine, office, month, lang, now, asset_unseen_months=asset_unseen_months
+    )
     rendered, charts = render_maintenance_report(report, wanted)
     base = report_basename(office, month, lang)
     out_dir = Path(out_dir)

@@ -26,11 +26,11 @@ import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
+from config.sop_files import load_sops
 from records.db import session_scope
 from records.incident_models import Incident
 from records.models import StepLog
 from reports.document import DocTable, OfficialDocument, signature_for, write_document
-from sop.catalog import load_sops
 from sop.incidents import INCIDENT_KINDS
 from sop.office import Office
 from sop.runkeys import month_bounds

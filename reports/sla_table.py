@@ -98,7 +98,7 @@ def as_step_record(item: Any, sop: SopDefinition) -> StepRecord:
 
     Examples:
         >>> from datetime import UTC
-        >>> from sop.catalog import load_sops
+        >>> from config.sop_files import load_sops
         >>> t0 = datetime(2026, 12, 1, 1, 0, tzinfo=UTC)
         >>> r = as_step_record({"step": 2, "started_at": t0, "actor": "andi"}, load_sops()["C"])
         >>> r.step_number, r.role_key, r.actor, r.finished_at
@@ -277,7 +277,7 @@ def step_sla_frame(
 
     Examples:
         >>> from datetime import UTC
-        >>> from sop.catalog import load_sops
+        >>> from config.sop_files import load_sops
         >>> from sop.office import parse_office
         >>> office = parse_office("{office: {name: X, timezone: Asia/Jakarta}, sops: [C]}", "o")
         >>> t = datetime(2026, 12, 1, 1, 0, tzinfo=UTC)

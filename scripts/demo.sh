@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PWD/.venv/bin:$PATH"
 export PREFECT_SERVER_ANALYTICS_ENABLED=false
-DATA_DIR="$(python -c 'from sigap.settings import load_settings; print(load_settings().data_dir)')"
+DATA_DIR="$(python -c 'from config.settings import load_settings; print(load_settings().data_dir)')"
 LAB="$DATA_DIR/lab"
 
 echo "== 1. records database"

@@ -79,9 +79,9 @@ def _check_flow_files(values: dict[str, Any]) -> None:
     Raises:
         ConfigError: Every problem of the files.
     """
+    from config.office_file import load_office
+    from config.settings import load_settings
     from inventory import load_inventory
-    from sigap.settings import load_settings
-    from sop.office import load_office
 
     settings = load_settings()
     load_office(values.get("office") or settings.office_file)
@@ -91,8 +91,8 @@ def _check_flow_files(values: dict[str, Any]) -> None:
 
 def _guard(path: str, command: TyperCommand) -> None:
     """Wrap the command's callback in the checks every command shares."""
+    from config.settings import load_settings
     from sigap.commands.errors import config_failure, exit_with, require_database
-    from sigap.settings import load_settings
     from sop.problems import ConfigError
 
     callback = command.callback

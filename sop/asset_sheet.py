@@ -2,7 +2,7 @@
 
 Pure: rows in, validated asset fields out (or every problem, each naming the row
 and the column as written in the file). The header matching and cell reading are
-the inventory import's own (:mod:`inventory.columns`); reading the file and
+the inventory import's own (:mod:`sop.columns`); reading the file and
 writing the register happen in :mod:`tasks.asset_files`.
 """
 
@@ -15,9 +15,6 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
 
-from inventory.cells import MAX_CELL_CHARS, escape_formula, text_cell
-from inventory.columns import cell_text, header_problems, map_headers
-from inventory.entries import name_problem
 from sop.assets import (
     CATEGORY_LABELS,
     STATUS_LABELS,
@@ -27,6 +24,9 @@ from sop.assets import (
     parse_rupiah,
     parse_status,
 )
+from sop.cells import MAX_CELL_CHARS, escape_formula, text_cell
+from sop.columns import cell_text, header_problems, map_headers
+from sop.names import name_problem
 from sop.problems import ConfigError, Problem
 
 #: A data row: its spreadsheet row number (header = row 1) and its cells.
@@ -368,7 +368,7 @@ def export_rows(
 
     Returns:
         ``(headers, rows)``; text that a spreadsheet would run as a formula starts
-        with ``'`` (:func:`inventory.cells.escape_formula`), however it got into the
+        with ``'`` (:func:`sop.cells.escape_formula`), however it got into the
         register.
 
     Raises:

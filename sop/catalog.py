@@ -1,4 +1,4 @@
-"""Read and validate SOP definitions from YAML.
+"""Validate SOP definitions given as YAML text (the files are read by :mod:`config.sop_files`).
 
 One YAML file holds one SOP (one procedure). SIGAP ships the five SOPs of
 ``SOPS.md`` in ``sop/definitions/``; an office may keep its own copy elsewhere
@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
 from sop.durations import ACCEPTED_FORMS, Duration, parse_duration
@@ -22,9 +21,6 @@ from sop.model import END, Decision, SopDefinition, SopSource, Step, Target
 from sop.problems import ConfigError, Problem, did_you_mean
 from sop.roles import ROLE_KEYS, is_role_key
 from sop.yamlsource import LineMap, parse_yaml
-
-DEFINITIONS_DIR = Path(__file__).resolve().parent / "definitions"
-"""The SOP definitions packaged with SIGAP."""
 
 _TOP = ({"code", "title", "source", "steps"}, {
     "legal_basis", "qualifications", "related_sops", "equipment", "warning", "records"
@@ -346,62 +342,11 @@ def _source(c: _Checker, raw: Any) -> SopSource | None:
     return SopSource(office=office, sop_number=number, year=year, **texts)
 
 
-def load_sops(directory: Path | None = None) -> dict[str, SopDefinition]:
-    """Load every SOP definition (``*.yaml``/``*.yml``) of a directory.
-
-    Args:
-        directory: Where the definitions are; default: the packaged ones
-            (:data:`DEFINITIONS_DIR`). An office may point to its own copy.
-
-    Returns:
-        Code -> definition, sorted by code.
-
-    Raises:
-        ConfigError: Every problem of every file (and codes defined twice),
-            or the directory is missing or holds no definitions.
-
-    Examples:
-        >>> sops = load_sops()
-        >>> list(sops)
-        ['A', 'B', 'C', 'D1', 'D2', 'D3', 'D4', 'D5', 'D6', 'E']
-        >>> sum(len(s.steps) for s in sops.values())
-        60
-    """
-    directory = DEFINITIONS_DIR if directory is None else Path(directory)
-    if not directory.is_dir():
-        raise ConfigError([Problem(str(directory), None, "", "SOP directory not found")])
-    files = sorted(p for p in directory.iterdir() if p.suffix in {".yaml", ".yml"} and p.is_file())
-    if not files:
-        raise ConfigError(
-            [Problem(str(directory), None, "", "no SOP definitions (*.yaml) in this directory")]
-        )
-    problems: list[Problem] = []
-    sops: dict[str, SopDefinition] = {}
-    for path in files:
-        try:
-            sop = parse_sop(path.read_text(encoding="utf-8"), str(path))
-        except ConfigError as err:
-            problems.extend(err.problems)
-            continue
-        except (OSError, UnicodeDecodeError) as err:
-            problems.append(Problem(str(path), None, "", f"cannot read file: {err}"))
-            continue
-        if sop.code in sops:
-            _, lm = parse_yaml(path.read_text(encoding="utf-8"), str(path))
-            message = f"code '{sop.code}' is also defined in {sops[sop.code].file}"
-            problems.append(lm.problem(("code",), message))
-            continue
-        sops[sop.code] = sop
-    if problems:
-        raise ConfigError(problems)
-    return dict(sorted(sops.items()))
-
-
 def find_sop(sops: Mapping[str, SopDefinition], code: str) -> SopDefinition:
     """Look an SOP up by code, ignoring letter case.
 
     Args:
-        sops: The catalog, as returned by :func:`load_sops`.
+        sops: The catalog, as returned by :func:`config.sop_files.load_sops`.
         code: The code the user typed, e.g. ``d4``.
 
     Returns:
@@ -411,6 +356,7 @@ def find_sop(sops: Mapping[str, SopDefinition], code: str) -> SopDefinition:
         KeyError: No such code; the message lists the known codes.
 
     Examples:
+        >>> from config.sop_files import load_sops
         >>> find_sop(load_sops(), "d4").title("en")
         'Repair and maintenance of electronic-system assets'
         >>> find_sop(load_sops(), "Z")

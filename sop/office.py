@@ -18,7 +18,8 @@ variants an office runs are configuration, read from one YAML file::
         approval:
           code_hash: "scrypt$..."
 
-:func:`parse_office` validates all of it and reports every problem with file,
+:func:`parse_office` validates all of it (the file is read by
+:func:`config.office_file.load_office`) and reports every problem with file,
 line and field (:class:`~sop.problems.ConfigError`); roles the office's SOPs use
 but nobody holds are warnings (:attr:`Office.warnings`), not errors.
 """
@@ -34,12 +35,11 @@ from pathlib import Path, PurePath
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sop.catalog import load_sops
 from sop.codes import is_code_hash, is_secret_reference
 from sop.configs import SanitizePattern, parse_patterns
 from sop.problems import ConfigError, Problem, did_you_mean
-from sop.roles import ROLE_KEYS
-from sop.yamlsource import LineMap, parse_yaml, size_problem
+from sop.roles import ROLE_KEYS, SOP_ROLES
+from sop.yamlsource import LineMap, parse_yaml
 
 TIMEZONES: dict[str, str] = {
     "Asia/Jakarta": "WIB",
@@ -47,11 +47,6 @@ TIMEZONES: dict[str, str] = {
     "Asia/Jayapura": "WIT",
 }
 """The three Indonesian time zones an office may use, with their abbreviations."""
-
-SOP_ROLES: dict[str, tuple[str, ...]] = {
-    code: definition.role_keys for code, definition in load_sops().items()
-}
-"""SOP code -> role keys its steps name, read from the packaged SOP definitions."""
 
 EXTERNAL_ROLES: frozenset[str] = frozenset({"visitor", "provider"})
 """Roles played by outsiders who need not be listed as people (no warning if nobody holds them)."""
@@ -739,38 +734,6 @@ def parse_office(text: str, file: str, *, today: date | None = None) -> Office:
         file=file,
         warnings=tuple(warnings),
     )
-
-
-def load_office(path: Path, *, today: date | None = None) -> Office:
-    """Read and validate the office configuration file at ``path``.
-
-    Args:
-        path: The office YAML file.
-        today: Reference date for NIP plausibility checks (default today).
-
-    Returns:
-        The office.
-
-    Raises:
-        ConfigError: The file is missing or unreadable, or invalid; every problem
-            names the file, line and field.
-    """
-    try:
-        too_large = size_problem(path.stat().st_size, str(path), MAX_OFFICE_BYTES)
-        if too_large is not None:  # refused before a byte is read
-            raise ConfigError([too_large])
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ConfigError(
-            [Problem(str(path), None, "", "office file not found (set SIGAP_OFFICE or --office)")]
-        ) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError([Problem(str(path), None, "", f"cannot read: {exc}")]) from None
-    office = parse_office(text, str(path), today=today)
-    if office.sop_dir is not None and not office.sop_dir.is_dir():
-        _, lm = parse_yaml(text, str(path))
-        raise ConfigError([lm.problem(("sop_dir",), f"directory not found: {office.sop_dir}")])
-    return office
 
 
 def set_code_hash(text: str, username: str, code_hash: str, file: str = "office.yaml") -> str:

@@ -60,7 +60,7 @@ def next_step(sop: SopDefinition, step: int, branch: str | None = None) -> int |
         ProcedureError: Unknown step, unknown branch, or a decision step without one.
 
     Examples:
-        >>> from sop.catalog import load_sops
+        >>> from config.sop_files import load_sops
         >>> c = load_sops()["C"]
         >>> next_step(c, 1), next_step(c, 3, "ya"), next_step(c, 3, "tidak"), next_step(c, 7)
         (2, 5, 4, None)
@@ -107,7 +107,7 @@ def position(sop: SopDefinition, done: Sequence[Done]) -> int | None:
         ProcedureError: A finished step is not the one the SOP expected there.
 
     Examples:
-        >>> from sop.catalog import load_sops
+        >>> from config.sop_files import load_sops
         >>> e = load_sops()["E"]
         >>> position(e, [])
         1

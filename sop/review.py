@@ -192,7 +192,7 @@ def replay(
         ValueError: An event has an unknown decision.
 
     Examples:
-        >>> from sop.catalog import load_sops
+        >>> from config.sop_files import load_sops
         >>> a = load_sops()["A"]
         >>> def at(*events):
         ...     return replay(a, events, work_step=4, review_steps=(5, 6, 7),

@@ -46,3 +46,23 @@ def is_role_key(key: str) -> bool:
         (True, False)
     """
     return key in ROLE_KEYS
+
+
+SOP_ROLES: dict[str, tuple[str, ...]] = {
+    "A": ("kadivmin", "kabag", "kasubag", "it_officer"),
+    "B": ("it_officer", "visitor", "kasubag"),
+    "C": ("team_member", "provider", "team_lead"),
+    "D1": ("kasi", "kabid", "kadis", "asset_manager"),
+    "D2": ("kasi", "kabid", "kadis"),
+    "D3": ("kasi", "asset_user"),
+    "D4": ("asset_manager", "kasi", "kabid"),
+    "D5": ("asset_manager", "kasi", "kabid"),
+    "D6": ("kasi", "kadis", "kabid"),
+    "E": ("staff", "kasi", "kabid"),
+}
+"""SOP code -> role keys its steps name (in step order), of the SOPs packaged with SIGAP.
+
+The same as ``role_keys`` of the packaged definitions (``sop/definitions/``), kept
+here so the office checks need no file; ``tests/sop/test_catalog.py`` holds the two
+equal.
+"""

@@ -127,7 +127,7 @@ def sop_table(
         ValueError: ``lang`` is neither ``"id"`` nor ``"en"``.
 
     Examples:
-        >>> from sop.catalog import load_sops
+        >>> from config.sop_files import load_sops
         >>> t = sop_table(load_sops()["A"], {"kadivmin": "Kadivmin"})
         >>> t.title, t.rows[0][2], len(t.rows)
         ('A. SOP Pemeliharaan Infrastruktur Sistem Jaringan', 'Kadivmin', 7)

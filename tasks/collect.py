@@ -2,7 +2,8 @@
 
 It runs in the flow's session slots and in the session worker processes
 (:mod:`tasks.session_workers`), which is why it does not import Prefect (the
-Prefect task around it is ``flows.collect.collect_device_task``).
+Prefect tasks around it are ``flows.collect.collect_lane`` and
+``flows.collect.collect_device_task``).
 
 One call, one device, one outcome. Nothing it meets stops the caller: every
 failure becomes an outcome with an error text (secrets scrubbed). The raw
@@ -48,6 +49,8 @@ class CollectRequest:
         retries: New attempts after an ``unreachable`` outcome.
         backoff: Seconds before the first retry; doubled for each next one.
         sanitize: The office's extra sanitising patterns.
+        parse_workers: Size of the parser process pool (``SIGAP_PARSE_WORKERS``; 0 = parse
+            in the session thread), see :mod:`tasks.parsing`.
     """
 
     target: Target
@@ -61,6 +64,7 @@ class CollectRequest:
     retries: int = 2
     backoff: float = 1.0
     sanitize: tuple[SanitizePattern, ...] = ()
+    parse_workers: int = 0
 
 
 @dataclass(frozen=True)
@@ -254,9 +258,13 @@ def _collect(
                 done("parse_error", f"{type(exc).__name__}: {exc}", attempt, **key_info)
             )
 
-    submit_parse(platform.name, captures, request.sanitize, here=parse_here).add_done_callback(
-        parsed
-    )
+    submit_parse(
+        platform.name,
+        captures,
+        request.sanitize,
+        workers=request.parse_workers,
+        here=parse_here,
+    ).add_done_callback(parsed)
     return result
 
 

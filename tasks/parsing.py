@@ -7,8 +7,9 @@ Done in worker processes instead, it runs on the machine's other cores while the
 threads keep the sessions moving. The work is pure (:mod:`sop.platforms`,
 :mod:`sop.configs`), so nothing but the captures and the results cross over.
 
-``SIGAP_PARSE_WORKERS`` sets the pool size (default: the number of CPUs, at most
-4); ``0`` parses in the calling thread. Session worker processes
+The pool size comes from the caller (the flow reads ``SIGAP_PARSE_WORKERS``, default:
+the number of CPUs, at most 4, into each :class:`~tasks.collect.CollectRequest`);
+``0`` parses in the calling thread. Session worker processes
 (:mod:`tasks.session_workers`) parse in their own session threads.
 
 The pool's processes end with the flow's process, however it ends: they are
@@ -26,7 +27,6 @@ import threading
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 
-from sigap.settings import load_settings
 from sop.configs import Backup, SanitizePattern, prepare_backup
 from sop.device import Facts, Health
 from sop.platforms import get_platform
@@ -76,21 +76,17 @@ def parse_and_backup(
     return Parsed(data.facts, data.health, dict(data.config.missing), backup)
 
 
-def workers() -> int:
-    """Pool size from the settings (``SIGAP_PARSE_WORKERS``; 0 = no pool)."""
-    return load_settings().parse_workers
-
-
-def _get_pool() -> ProcessPoolExecutor | None:
+def _get_pool(workers: int) -> ProcessPoolExecutor | None:
+    """The process-wide pool, started with ``workers`` processes on first use (0: none)."""
     global _pool
     if multiprocessing.current_process().daemon:
         # e.g. a Dask worker process: it may not start children, and has its own GIL
         return None
     with _pool_lock:
-        if _pool is None and workers() > 0:
+        if _pool is None and workers > 0:
             # spawn, not fork: the parent has SSH and Prefect threads running
             _pool = ProcessPoolExecutor(
-                max_workers=workers(),
+                max_workers=workers,
                 mp_context=multiprocessing.get_context("spawn"),
                 # any thread may start a pool process: no kernel signal tied to it
                 initializer=exit_with_parent,
@@ -100,11 +96,15 @@ def _get_pool() -> ProcessPoolExecutor | None:
         return _pool
 
 
-def warm_up() -> None:
-    """Start the pool's processes now (they import SIGAP's parsers once)."""
-    pool = _get_pool()
+def warm_up(workers: int) -> None:
+    """Start the pool's processes now (they import SIGAP's parsers once).
+
+    Args:
+        workers: Pool size (``SIGAP_PARSE_WORKERS``; 0 = no pool).
+    """
+    pool = _get_pool(workers)
     if pool is not None:
-        futures: list[Future[int]] = [pool.submit(os.getpid) for _ in range(workers())]
+        futures: list[Future[int]] = [pool.submit(os.getpid) for _ in range(workers)]
         for future in futures:
             future.result()
 
@@ -114,18 +114,21 @@ def submit_parse(
     captures: Captures,
     patterns: tuple[SanitizePattern, ...],
     *,
+    workers: int,
     here: bool = False,
 ) -> Future[Parsed]:
     """Start :func:`parse_and_backup` in the pool and return at once.
 
     The caller (an SSH session slot) can go on to its next device while the
-    answers of this one are read. Without a pool (``SIGAP_PARSE_WORKERS=0``, or in
+    answers of this one are read. Without a pool (``workers=0``, or in
     a daemon process) the parsing is done here and the future is already done.
 
     Args:
         platform: Inventory platform key.
         captures: Raw answers of the device.
         patterns: The office's extra sanitising patterns.
+        workers: Pool size, used when the pool is first started
+            (``SIGAP_PARSE_WORKERS``; 0 = no pool, parse here).
         here: Parse in this thread even when there is a pool (the collection's
             sessions run in worker processes, which parse for themselves).
 
@@ -133,7 +136,7 @@ def submit_parse(
         A future of the facts, health and sanitised backup; it holds the
         :class:`~sop.platforms.base.ParseError` (or other error) if parsing failed.
     """
-    pool = None if here else _get_pool()
+    pool = None if here else _get_pool(workers)
     if pool is not None:
         return pool.submit(parse_and_backup, platform, captures, patterns)
     future: Future[Parsed] = Future()

@@ -2,6 +2,9 @@
 
 What a website/server monitor does first: open a TCP connection and close it.
 Every probe has its own time limit; a failed probe is a result, never an exception.
+:func:`probe_tcp` and :func:`probe_all` probe :class:`TcpTarget` s (the monitoring);
+:func:`tcp_probe` is the one-address form the incident flow asks with (its reasons are
+the operating system's words).
 """
 
 from __future__ import annotations
@@ -86,3 +89,26 @@ def probe_all(
         return []
     with ThreadPoolExecutor(max_workers=max(1, min(workers, len(targets)))) as pool:
         return list(pool.map(lambda t: probe_tcp(t, timeout), targets))
+
+
+def tcp_probe(host: str, port: int, timeout: float = 5.0) -> tuple[bool, str | None]:
+    """Open and close one TCP connection to ``host:port``.
+
+    Args:
+        host: Address or name.
+        port: TCP port (the device's SSH port).
+        timeout: Seconds allowed to connect.
+
+    Returns:
+        ``(True, None)`` when the port accepted the connection, else
+        ``(False, reason)`` with the operating system's reason.
+
+    Examples:
+        >>> tcp_probe("127.0.0.1", 1, timeout=1.0)[0]
+        False
+    """
+    try:
+        with socket.create_connection((host, port), timeout=max(0.5, timeout)):
+            return True, None
+    except OSError as exc:
+        return False, exc.strerror or type(exc).__name__

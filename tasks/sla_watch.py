@@ -23,13 +23,14 @@ from datetime import datetime
 
 from sqlalchemy import Engine
 
+from config.smtp import SmtpSettings
 from records.db import session_scope
 from records.models import SlaBreach, StepLog
 from records.sla_breaches import record_breach, record_notification, set_breach_notified
 from sop.durations import Duration
 from sop.escalation import breach_due, breach_message, is_breached, recipients
 from sop.office import Office
-from tasks.notify import SmtpSettings, try_send
+from tasks.notify import try_send
 
 log = logging.getLogger(__name__)
 

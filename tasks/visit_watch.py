@@ -13,13 +13,14 @@ from datetime import datetime
 
 from sqlalchemy import Engine
 
+from config.smtp import SmtpSettings
 from records.db import session_scope
 from records.sla_breaches import record_notification
 from records.visits import claim_overstay, load_visit, set_overstay_notified
 from sop.escalation import format_time
 from sop.office import Office
 from sop.visits import is_overstay, overstay_message
-from tasks.notify import SmtpSettings, try_send
+from tasks.notify import try_send
 
 log = logging.getLogger(__name__)
 

@@ -4,7 +4,7 @@ The URL is never read from alembic.ini: ``records.db.alembic_config`` passes an
 open connection (``config.attributes["connection"]``) or a URL
 (``config.attributes["url"]``); run from the command line
 (``alembic -c records/alembic.ini ...``) it falls back to SIGAP_DATABASE_URL
-through ``sigap.settings``.
+through ``config.settings``.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from alembic.autogenerate.api import AutogenContext
 from sqlalchemy import DateTime
 from sqlalchemy.engine import Connection
 
+from config.settings import load_settings
 from records.db import make_engine, resolve_url
 from records.models import Base
 from records.types import UTCDateTime
@@ -43,8 +44,13 @@ def _configure(connection: Connection) -> None:
     )
 
 
+def _url():
+    """The URL given by ``records.db``, or (``alembic`` command line) the settings'."""
+    return config.attributes.get("url") or load_settings().database_url
+
+
 def run_offline() -> None:
-    url = resolve_url(config.attributes.get("url"))
+    url = resolve_url(_url())
     context.configure(
         url=url.render_as_string(hide_password=False),
         target_metadata=target_metadata,
@@ -63,7 +69,7 @@ def run_online() -> None:
         with context.begin_transaction():
             context.run_migrations()
         return
-    engine = make_engine(config.attributes.get("url"))
+    engine = make_engine(_url())
     try:
         with engine.connect() as connection:
             _configure(connection)

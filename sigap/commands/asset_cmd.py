@@ -14,6 +14,7 @@ from rich.table import Table
 from rich.text import Text
 from sqlalchemy.exc import DBAPIError
 
+from config.settings import load_settings
 from sigap.commands.errors import database_failure, exit_with
 
 app = typer.Typer(
@@ -63,7 +64,7 @@ def import_assets(
     from sop.problems import ConfigError
     from tasks.asset_files import import_asset_file
 
-    engine = make_engine(database_url)
+    engine = make_engine(database_url or load_settings().database_url)
     try:
         with session_scope(engine) as session:
             result = import_asset_file(
@@ -102,7 +103,7 @@ def export_assets(
 
     if lang not in ("id", "en"):
         raise exit_with(f"--lang: {lang!r} is not one of id, en", 2)
-    engine = make_engine(database_url)
+    engine = make_engine(database_url or load_settings().database_url)
     try:
         with session_scope(engine) as session:
             assets = find_assets(session, status=status, category=category)
@@ -131,7 +132,7 @@ def list_assets(
     from sop.assets import CATEGORY_LABELS, STATUS_LABELS
     from tasks.asset_files import asset_fields
 
-    engine = make_engine(database_url)
+    engine = make_engine(database_url or load_settings().database_url)
     try:
         with session_scope(engine) as session:
             assets = [
@@ -179,7 +180,7 @@ def show_asset(
     from sop.assets import CATEGORY_LABELS, STATUS_LABELS, format_rupiah
     from tasks.asset_files import asset_fields
 
-    engine = make_engine(database_url)
+    engine = make_engine(database_url or load_settings().database_url)
     try:
         with session_scope(engine) as session:
             asset = get_asset(session, tag)
@@ -258,11 +259,10 @@ def reconcile_assets(
     from records.assets import registered_items, seen_devices
     from records.db import make_engine, session_scope
     from records.types import utcnow
-    from sigap.settings import load_settings
     from sop.asset_reconcile import FIELD_LABELS, KINDS, reconcile
 
     window = months if months is not None else load_settings().asset_unseen_months
-    engine = make_engine(database_url)
+    engine = make_engine(database_url or load_settings().database_url)
     try:
         with session_scope(engine) as session:
             result = reconcile(

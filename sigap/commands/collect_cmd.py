@@ -12,7 +12,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from rich.text import Text
 
-from sigap.settings import load_settings
+from config.settings import load_settings
 from sop.problems import ConfigError
 
 OUTCOME_STYLE = {
@@ -136,8 +136,8 @@ def _check_files(inventory_dir: Path, office: Path | None) -> None:
     Raises:
         ConfigError: Every problem of the files.
     """
+    from config.office_file import load_office
     from inventory import load_inventory
-    from sop.office import load_office
 
     load_inventory(inventory_dir)
     if office is not None:

@@ -12,6 +12,7 @@ from rich.table import Table
 from sqlalchemy.exc import ArgumentError, DBAPIError
 from sqlalchemy.orm import Session
 
+from config.settings import load_settings
 from records.config_history import (
     ConfigVersion,
     UnknownDevice,
@@ -42,7 +43,7 @@ def _console() -> Console:
 def _read(database_url: str | None, read: Callable[[Session], T]) -> T:
     """Run ``read`` in a session on the records database; turn failures into exits."""
     try:
-        url = resolve_url(database_url)
+        url = resolve_url(database_url or load_settings().database_url)
     except ArgumentError as error:
         raise exit_with(f"database (unparseable URL): {error}", 2) from None
     engine = make_engine(url)

@@ -9,6 +9,7 @@ from alembic.util import CommandError
 from sqlalchemy import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError
 
+from config.settings import load_settings
 from records.db import (
     current_revision,
     display_url,
@@ -49,9 +50,10 @@ def _fail(url: str | None, error: Exception, code: int) -> typer.Exit:
 
 def _url_or_default(url: str | None) -> str:
     try:
-        return resolve_url(url).render_as_string(hide_password=False)
+        parsed = resolve_url(url or load_settings().database_url)
     except ArgumentError as error:
         raise _fail(None, error, 2) from None
+    return parsed.render_as_string(hide_password=False)
 
 
 def init_command(database_url: DatabaseUrl = None) -> None:

@@ -11,6 +11,7 @@ import typer
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 
+from config.settings import load_settings
 from records.db import DatabaseState, database_state, display_url, resolve_url
 from sop.problems import ConfigError
 
@@ -107,7 +108,7 @@ def require_database(url: str | None) -> None:
         typer.Exit: Status 2 after one line saying what is wrong and what to run.
     """
     try:
-        parsed = resolve_url(url)
+        parsed = resolve_url(url or load_settings().database_url)
     except ArgumentError as error:
         raise exit_with(f"database (unparseable URL): {error}", 2) from None
     try:

@@ -10,6 +10,8 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from config.settings import load_settings
+
 app = typer.Typer(help="SSH host keys SIGAP has pinned, and re-pinning after a change.")
 
 DbOption = Annotated[
@@ -27,7 +29,7 @@ def list_hosts(database_url: DbOption = None) -> None:
     from records.findings import open_findings
     from records.models import Device
 
-    engine = make_engine(database_url)
+    engine = make_engine(database_url or load_settings().database_url)
     table = Table(title="Pinned SSH host keys", title_justify="left")
     for column in ("device", "address", "key", "fingerprint", "pinned at", "finding"):
         table.add_column(column)
@@ -74,7 +76,7 @@ def trust(
     from tasks.hostkeys import fetch_host_key
     from tasks.session import Target, open_socket
 
-    engine = make_engine(database_url)
+    engine = make_engine(database_url or load_settings().database_url)
     with session_scope(engine) as session:
         device = get_device(session, host)
         if device is None:

@@ -19,15 +19,16 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from config.office_file import load_office
+from config.settings import load_settings
+from config.sop_files import load_sops
 from records.db import make_engine, session_scope
 from records.incidents import get_incident, incident_history, list_incidents, open_incident
 from reports.sla_table import step_sla_frame, step_sla_headers
 from sigap.commands.errors import exit_with
 from sigap.prefect_server import api_url, is_healthy, using_api
-from sigap.settings import load_settings
-from sop.catalog import load_sops
 from sop.incidents import check_kind, kind_label, status_label
-from sop.office import Office, load_office
+from sop.office import Office
 from sop.sla import evaluate
 from tasks import clock
 

@@ -10,9 +10,9 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from config.settings import load_settings
 from inventory import ConfigError, Inventory, load_inventory
 from inventory.importer import import_spreadsheet
-from sigap.settings import load_settings
 
 app = typer.Typer(
     help="Device inventory (hosts.yaml, groups.yaml, defaults.yaml): check, show, import.",

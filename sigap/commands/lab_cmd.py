@@ -12,9 +12,9 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from config.settings import load_settings
 from lab.manager import DeviceStatus, LabError, lab_down, lab_env_hint, lab_status, lab_up
 from lab.state import LabState
-from sigap.settings import load_settings
 
 app = typer.Typer(
     help="Lab lokal perangkat SSH (local lab of SSH devices) for tests and demos.",

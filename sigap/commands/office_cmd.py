@@ -9,9 +9,11 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from sigap.settings import load_settings
-from sop.office import SOP_ROLES, Office, describe_people, load_office
+from config.office_file import load_office
+from config.settings import load_settings
+from sop.office import Office, describe_people
 from sop.problems import ConfigError, Problem
+from sop.roles import SOP_ROLES
 
 app = typer.Typer(
     help="Check and show the office configuration (office.yaml: roles, people, SOPs).",

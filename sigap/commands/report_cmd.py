@@ -10,11 +10,11 @@ from rich.console import Console
 from rich.table import Table
 from sqlalchemy.exc import ArgumentError, DBAPIError
 
+from config.settings import load_settings
 from records.db import make_engine, resolve_url
 from sigap.commands.db_cmd import DatabaseUrl
 from sigap.commands.errors import database_failure, exit_with
 from sigap.commands.office_cmd import load_or_exit, office_path
-from sigap.settings import load_settings
 
 app = typer.Typer(
     help="Reports from the records: the SOP A monthly maintenance report.",
@@ -86,14 +86,23 @@ def maintenance_command(
     except ValueError as error:
         raise exit_with(str(error), 2) from None
     the_office = load_or_exit(office_path(office))
-    out_dir = out if out is not None else load_settings().data_dir / "reports"
+    settings = load_settings()
+    out_dir = out if out is not None else settings.data_dir / "reports"
     try:
-        url = resolve_url(database_url)
+        url = resolve_url(database_url or settings.database_url)
     except ArgumentError as error:
         raise exit_with(f"database (unparseable URL): {error}", 2) from None
     engine = make_engine(url)
     try:
-        files = write_maintenance_report(engine, the_office, month, out_dir, wanted, lang)
+        files = write_maintenance_report(
+            engine,
+            the_office,
+            month,
+            out_dir,
+            wanted,
+            lang,
+            asset_unseen_months=settings.asset_unseen_months,
+        )
     except NoMaintenanceData as error:
         raise exit_with(str(error), 1) from None
     except ValueError as error:

@@ -21,9 +21,9 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from config.office_file import load_office
+from config.settings import load_settings
 from sigap.prefect_server import LocalServer, ensure_server
-from sigap.settings import load_settings
-from sop.office import load_office
 from sop.problems import ConfigError
 
 STOP_GRACE = 10.0

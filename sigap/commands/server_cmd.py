@@ -9,11 +9,11 @@ import typer
 from rich.console import Console
 from sqlalchemy.exc import ArgumentError, DBAPIError
 
+from config.settings import load_settings
 from records.db import make_engine, resolve_url
 from sigap.commands.db_cmd import DatabaseUrl
 from sigap.commands.errors import database_failure, exit_with
 from sigap.commands.office_cmd import load_or_exit, office_path
-from sigap.settings import load_settings
 
 
 def attach(
@@ -38,7 +38,7 @@ def attach(
 
     settings = load_settings()
     try:
-        url = resolve_url(database_url)
+        url = resolve_url(database_url or settings.database_url)
     except ArgumentError as error:
         raise exit_with(f"database (unparseable URL): {error}", 2) from None
     engine = make_engine(url)
@@ -117,9 +117,10 @@ def report_kerusakan(
     except ValueError as error:
         raise exit_with(str(error), 2) from None
     the_office = load_or_exit(office_path(office))
-    out_dir = out if out is not None else load_settings().data_dir / "reports"
+    settings = load_settings()
+    out_dir = out if out is not None else settings.data_dir / "reports"
     try:
-        url = resolve_url(database_url)
+        url = resolve_url(database_url or settings.database_url)
     except ArgumentError as error:
         raise exit_with(f"database (unparseable URL): {error}", 2) from None
     engine = make_engine(url)

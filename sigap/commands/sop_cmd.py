@@ -11,7 +11,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from sop.catalog import find_sop, load_sops, parse_sop
+from config.sop_files import load_sops
+from sop.catalog import find_sop, parse_sop
 from sop.model import SopDefinition
 from sop.problems import ConfigError, Problem
 from sop.table import sop_table
@@ -61,7 +62,7 @@ def _catalog(
     office_sops: tuple[str, ...] = ()
     try:
         if office_file is not None:
-            from sop.office import load_office  # lazily: another module of the core
+            from config.office_file import load_office
 
             office = load_office(office_file)
             role_titles, sop_dir, office_sops = office.role_titles, office.sop_dir, office.sops

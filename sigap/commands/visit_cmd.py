@@ -19,6 +19,7 @@ from rich.console import Console
 from rich.table import Table
 from sqlalchemy import select
 
+from config.settings import load_settings
 from records.db import make_engine, session_scope
 from records.models import SopRun
 from records.visit_models import Visit
@@ -26,7 +27,6 @@ from records.visits import get_visit, list_visits
 from sigap.commands.approvals_cmd import find_waiting, send_answer, waiting_steps
 from sigap.commands.errors import exit_with
 from sigap.commands.office_cmd import load_or_exit, office_path
-from sigap.settings import load_settings
 from sop.office import Office
 from sop.visits import (
     ID_TYPES,

@@ -25,6 +25,7 @@ import yaml
 from sqlalchemy import select
 from typer.testing import CliRunner
 
+from config.settings import load_settings
 from flows.collect import build_requests, collect_flow
 from inventory import load_inventory
 from lab.ios_device import IosDevice
@@ -37,7 +38,6 @@ from records.devices import get_device, pin_host_key
 from records.findings import open_findings
 from records.models import DeviceSnapshot, SecurityFinding
 from sigap.cli import app
-from sigap.settings import load_settings
 from tasks.session_workers import SessionWorkers
 
 FAULT_NET = "127.0.41"

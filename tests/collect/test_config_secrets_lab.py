@@ -26,6 +26,7 @@ from netmiko import ConnectHandler
 from sqlalchemy import select
 from typer.testing import CliRunner
 
+from config.office_file import load_office
 from flows.collect import collect_flow
 from lab.frrconf import R01, router_secrets
 from lab.ios_device import IosDevice
@@ -36,7 +37,6 @@ from lab.switch_spec import SwitchSpec
 from records.db import init_database, make_engine, session_scope
 from records.models import DeviceSnapshot
 from sigap.cli import app
-from sop.office import load_office
 
 ADDRESS = "127.0.43.1"
 PORT = 2200

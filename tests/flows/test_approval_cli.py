@@ -20,11 +20,11 @@ from prefect.flow_runs import pause_flow_run
 from prefect.input import RunInput
 from typer.testing import CliRunner
 
+from config.office_file import load_office
 from deployments.definitions import MAINTENANCE_CRON, maintenance_deployment
 from flows.maintenance import DEPLOYMENT_NAME
 from sigap.cli import app
 from sigap.commands.approvals_cmd import resume_when_paused
-from sop.office import load_office
 from tests.flows.conftest import is_paused, wait_for
 from tests.flows.test_maintenance_flow import _start, _waiting
 

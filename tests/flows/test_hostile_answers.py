@@ -27,17 +27,17 @@ from prefect.states import Running
 from pydantic import Field
 from sqlalchemy import func, select
 
+from config.office_file import load_office
+from config.settings import load_settings
+from config.sop_files import load_sops
 from flows.approvals import SignedInput
 from flows.procedure import Procedure, StepResult
 from records.db import make_engine, session_scope
 from records.models import RefusedApproval, StepLog
 from reports.assembly import refused_table
 from reports.data import RefusedRecord
-from sigap.settings import load_settings
-from sop.catalog import load_sops
 from sop.form_text import ShortText
 from sop.model import Step
-from sop.office import load_office
 from tests.databases import DB_KINDS, database_or_fail
 from tests.flows.conftest import office_with_demo_codes
 from tests.pauses import flow_run_state, resume_paused, wait_for, wait_until_paused

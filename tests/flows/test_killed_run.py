@@ -36,11 +36,11 @@ from prefect.client.schemas.filters import (
 from prefect.settings import PREFECT_API_URL
 from sqlalchemy import func, select
 
+from config.office_file import load_office
 from records.db import make_engine, session_scope
 from records.models import CollectionRun, DeviceSnapshot, SopRun
 from records.testing import migrated_database
 from reports.sources import load_maintenance_data
-from sop.office import load_office
 from tests.databases import DB_KINDS, database_or_fail
 from tests.flows.conftest import wait_for
 from tests.flows.test_maintenance_flow import LAB_DEVICES

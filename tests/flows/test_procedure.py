@@ -16,15 +16,15 @@ from pydantic import Field
 from sqlalchemy import select
 from typer.testing import CliRunner
 
+from config.office_file import load_office
+from config.settings import load_settings
+from config.sop_files import load_sops
 from flows.approvals import SignedInput
 from flows.procedure import Procedure, StepResult
 from records.db import make_engine, session_scope
 from records.models import Approval, RefusedApproval, SopRun, StepLog
 from sigap.cli import app
-from sigap.settings import load_settings
-from sop.catalog import load_sops
 from sop.model import Step
-from sop.office import load_office
 from tasks import clock
 from tests.flows.conftest import office_with_demo_codes, wait_for
 from tests.pauses import resume_paused

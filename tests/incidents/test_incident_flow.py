@@ -19,6 +19,8 @@ from prefect.exceptions import FlowPauseTimeout
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
+from config.office_file import load_office
+from config.sop_files import load_sops
 from flows.collect import collect_flow
 from flows.incident import network_incident
 from records.db import make_engine, session_scope
@@ -28,8 +30,6 @@ from records.models import CollectionRun, RefusedApproval, SlaBreach, StepLog
 from records.steps import list_waiting_steps
 from reports.sla_table import step_sla_frame
 from sigap.cli import app
-from sop.catalog import load_sops
-from sop.office import load_office
 from tasks import clock
 from tasks.clock import ControlledClock, use_clock
 from tests.flows.conftest import FlowThread, is_paused, wait_for

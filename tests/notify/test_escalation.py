@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from config.office_file import load_office
 from sop.durations import Duration, Unit
 from sop.escalation import (
     Recipients,
@@ -18,7 +19,7 @@ from sop.escalation import (
     is_breached,
     recipients,
 )
-from sop.office import load_office, parse_office
+from sop.office import parse_office
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "offices"
 WIT = ZoneInfo("Asia/Jayapura")

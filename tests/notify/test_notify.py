@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tasks.notify import NotifyError, SmtpSettings, send_email, smtp_settings_from_env
+from config.smtp import SmtpSettings, smtp_settings_from_env
+from tasks.notify import NotifyError, send_email
 from tests.smtpserver import SMTP_PASSWORD, SMTP_USER, free_port
 
 # The test server allows AUTH without TLS (on 127.0.0.1 only); aiosmtpd warns about it.

@@ -11,14 +11,15 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import Engine
 
+from config.office_file import load_office
+from config.smtp import SmtpSettings
 from records.db import session_scope
 from records.models import StepLog
 from records.sla_breaches import list_breaches, list_notifications
 from records.sop_runs import get_or_create_sop_run
 from records.steps import finish_step, start_step
 from sop.durations import Duration, Unit
-from sop.office import load_office
-from tasks.notify import SMTP_OFF, SmtpSettings
+from tasks.notify import SMTP_OFF
 from tasks.sla_watch import BreachResult, handle_breach
 from tests.smtpserver import SMTP_USER, free_port
 

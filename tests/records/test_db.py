@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 
+from config.settings import load_settings
 from records.db import display_url, init_database, make_engine, resolve_url
 from records.testing import PostgresUnavailable, create_postgres_database, drop_postgres_database
 
@@ -28,7 +29,7 @@ def test_sqlite_engine_creates_directory_and_enforces_foreign_keys(tmp_path: Pat
 def test_default_url_comes_from_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("SIGAP_DATABASE_URL", raising=False)
     monkeypatch.setenv("SIGAP_DATA_DIR", str(tmp_path / "data"))
-    result = init_database()
+    result = init_database(load_settings().database_url)
     assert result.url == f"sqlite:///{tmp_path}/data/sigap.db"
     assert (tmp_path / "data" / "sigap.db").exists()
 

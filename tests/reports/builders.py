@@ -23,6 +23,7 @@ from pathlib import Path
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
+from config.office_file import load_office
 from records.approvals import record_approval, record_refused_approval
 from records.collection_runs import finish_collection_run, start_collection_run
 from records.devices import upsert_device
@@ -31,7 +32,7 @@ from records.snapshots import add_checklist_results, add_snapshot
 from records.sop_runs import get_or_create_sop_run, set_sop_run_status
 from records.steps import finish_step, start_step
 from sop.checklist import make_snapshot, run_checklist
-from sop.office import Office, load_office
+from sop.office import Office
 from sop.runkeys import maintenance_run_key
 from sop.thresholds import Thresholds
 

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pandas as pd
 import pytest
 
+from config.sop_files import load_sops
 from reports import labels
 from reports.assembly import (
     APPROVAL_COLUMNS,
@@ -29,7 +30,6 @@ from reports.data import (
     StepRecord,
 )
 from reports.sla_table import step_timing
-from sop.catalog import load_sops
 from sop.checklist import make_snapshot
 from tests.reports.builders import office as example_office
 

@@ -9,13 +9,13 @@ from datetime import UTC, datetime
 import openpyxl
 import pytest
 
+from config.sop_files import load_sops
 from reports.assembly import build_maintenance_report
 from reports.charts import trend_charts
 from reports.data import CheckRecord, MaintenanceData, MonthData, SnapshotRecord
 from reports.render_html import render_html
 from reports.render_pdf import render_pdf
 from reports.render_xlsx import render_xlsx
-from sop.catalog import load_sops
 from tests.reports.builders import office as example_office
 
 T0 = datetime(2026, 11, 2, 0, 0, tzinfo=UTC)

@@ -8,14 +8,15 @@ from pathlib import Path
 import pytest
 from sqlalchemy.orm import Session
 
+from config.office_file import load_office
+from config.sop_files import load_sops
 from records.db import make_engine
 from records.sop_runs import get_or_create_sop_run
 from records.steps import finish_step, list_step_logs, start_step
 from reports.data import StepRecord
 from reports.document import DocTable, OfficialDocument, render_document
 from reports.sla_table import SLA_COLUMNS, step_sla_frame, step_sla_headers
-from sop.catalog import load_sops
-from sop.office import Office, load_office
+from sop.office import Office
 from tests.databases import database_or_fail
 from tests.reports.builders import ROOT
 

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from sop.catalog import DEFINITIONS_DIR, find_sop, load_sops, parse_sop
+from config.sop_files import DEFINITIONS_DIR, load_sops
+from sop.catalog import find_sop, parse_sop
 from sop.durations import Unit, parse_duration
 from sop.model import END
 from sop.problems import ConfigError
@@ -157,3 +158,9 @@ def test_parse_sop_round_trip_of_a_minimal_definition():
     step = sop.steps[0]
     assert step.roles == ("staff", "provider") and step.activity("en") == "Memperbaiki"
     assert step.duration.label("en") == "2 weeks" and sop.title("en") == "Uji"
+
+
+def test_the_office_checks_know_the_roles_of_the_packaged_sops() -> None:
+    from sop.roles import SOP_ROLES
+
+    assert {code: sop.role_keys for code, sop in load_sops().items()} == SOP_ROLES

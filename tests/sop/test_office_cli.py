@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from config.office_file import load_office
 from sigap.commands import office_cmd, people_cmd
 from sop.codes import verify_code
-from sop.office import load_office
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "offices"
 CODE = "hutan-lebat-9"

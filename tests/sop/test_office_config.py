@@ -5,8 +5,9 @@ from pathlib import Path
 
 import pytest
 
+from config.office_file import load_office
 from sop.codes import hash_code, verify_code
-from sop.office import TIMEZONES, load_office, nip_problem, parse_office, set_code_hash
+from sop.office import TIMEZONES, nip_problem, parse_office, set_code_hash
 from sop.problems import ConfigError
 from sop.roles import ROLE_KEYS
 

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from config.sop_files import DEFINITIONS_DIR
 from sigap.commands.sop_cmd import app
-from sop.catalog import DEFINITIONS_DIR
 
 BAD = Path(__file__).parent / "bad_sops"
 WIDE = {"COLUMNS": "400"}  # rich wraps table cells at the terminal width

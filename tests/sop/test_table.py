@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from sop.catalog import load_sops
+from config.sop_files import load_sops
 from sop.table import HEADERS, sop_table
 
 

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from sop.catalog import load_sops, parse_sop
+from config.sop_files import load_sops
+from sop.catalog import parse_sop
 from sop.problems import ConfigError
 
 BAD = Path(__file__).parent / "bad_sops"

@@ -1,0 +1,1 @@
+"""SIGAP's configuration: the settings from the environment and the files SIGAP reads."""
