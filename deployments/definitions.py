@@ -23,8 +23,8 @@ from flows.monitoring import DEPLOYMENT_NAME as MONITORING_DEPLOYMENT
 from flows.monitoring import pemantauan_server
 from flows.server_repair import DEPLOYMENT_NAME as SERVER_REPAIR_DEPLOYMENT
 from flows.server_repair import perbaikan_server
-from flows.server_room import DEPLOYMENT_NAME as SERVER_ROOM_DEPLOYMENT
-from flows.server_room import akses_ruang_server
+from flows.visits import DEPLOYMENT_NAME as VISITS_DEPLOYMENT
+from flows.visits import akses_ruang_server
 from sop.office import Office
 
 MAINTENANCE_CRON = "0 7 1 * *"
@@ -53,7 +53,7 @@ def maintenance_deployment(office: Office) -> Any:
     )
 
 
-def server_room_deployment(office: Office) -> Any:
+def visits_deployment(office: Office) -> Any:
     """The ``akses-ruang-server`` deployment of SOP B (no schedule: one run per visit).
 
     Args:
@@ -63,7 +63,7 @@ def server_room_deployment(office: Office) -> Any:
         A runner deployment for :func:`prefect.serve`; its run form is the access form.
     """
     return akses_ruang_server.to_deployment(
-        name=SERVER_ROOM_DEPLOYMENT,
+        name=VISITS_DEPLOYMENT,
         description=(
             f"SOP B Akses Ruang Server, {office.short_name}: formulir akses pengunjung, "
             "persetujuan Kasub, kartu akses ditukar tanda pengenal, pendampingan, "
@@ -193,7 +193,7 @@ def all_deployments(office: Office) -> list[Any]:
     """
     return [
         maintenance_deployment(office),
-        server_room_deployment(office),
+        visits_deployment(office),
         *asset_deployments(office),
         incident_deployment(office),
         monitoring_deployment(office),

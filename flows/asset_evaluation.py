@@ -28,7 +28,7 @@ from config.settings import load_settings
 from config.sop_files import load_sops
 from flows.approvals import SignedInput
 from flows.asset_procedures import AssetRun, open_asset_run, run_procedure
-from flows.procedure import Procedure, StepResult
+from flows.engine import Procedure, StepResult
 from records.asset_runs import procedure_runs, register_rows
 from records.db import session_scope
 from reports.asset_evaluation import (

@@ -1,7 +1,7 @@
-"""Flows of SOP D's asset procedures D1-D5, on the step engine (:mod:`flows.procedure`).
+"""Flows of SOP D's asset procedures D1-D5, on the step engine (:mod:`flows.engine`).
 
 One flow per procedure; each step is the SOP's step (role, time standard), people
-answer their forms and decisions through :meth:`flows.procedure.Procedure.ask`
+answer their forms and decisions through :meth:`flows.engine.Procedure.ask`
 (role, personal code, separation of duties, SLA watch), and the register changes
 only when the SOP says the work is done:
 
@@ -39,7 +39,7 @@ from config.office_file import load_office
 from config.settings import Settings, load_settings
 from config.sop_files import load_sops
 from flows.approvals import ApprovalInput, SignedInput
-from flows.procedure import Procedure, StepHandler, StepResult
+from flows.engine import Procedure, StepHandler, StepResult
 from records.approvals import list_approvals
 from records.assets import add_asset, change_asset, existing_tags, get_asset
 from records.db import make_engine, session_scope

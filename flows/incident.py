@@ -15,7 +15,7 @@
 7. the report to the Head of Centre: the handling report and the Berita Acara
    Pemeliharaan Jaringan (PDF/HTML/XLSX, Prefect artifacts); the incident is closed.
 
-Every step goes through :class:`flows.procedure.Procedure` under the run key
+Every step goes through :class:`flows.engine.Procedure` under the run key
 ``C:<office>:<incident number>``, so running the flow again for the same
 incident continues where it stopped.
 """
@@ -35,7 +35,7 @@ from config.settings import Settings, load_settings
 from config.sop_files import load_sops
 from flows.approvals import SignedInput, current_flow_run_id
 from flows.collect import office_patterns, run_collection
-from flows.procedure import Procedure, StepResult
+from flows.engine import Procedure, StepResult
 from inventory import load_inventory
 from records.db import make_engine, session_scope
 from records.incidents import (

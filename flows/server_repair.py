@@ -1,7 +1,7 @@
 """Flow ``perbaikan-server`` (SOP E steps 1-7): one server fault, from analysis to evidence.
 
 One run per incident (run key ``E:<office>:<incident number>``), over the shared
-step engine (:class:`flows.procedure.Procedure`):
+step engine (:class:`flows.engine.Procedure`):
 
 1. the monitoring's finding (or the person's report) that opened the incident;
 2. staff analyse the kind of fault (form: kind, analysis, parts to replace);
@@ -29,8 +29,8 @@ from config.office_file import load_office
 from config.settings import Settings, load_settings
 from config.sop_files import load_sops
 from flows.approvals import SignedInput, current_flow_run_id
+from flows.engine import Procedure, StepResult
 from flows.monitoring import ACTOR, check_hosts
-from flows.procedure import Procedure, StepResult
 from inventory import load_inventory
 from records.db import make_engine, session_scope
 from records.evidence import list_evidence

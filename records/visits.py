@@ -1,6 +1,6 @@
 """Read and write server-room visits (SOP B): one function per thing that happens to a visit.
 
-The flow (:mod:`flows.server_room`) calls these at its edges; the CLI and the
+The flow (:mod:`flows.visits`) calls these at its edges; the CLI and the
 visitor log read them. Every function works in the caller's session.
 """
 

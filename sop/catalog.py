@@ -17,7 +17,16 @@ from collections.abc import Mapping
 from typing import Any
 
 from sop.durations import ACCEPTED_FORMS, Duration, parse_duration
-from sop.model import END, Decision, SopDefinition, SopSource, Step, Target
+from sop.model import (
+    DECISION_VALUES,
+    END,
+    Decision,
+    Outcome,
+    SopDefinition,
+    SopSource,
+    Step,
+    Target,
+)
 from sop.problems import ConfigError, Problem, did_you_mean
 from sop.roles import ROLE_KEYS, is_role_key
 from sop.yamlsource import LineMap, parse_yaml
@@ -27,9 +36,14 @@ _TOP = ({"code", "title", "source", "steps"}, {
 })  # fmt: skip
 _TITLE = ({"id"}, {"en"})
 _SOURCE = ({"office", "sop_number", "year"}, {"unit", "seed", "effective", "approved_by"})
-_STEP = ({"number", "role", "activity", "inputs", "time", "output"}, {"decision", "note"})
+_STEP = (
+    {"number", "role", "activity", "inputs", "time", "output"},
+    {"decision", "note", "answers"},
+)
 _ACTIVITY = ({"id"}, {"en"})
 _DECISION = ({"ya", "tidak"}, set[str]())
+_ANSWERS = (set(DECISION_VALUES), set[str]())
+_OUTCOME_WORDS = {"ya", "tidak"}
 _END_WORDS = {"end", "selesai"}
 _CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 
@@ -147,6 +161,22 @@ class _Checker:
         self.add(path, f"branch target {value!r} must be a step number or 'end'/'selesai'")
         return None
 
+    def outcome(self, value: Any, path: PathT, *, decision: bool) -> Outcome | None:
+        """Read what a decision does: ya, tidak (decision steps only), end/selesai, a step."""
+        if isinstance(value, str) and value.strip().lower() in _OUTCOME_WORDS:
+            word = value.strip().lower()
+            if word == "tidak" and not decision:
+                self.add(path, "'tidak' needs a Ya/Tidak decision at this step (decision: ...)")
+                return None
+            return word
+        if isinstance(value, bool) or not isinstance(value, int | str):
+            self.add(path, f"outcome {value!r} must be ya, tidak, end/selesai or a step number")
+            return None
+        if isinstance(value, str) and value.strip().lower() not in _END_WORDS:
+            self.add(path, f"outcome {value!r} must be ya, tidak, end/selesai or a step number")
+            return None
+        return self.target(value, path)
+
 
 def _step(c: _Checker, raw: Any, path: PathT) -> Step | None:
     before = len(c.problems)
@@ -181,6 +211,17 @@ def _step(c: _Checker, raw: Any, path: PathT) -> Step | None:
             no = c.target(branches["tidak"], (*dpath, "tidak"))
             if yes is not None and no is not None:
                 decision = Decision(yes=yes, no=no)
+    answers: list[tuple[str, Outcome]] = []
+    if data.get("answers") is not None:
+        apath = (*path, "answers")
+        given = c.mapping(data["answers"], apath, _ANSWERS)
+        for value in DECISION_VALUES:
+            if given is not None and value in given:
+                outcome = c.outcome(
+                    given[value], (*apath, value), decision=data.get("decision") is not None
+                )
+                if outcome is not None:
+                    answers.append((value, outcome))
     if number is None or not roles or act_id is None or len(c.problems) > before:
         return None
     time = data.get("time")
@@ -195,6 +236,7 @@ def _step(c: _Checker, raw: Any, path: PathT) -> Step | None:
         output=output,
         decision=decision,
         note=note,
+        answers=tuple(answers),
     )
 
 
@@ -242,6 +284,18 @@ def _check_branches(c: _Checker, steps: list[Any], numbers: set[int] | None) -> 
                 c.add(path, f"branch to step {target}, which does not exist")
             elif target == raw.get("number"):
                 c.add(path, f"step {target} branches to itself")
+    for pos, raw in enumerate(steps):
+        answers = raw.get("answers") if isinstance(raw, dict) else None
+        if not isinstance(answers, dict):
+            continue
+        for key, target in answers.items():
+            if isinstance(target, bool) or not isinstance(target, int):
+                continue
+            path = ("steps", pos, "answers", key)
+            if target not in numbers:
+                c.add(path, f"{key} goes to step {target}, which does not exist")
+            elif target == raw.get("number"):
+                c.add(path, f"{key} goes back to its own step {target}")
 
 
 def parse_sop(text: str, file: str) -> SopDefinition:

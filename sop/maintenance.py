@@ -8,6 +8,7 @@ form and what the step log keeps.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -190,3 +191,28 @@ def review_summary(
     if report_link:
         parts += ["", f"Laporan lengkap: {report_link}"]
     return "\n".join(parts)
+
+
+def devices_in_note(note: str | None, names: Iterable[str]) -> tuple[str, ...]:
+    """The inventory names a reviewer's note mentions, as whole words.
+
+    Args:
+        note: Free text, e.g. ``"periksa ulang sw-02 dan srv-01"``.
+        names: Known device names.
+
+    Returns:
+        The names found, in the order of ``names``; empty = none named.
+
+    Examples:
+        >>> devices_in_note("periksa ulang sw-02, srv-01.", ["sw-01", "sw-02", "srv-01"])
+        ('sw-02', 'srv-01')
+        >>> devices_in_note("semua", ["sw-01"])
+        ()
+    """
+    if not note:
+        return ()
+    found = []
+    for name in names:
+        if re.search(rf"(?<![\w.-]){re.escape(name)}(?![\w-]|\.\w)", note):
+            found.append(name)
+    return tuple(found)

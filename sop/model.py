@@ -19,6 +19,14 @@ END = "end"
 Target = int | str
 """A branch target: a step number, or :data:`END`."""
 
+DECISION_VALUES = ("setuju", "tolak", "kembalikan")
+"""The three answers a manager can give: approve, reject, return for revision."""
+
+Outcome = int | str
+"""What a decision does at its step: ``"ya"`` (the *Ya* branch, or the next step of a
+step that is not a *Ya/Tidak* decision), ``"tidak"`` (the *Tidak* branch), :data:`END`
+(the run ends there, refused) or a step number (back to that step)."""
+
 
 @dataclass(frozen=True)
 class Decision:
@@ -73,6 +81,9 @@ class Step:
         output: The output document or result, or ``None``.
         decision: The branches if this is a decision step.
         note: The *Keterangan* of the SOP, if any.
+        answers: For a step a manager decides (``setuju``/``tolak``/``kembalikan``):
+            what each decision does, as ``(decision, outcome)`` pairs (:data:`Outcome`);
+            empty for a step nobody decides.
     """
 
     number: int
@@ -85,6 +96,7 @@ class Step:
     output: str | None = None
     decision: Decision | None = None
     note: str | None = None
+    answers: tuple[tuple[str, Outcome], ...] = ()
 
     @property
     def role(self) -> str:
@@ -95,6 +107,29 @@ class Step:
     def is_decision(self) -> bool:
         """True for a *Ya/Tidak* decision step."""
         return self.decision is not None
+
+    def outcome(self, decision: str) -> Outcome:
+        """What ``decision`` does at this step, as the SOP definition says.
+
+        Args:
+            decision: ``setuju``, ``tolak`` or ``kembalikan``.
+
+        Returns:
+            The outcome (:data:`Outcome`).
+
+        Raises:
+            KeyError: The step is not decided, or not with this decision.
+
+        Examples:
+            >>> s = Step(5, ("kasubag",), "Memeriksa", decision=Decision(6, 4),
+            ...          answers=(("setuju", "ya"), ("kembalikan", "tidak"), ("tolak", END)))
+            >>> s.outcome("kembalikan"), s.outcome("tolak")
+            ('tidak', 'end')
+        """
+        for value, outcome in self.answers:
+            if value == decision:
+                return outcome
+        raise KeyError(f"step {self.number} has no answer {decision!r} in its SOP definition")
 
     def activity(self, lang: str = "id") -> str:
         """Return the activity in ``lang``, falling back to Indonesian.

@@ -5,10 +5,15 @@ decision step (*Ya/Tidak*) goes where its branch says (``decision: {ya: 5,
 tidak: 4}``), which may be back to an earlier step (SOP E step 3 *Tidak* -> 2).
 Every finished step is recorded with the branch it took; replaying those
 records tells the next step, so a run started again for the same run key
-continues where it stopped (:class:`flows.procedure.Procedure`).
+continues where it stopped (:class:`flows.engine.Procedure`).
 
-Branches: ``ya`` (yes), ``tidak`` (no), or :data:`STOP` to end the run early
-(e.g. a request that is refused and may not be tried again).
+Branches: ``ya`` (yes), ``tidak`` (no), :data:`STOP` to end the run early
+(e.g. a request that is refused and may not be tried again), or a step number to
+go back to (SOP A step 7 *kembalikan* -> 4).
+
+What a manager's decision (``setuju``/``tolak``/``kembalikan``) does at a step is
+the SOP definition's own data (``answers:`` of the step, :meth:`sop.model.Step.outcome`);
+:func:`decision_branch` turns it into the branch the step records.
 """
 
 from __future__ import annotations
@@ -16,16 +21,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sop.model import END, SopDefinition
+from sop.model import END, SopDefinition, Step
 
 YES = "ya"
 NO = "tidak"
 STOP = "stop"
 BRANCHES = (YES, NO, STOP)
-"""What a finished step may say about where to go."""
+"""What a finished step may say about where to go (besides a step number to go back to)."""
 
-DECISION_BRANCH = {"setuju": YES, "tolak": NO, "kembalikan": NO}
-"""The branch an approval decision takes (:data:`sop.review.DECISION_VALUES`)."""
+Branch = str | int | None
+"""A finished step's branch: one of :data:`BRANCHES`, a step number, or ``None``."""
 
 
 class ProcedureError(ValueError):
@@ -42,10 +47,48 @@ class Done:
     """
 
     step: int
-    branch: str | None = None
+    branch: Branch = None
 
 
-def next_step(sop: SopDefinition, step: int, branch: str | None = None) -> int | None:
+def decision_branch(step: Step, decision: str) -> Branch:
+    """The branch a manager's decision takes at ``step``, from the SOP definition.
+
+    Args:
+        step: The decided step (its ``answers``).
+        decision: ``setuju``, ``tolak`` or ``kembalikan``.
+
+    Returns:
+        :data:`YES`/:data:`NO` at a *Ya/Tidak* step, ``None`` (on in order) for *ya*
+        at any other step, :data:`STOP` for an outcome that ends the run, or the
+        step number the outcome goes back to.
+
+    Raises:
+        ProcedureError: The SOP definition says nothing of this decision here.
+
+    Examples:
+        >>> from config.sop_files import load_sops
+        >>> a = load_sops()["A"]
+        >>> [decision_branch(a.step(5), d) for d in ("setuju", "kembalikan", "tolak")]
+        ['ya', 'tidak', 'stop']
+        >>> [decision_branch(a.step(7), d) for d in ("setuju", "kembalikan", "tolak")]
+        [None, 4, 'stop']
+        >>> decision_branch(a.step(4), "setuju")
+        Traceback (most recent call last):
+        ...
+        sop.procedure.ProcedureError: step 4 has no answer 'setuju' in its SOP definition
+    """
+    try:
+        outcome = step.outcome(decision)
+    except KeyError as exc:
+        raise ProcedureError(str(exc.args[0])) from None
+    if outcome == END:
+        return STOP
+    if outcome == YES:
+        return YES if step.is_decision else None
+    return outcome
+
+
+def next_step(sop: SopDefinition, step: int, branch: Branch = None) -> int | None:
     """The step after ``step`` finished with ``branch``; ``None`` when the run ends.
 
     Args:
@@ -74,6 +117,12 @@ def next_step(sop: SopDefinition, step: int, branch: str | None = None) -> int |
     numbers = [s.number for s in sop.steps]
     if step not in numbers:
         raise ProcedureError(f"SOP {sop.code} has no step {step}")
+    if isinstance(branch, int) and not isinstance(branch, bool):
+        if branch not in numbers:
+            raise ProcedureError(
+                f"SOP {sop.code} step {step}: goes to step {branch}, not in the SOP"
+            )
+        return branch
     if branch is not None and branch not in BRANCHES:
         raise ProcedureError(
             f"SOP {sop.code} step {step}: unknown branch {branch!r}; "

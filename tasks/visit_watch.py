@@ -1,7 +1,7 @@
 """Watch a server-room visit for an overstay: record it once, e-mail the IT officers and Kasub.
 
 Called by the flow's watcher thread while the exit step of SOP B waits
-(:mod:`flows.server_room`). As :mod:`tasks.sla_watch`: claim in one short
+(:mod:`flows.visits`). As :mod:`tasks.sla_watch`: claim in one short
 transaction (only the first caller records it), send outside any transaction,
 then record who was told or why not. A failing mail server never raises.
 """

@@ -44,9 +44,10 @@ def _configure(connection: Connection) -> None:
     )
 
 
-def _url():
+def _url() -> str:
     """The URL given by ``records.db``, or (``alembic`` command line) the settings'."""
-    return config.attributes.get("url") or load_settings().database_url
+    url: str = config.attributes.get("url") or load_settings().database_url
+    return url
 
 
 def run_offline() -> None:

@@ -204,7 +204,7 @@ def open_cmd(
     if database_url:
         params["database_url"] = database_url
     if here:
-        from flows.server_room import akses_ruang_server
+        from flows.visits import akses_ruang_server
 
         result = akses_ruang_server(**params)
         console.print(f"kunjungan {result['visit']}: {result['status']}")
@@ -218,7 +218,7 @@ def _start_deployment(
     from prefect.deployments import run_deployment
     from prefect.exceptions import ObjectNotFound
 
-    from flows.server_room import DEPLOYMENT_NAME, FLOW_NAME
+    from flows.visits import DEPLOYMENT_NAME, FLOW_NAME
     from sigap.prefect_server import api_url, is_healthy, using_api
 
     url = api_url()

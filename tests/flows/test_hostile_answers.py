@@ -1,6 +1,6 @@
 """No answer can crash a run: hostile values in every way a person can send them.
 
-A small SOP E flow (the step engine of flows/procedure.py with SIGAP's approvals)
+A small SOP E flow (the step engine of flows/engine/procedure.py with SIGAP's approvals)
 runs against the real Prefect API, on SQLite and on PostgreSQL. The test answers its
 pauses as an attacker would: over-long and control-character text through the
 normal resume (what the Prefect UI's form and ``sigap approve`` send), values written
@@ -31,7 +31,7 @@ from config.office_file import load_office
 from config.settings import load_settings
 from config.sop_files import load_sops
 from flows.approvals import SignedInput
-from flows.procedure import Procedure, StepResult
+from flows.engine import Procedure, StepResult
 from records.db import make_engine, session_scope
 from records.models import RefusedApproval, StepLog
 from reports.assembly import refused_table

@@ -1,4 +1,4 @@
-"""The step-by-step SOP engine (flows/procedure.py) over SOP E, against a real Prefect API.
+"""The step-by-step SOP engine (flows/engine/procedure.py) over SOP E, against a real Prefect API.
 
 A small flow gives every SOP E step a handler: automatic steps, a form step and
 decision steps. The test answers the paused run as people would (``resume_flow_run``
@@ -20,7 +20,7 @@ from config.office_file import load_office
 from config.settings import load_settings
 from config.sop_files import load_sops
 from flows.approvals import SignedInput
-from flows.procedure import Procedure, StepResult
+from flows.engine import Procedure, StepResult
 from records.db import make_engine, session_scope
 from records.models import Approval, RefusedApproval, SopRun, StepLog
 from sigap.cli import app

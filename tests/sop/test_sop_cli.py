@@ -113,7 +113,7 @@ def test_check_prints_every_problem_and_fails(runner):
         result.output
     )
     assert f"{BAD / 'bad_time.yaml'}:15: steps[2].time: cannot read time standard" in result.output
-    assert "21 problems found." in result.output
+    assert "26 problems found." in result.output
 
 
 def test_check_a_single_file(runner, tmp_path):

@@ -22,6 +22,13 @@ EXPECTED: dict[str, list[tuple[int | None, str, str]]] = {
         (11, "steps[1].decision.tidak", "branch to step 9, which does not exist"),
         (18, "steps[2].decision.tidak", "step 2 branches to itself"),
     ],
+    "bad_answers.yaml": [
+        (11, "steps[1].answers.kembalikan", "kembalikan goes to step 7, which does not exist"),
+        (11, "steps[1].answers.tolak", "'tidak' needs a Ya/Tidak decision at this step"),
+        (19, "steps[2].answers.kembalikan", "missing required field 'kembalikan'"),
+        (19, "steps[2].answers.tolak", "outcome 'batal' must be ya, tidak, end/selesai"),
+        (26, "steps[3].answers.kembalikan", "kembalikan goes back to its own step 3"),
+    ],
     "duplicate_number.yaml": [
         (11, "steps[2].number", "duplicate step number 1 (also at line 5)"),
     ],

@@ -17,7 +17,7 @@ from openpyxl import load_workbook
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
-from flows.server_room import akses_ruang_server
+from flows.visits import akses_ruang_server
 from records.db import make_engine, session_scope
 from records.visit_models import Visit
 from sigap.cli import app

@@ -40,7 +40,7 @@ def served(prefect_api, office_file: Path, db_url: str, tmp_path: Path) -> Itera
     log = tmp_path / "serve.log"
     process = subprocess.Popen(
         [sys.executable, "-c",
-         "from flows.server_room import DEPLOYMENT_NAME, akses_ruang_server\n"
+         "from flows.visits import DEPLOYMENT_NAME, akses_ruang_server\n"
          "akses_ruang_server.serve(name=DEPLOYMENT_NAME, limit=2)"],
         cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT,
     )  # fmt: skip

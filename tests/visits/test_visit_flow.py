@@ -15,7 +15,7 @@ from prefect.client.orchestration import get_client
 from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
 from sqlalchemy import func, select
 
-from flows.server_room import akses_ruang_server
+from flows.visits import akses_ruang_server
 from records.db import make_engine, session_scope
 from records.models import Notification, SopRun, StepLog
 from records.visit_models import Visit

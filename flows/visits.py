@@ -4,7 +4,7 @@ The flow's parameters are the access form (the Prefect UI shows them as the run
 form): visitor, organisation, ID type and number, purpose, planned times, escort,
 devices brought in. The request is validated before anything is written
 (:class:`sop.visits.VisitRequest`). Then, over the shared engine
-(:class:`flows.procedure.Procedure`):
+(:class:`flows.engine.Procedure`):
 
 1. the IT officer registers the request (visit ``requested``, ID deposited);
 2. the form is forwarded to the Kasub;
@@ -44,7 +44,7 @@ from flows.approvals import (
     current_flow_run_id,
     flow_run_link,
 )
-from flows.procedure import Procedure, StepResult
+from flows.engine import Procedure, StepResult
 from records.db import make_engine, session_scope
 from records.visit_models import Visit
 from records.visits import (
@@ -63,7 +63,7 @@ from sop.escalation import format_time
 from sop.form_text import LongText, ShortText
 from sop.model import Step
 from sop.office import Office
-from sop.procedure import DECISION_BRANCH
+from sop.procedure import decision_branch
 from sop.runkeys import office_slug
 from sop.visits import (
     ID_TYPES,
@@ -337,7 +337,7 @@ class VisitRun:
         outputs: dict[str, Any] = {"decision": decision}
         if approved:
             outputs |= {"badge_number": badge, "id_deposited": True}
-        return StepResult(outputs=outputs, branch=DECISION_BRANCH[decision])
+        return StepResult(outputs=outputs, branch=decision_branch(step, decision))
 
     def enter(self, procedure: Procedure, step: Step) -> StepResult:
         """Step 4: the visitor is inside, accompanied by the escort."""
