@@ -1,8 +1,9 @@
-"""Prefect artifacts of the monthly report: a markdown summary, the device table, file links.
+"""Prefect artifacts of every document: a markdown summary, its tables, one link per file.
 
-:func:`summary_markdown` and :func:`table_records` are pure; :func:`publish_artifacts`
-calls Prefect's artifact API (inside a flow or task run the artifacts are attached
-to it).
+:func:`artifact_key`, :func:`markdown_cell` and :func:`table_records` are pure;
+:func:`publish_artifacts` calls Prefect's artifact API (inside a flow or task run the
+artifacts are attached to it). :func:`reports.document.publish_document` and
+:func:`reports.maintenance.publish_maintenance_artifacts` both publish through it.
 """
 
 from __future__ import annotations
@@ -10,16 +11,11 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
-
-from reports import labels
-from reports.assembly import MaintenanceReport
-
-MAX_DEGRADED_LINES = 10
-"""Degraded components listed in the markdown summary before "and N more"."""
 
 _KEY_BAD = re.compile(r"[^a-z0-9-]+")
 
@@ -67,53 +63,6 @@ def markdown_cell(text: object) -> str:
     return str(text).replace("|", "\\|").replace("\n", " ")
 
 
-def _shown(value: object, lang: str) -> str:
-    return labels.format_number(value, lang) if isinstance(value, float) else str(value)
-
-
-def summary_markdown(report: MaintenanceReport, paths: Mapping[str, Path] | None = None) -> str:
-    """Write a short markdown summary of the report, with links to its files.
-
-    Args:
-        report: The assembled report.
-        paths: Format -> written file; linked as ``file://`` URIs.
-
-    Returns:
-        The markdown, in the report's language.
-    """
-    lang = report.lang
-    summary = report.summary
-    frame = report.summary_table
-    lines = [
-        f"## {report.title} {report.period}",
-        "",
-        f"**{markdown_cell(report.office_name)}**",
-        "",
-        f"| {labels.column('item', lang)} | {labels.column('value', lang)} |",
-        "|---|---:|",
-    ]
-    lines += [
-        f"| {markdown_cell(item)} | {markdown_cell(_shown(value, lang))} |"
-        for item, value in frame.itertuples(index=False)
-    ]
-    degraded = summary["degraded"]
-    if degraded:
-        title = labels.SUMMARY_ITEMS["degraded"][1 if lang == "en" else 0]
-        lines += ["", f"**{title}:**", ""]
-        for entry in degraded[:MAX_DEGRADED_LINES]:
-            status = labels.word(labels.CHECK_STATUSES, entry["status"], lang)
-            device, item = markdown_cell(entry["device"]), markdown_cell(entry["item"])
-            lines.append(f"- {device}: {item} ({status})")
-        if len(degraded) > MAX_DEGRADED_LINES:
-            lines.append(f"- {labels.text('and_more', lang, n=len(degraded) - MAX_DEGRADED_LINES)}")
-    if paths:
-        links = " · ".join(
-            f"[{fmt.upper()}]({path.resolve().as_uri()})" for fmt, path in paths.items()
-        )
-        lines += ["", f"**{labels.text('files', lang)}:** {links}"]
-    return "\n".join(lines) + "\n"
-
-
 def table_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     """Turn a DataFrame into JSON-able records for ``create_table_artifact``.
 
@@ -142,22 +91,40 @@ def table_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     return records
 
 
+@dataclass(frozen=True)
+class ArtifactTable:
+    """A table artifact to publish beside a document.
+
+    Attributes:
+        suffix: Its key is ``<document key>-<suffix>`` (e.g. ``devices``, ``steps``).
+        records: The rows (:func:`table_records`).
+        description: Shown in the Prefect UI.
+    """
+
+    suffix: str
+    records: Sequence[dict[str, Any]]
+    description: str
+
+
 def publish_artifacts(
     key: str,
     markdown: str,
-    devices: Sequence[dict[str, Any]],
     paths: Mapping[str, Path],
     *,
+    tables: Sequence[ArtifactTable] = (),
     description: str,
 ) -> None:
-    """Create the Prefect artifacts: the markdown summary, the device table, one link per file.
+    """Create a document's Prefect artifacts: its markdown, its tables, one link per file.
+
+    The one publisher of every document (the monthly report and the official
+    documents); call it inside a flow or task run so the artifacts belong to that run.
 
     Args:
-        key: Artifact key (already made valid with :func:`artifact_key`); the table
-            gets ``<key>-devices``, each file ``<key>-<format>``.
+        key: Artifact key (already made valid with :func:`artifact_key`); a table gets
+            ``<key>-<suffix>``, each file ``<key>-<format>``.
         markdown: The summary.
-        devices: The device table as records.
         paths: Format -> written file.
+        tables: The table artifacts, in order.
         description: Short description shown in the Prefect UI.
     """
     from prefect.artifacts import (
@@ -167,7 +134,12 @@ def publish_artifacts(
     )
 
     create_markdown_artifact(markdown=markdown, key=key, description=description)
-    create_table_artifact(table=list(devices), key=f"{key}-devices", description=description)
+    for table in tables:
+        create_table_artifact(
+            table=list(table.records),
+            key=artifact_key(f"{key}-{table.suffix}"),
+            description=table.description,
+        )
     for fmt, path in paths.items():
         create_link_artifact(
             link=path.resolve().as_uri(),

@@ -32,6 +32,7 @@ from reports.data import (
     SnapshotRecord,
     StepRecord,
 )
+from reports.document import Signature, letterhead_lines, place_date, signature_for
 from reports.measures import (
     check_label,
     cpu_percent,
@@ -97,33 +98,6 @@ class Section:
 
 
 @dataclass(frozen=True)
-class SignatureBlock:
-    """One signature of the report: a reviewer or the approver.
-
-    Attributes:
-        step_number: The SOP step they decide on.
-        role_key: Their role.
-        caption: ``Memeriksa,`` or ``Menyetujui,`` (in the report's language).
-        role_title: The office's title for the role.
-        name: The person's name (the approver, else the role's first holder).
-        nip: Their NIP, if they have one.
-        decision: Their latest decision on the step, in words, if any.
-        decided_at: When, formatted, if any.
-        note: Their note, if any.
-    """
-
-    step_number: int
-    role_key: str
-    caption: str
-    role_title: str
-    name: str | None
-    nip: str | None
-    decision: str | None = None
-    decided_at: str | None = None
-    note: str | None = None
-
-
-@dataclass(frozen=True)
 class MaintenanceReport:
     """The SOP A monthly report "Laporan Pemeliharaan Kinerja Sistem", assembled.
 
@@ -135,6 +109,7 @@ class MaintenanceReport:
         office_name: The office's full name.
         office_short_name: The office's short name.
         letterhead: Lines of the office's letterhead (kop surat).
+        signed_on: The report's date (aware): the last decision's, else "now".
         place_date: ``<city>, <date>`` above the signatures.
         generated_at: When the report was made, formatted.
         source: Where the device data came from, in words.
@@ -148,7 +123,8 @@ class MaintenanceReport:
         refused: Refused approval attempts: who and why.
         trends: One row per month of the last 12.
         trend_months: The trend's months, ``YYYY-MM``, oldest first.
-        signatures: Signature blocks of the reviewers and the approver.
+        signatures: Signature blocks of the reviewers and the approver
+            (:class:`reports.document.Signature`, as every document's).
         asset_reconciliation: The asset register against the devices seen: one row
             per finding (a single explaining row when there is none or no register).
     """
@@ -160,6 +136,7 @@ class MaintenanceReport:
     office_name: str
     office_short_name: str
     letterhead: tuple[str, ...]
+    signed_on: datetime
     place_date: str
     generated_at: str
     source: str
@@ -173,7 +150,7 @@ class MaintenanceReport:
     refused: pd.DataFrame
     trends: pd.DataFrame
     trend_months: tuple[str, ...] = ()
-    signatures: tuple[SignatureBlock, ...] = field(default=())
+    signatures: tuple[Signature, ...] = field(default=())
     asset_reconciliation: pd.DataFrame = field(
         default_factory=lambda: _frame([], ASSET_RECONCILIATION_COLUMNS)
     )
@@ -520,12 +497,12 @@ def trend_table(trend: dict[str, MonthData | None], lang: str = "id") -> pd.Data
 
 def signature_blocks(
     sop: SopDefinition, office: Office, approvals: Sequence[ApprovalRecord], lang: str = "id"
-) -> tuple[SignatureBlock, ...]:
+) -> tuple[Signature, ...]:
     """The signatures: one per review step (Kasubag, Kabag) and the final approval (Kadivmin).
 
     The review steps are the SOP's decision steps, the approval is its last step. Each
     block names the person who decided last on the step (else the role's first holder
-    in the office) with their decision and its time.
+    in the office) with their decision and its time (:func:`reports.document.signature_for`).
 
     Args:
         sop: The SOP definition.
@@ -545,24 +522,18 @@ def signature_blocks(
     blocks = []
     for step in steps:
         decided = latest.get(step.number)
-        person = office.person(decided.approver) if decided is not None else None
-        if person is None and decided is None:
-            holders = office.holders(step.role)
-            person = holders[0] if holders else None
         final = step is sop.steps[-1]
         blocks.append(
-            SignatureBlock(
-                step_number=step.number,
-                role_key=step.role,
-                caption=labels.text("approved_by" if final else "reviewed_by", lang),
-                role_title=role_title(office, step.role),
-                name=person.name if person is not None else (decided and decided.approver),
-                nip=person.nip if person is not None else None,
-                decision=(
-                    labels.word(labels.DECISIONS, decided.decision, lang) if decided else None
-                ),
-                decided_at=office_time(decided.decided_at, office, lang) if decided else None,
-                note=decided.note if decided else None,
+            signature_for(
+                office,
+                step.role,
+                decided.approver if decided is not None else None,
+                labels.text("approved_by" if final else "reviewed_by", lang),
+                remark=f"({labels.text('no_decision', lang)})",
+                decision=decided.decision if decided is not None else None,
+                decided_at=decided.decided_at if decided is not None else None,
+                lang=lang,
+                strict=False,
             )
         )
     return tuple(blocks)
@@ -713,7 +684,6 @@ def build_maintenance_report(
     summary = summarise(data, verdicts, lang)
     source = describe_source(data, lang)
     signed_on = max((a.decided_at for a in data.approvals), default=now)
-    city = office.city or office.short_name
     return MaintenanceReport(
         lang=lang,
         month=data.month,
@@ -721,8 +691,9 @@ def build_maintenance_report(
         period=labels.month_label(data.month, lang),
         office_name=office.name,
         office_short_name=office.short_name,
-        letterhead=office.letterhead or (office.name,),
-        place_date=f"{city}, {labels.format_date(signed_on.astimezone(office.timezone), lang)}",
+        letterhead=letterhead_lines(office),
+        signed_on=signed_on,
+        place_date=place_date(office, signed_on, lang),
         generated_at=office_time(now, office, lang),
         source=source,
         summary=summary,

@@ -50,20 +50,55 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+from openpyxl.drawing.image import Image
+from openpyxl.utils import get_column_letter
 
 from reports import labels
-from reports.artifacts import artifact_key, markdown_cell, table_records
-from reports.render_html import TEMPLATES_DIR, Cell, format_cell, template_environment
+from reports.artifacts import (
+    ArtifactTable,
+    artifact_key,
+    markdown_cell,
+    publish_artifacts,
+    table_records,
+)
+from reports.render_html import TEMPLATES_DIR, Cell, data_uri, format_cell, template_environment
 from reports.render_pdf import html_to_pdf
 from reports.render_xlsx import clean_frame, style_sheet
-from sop.office import Office
+from sop.office import Office, role_title
 from sop.problems import did_you_mean
 
 FORMATS: tuple[str, ...] = ("pdf", "html", "xlsx")
 """The formats a document is rendered in."""
 
+STYLESHEETS: tuple[str, ...] = ("screen.css",)
+"""The stylesheets of every document's page (in ``reports/templates/``)."""
+
+PRINT_STYLESHEETS: tuple[str, ...] = ("screen.css", "print.css")
+"""The stylesheets of the page printed as PDF."""
+
+IMAGE_ROWS = 22
+"""XLSX rows between two images placed beside a table."""
+
 _SHEET_BAD = re.compile(r"[\[\]:*?/\\]")
 _BASENAME_BAD = re.compile(r"[/\\\x00]")
+
+
+@dataclass(frozen=True)
+class DocImage:
+    """A picture shown with a table (a chart): under it in the page, beside it in the XLSX.
+
+    Attributes:
+        title: What it shows (the page's alternative text).
+        png: The PNG image.
+    """
+
+    title: str
+    png: bytes
+
+    @property
+    def uri(self) -> str:
+        """The image as a ``data:`` URI, so the HTML file stands on its own."""
+        return data_uri(self.png)
 
 
 @dataclass(frozen=True)
@@ -79,12 +114,21 @@ class DocTable:
             ``outcome`` colour their verdict words as in the monthly report.
         headers: Column name -> header shown (for frames with stable English
             keys); columns not named keep their name.
+        images: Pictures (charts) shown with the table.
+        as_written: The frame already holds the values as shown (words, formatted
+            times): the XLSX writes them as they are and leaves missing values empty
+            (instead of ``-``).
+        publish: Whether :func:`publish_document` makes a table artifact of it: None
+            (default) when it has rows, True always, False never.
     """
 
     key: str
     title: str
     frame: pd.DataFrame
     headers: Mapping[str, str] | None = None
+    images: Sequence[DocImage] = ()
+    as_written: bool = False
+    publish: bool | None = None
 
     def __post_init__(self) -> None:
         if not isinstance(self.frame, pd.DataFrame):
@@ -107,15 +151,19 @@ class DocTable:
 
 @dataclass(frozen=True)
 class Signature:
-    """One signature block.
+    """One signature block, of any document (monthly report, Berita Acara, BAST...).
 
     Attributes:
-        label: Caption above the role, e.g. ``Yang menyerahkan,`` or ``Mengetahui,``.
+        label: Caption above the role, e.g. ``Yang menyerahkan,`` or ``Menyetujui,``.
         role_title: The office's title for the signer's role (required).
         name: The signer's full name; None leaves a dotted line for a wet signature.
         nip: Their NIP, printed ``NIP. ...``; None prints no NIP line (a dotted one
             when the name is blank too).
         remark: A small line under the role, e.g. the recorded decision and its time.
+        role_key: The signer's role key in the office, if known (e.g. ``kasubag``).
+        decision: The signer's recorded decision (``setuju``, ``tolak``,
+            ``kembalikan``), if the block stands for one.
+        decided_at: When that decision was recorded (aware).
     """
 
     label: str = ""
@@ -123,10 +171,36 @@ class Signature:
     name: str | None = None
     nip: str | None = None
     remark: str | None = None
+    role_key: str | None = None
+    decision: str | None = None
+    decided_at: datetime | None = None
 
     def __post_init__(self) -> None:
         if not str(self.role_title).strip():
             raise ValueError(f"Signature {self.label!r}: role_title is required")
+
+
+def decision_remark(decision: str, decided_at: datetime, office: Office, lang: str = "id") -> str:
+    """The line under a signer's role that records their decision: ``Setuju, <time>``.
+
+    Args:
+        decision: ``setuju``, ``tolak`` or ``kembalikan``.
+        decided_at: When (aware).
+        office: The office (its time zone).
+        lang: ``id`` or ``en``.
+
+    Returns:
+        The line.
+
+    Examples:
+        >>> from datetime import UTC
+        >>> from sop.office import parse_office
+        >>> kanwil = parse_office("{office: {name: K, timezone: Asia/Jayapura}, sops: [A]}", "f")
+        >>> decision_remark("setuju", datetime(2026, 12, 1, 1, 5, tzinfo=UTC), kanwil)
+        'Setuju, 1 Desember 2026 10:05 WIT'
+    """
+    word = labels.word(labels.DECISIONS, decision, lang).capitalize()
+    return f"{word}, {format_value(decided_at, office, lang, where='decided_at')}"
 
 
 def signature_for(
@@ -136,8 +210,12 @@ def signature_for(
     label: str = "",
     *,
     remark: str | None = None,
+    decision: str | None = None,
+    decided_at: datetime | None = None,
+    lang: str = "id",
+    strict: bool = True,
 ) -> Signature:
-    """Make the signature block of a role in the office.
+    """Make the signature block of a role in the office: the one way every document does.
 
     Args:
         office: The office (role titles, people, NIPs).
@@ -145,37 +223,85 @@ def signature_for(
         username: The person who signs; None takes the role's first holder in the
             office file, or leaves the name blank when nobody holds it.
         label: Caption above the role, e.g. ``Mengetahui,``.
-        remark: A small line under the role, e.g. ``Setuju, 1 Desember 2026 10:05 WIT``.
+        remark: A small line under the role, e.g. ``Setuju, 1 Desember 2026 10:05 WIT``;
+            made from ``decision`` and ``decided_at`` when those are given.
+        decision: The signer's recorded decision, if any (needs ``decided_at``).
+        decided_at: When it was recorded (aware).
+        lang: ``id`` or ``en`` (the words of the decision remark).
+        strict: Refuse a role or username the office file does not hold. With False
+            (a record naming someone who has since left the office) an unknown role
+            shows its key and an unknown username is printed as the name, without NIP.
 
     Returns:
         The block.
 
     Raises:
         ValueError: ``role_key`` is no role of the office, or ``username`` is not a
-            person of the office (both named in the message).
+            person of the office (both named in the message, only when ``strict``);
+            ``decision`` without ``decided_at``.
     """
-    if role_key not in office.role_titles:
+    if strict and role_key not in office.role_titles:
         raise ValueError(
             f"role {role_key!r} is not a role of {office.file}"
             f"{did_you_mean(role_key, office.role_titles)}; known: {', '.join(office.role_titles)}"
         )
+    name: str | None = None
+    nip: str | None = None
     if username is not None:
         person = office.person(username)
-        if person is None:
+        if person is None and strict:
             raise ValueError(
                 f"username {username!r} is not a person in {office.file}"
                 f"{did_you_mean(username, [p.username for p in office.people])}"
             )
+        name, nip = (person.name, person.nip) if person is not None else (username, None)
     else:
         holders = office.holders(role_key)
-        person = holders[0] if holders else None
+        if holders:
+            name, nip = holders[0].name, holders[0].nip
+    if decision is not None:
+        if decided_at is None:
+            raise ValueError(f"signature of {role_key!r}: a decision needs its decided_at")
+        remark = decision_remark(decision, decided_at, office, lang)
     return Signature(
         label=label,
-        role_title=office.role_titles[role_key],
-        name=person.name if person is not None else None,
-        nip=person.nip if person is not None else None,
+        role_title=role_title(office, role_key),
+        name=name,
+        nip=nip,
         remark=remark,
+        role_key=role_key,
+        decision=decision,
+        decided_at=decided_at,
     )
+
+
+def letterhead_lines(office: Office) -> tuple[str, ...]:
+    """The office's letterhead (kop surat) lines: its configured lines, else its name.
+
+    Every document's letterhead is drawn from these, in ``templates/base.html.j2``.
+
+    Args:
+        office: The office.
+
+    Returns:
+        The lines, top first.
+    """
+    return tuple(office.letterhead) or (office.name,)
+
+
+def place_date(office: Office, when: datetime, lang: str = "id") -> str:
+    """``<city>, <date>`` above the signatures, in the office's time zone.
+
+    Args:
+        office: The office (its city, else its short name, and time zone).
+        when: The document's date (aware).
+        lang: ``id`` or ``en``.
+
+    Returns:
+        E.g. ``Ternate, 1 Desember 2026``.
+    """
+    city = office.city or office.short_name
+    return f"{city}, {labels.format_date(when.astimezone(office.timezone), lang)}"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -196,6 +322,13 @@ class OfficialDocument:
         signatures: The signature blocks, two per row.
         subtitle: A line under the title and number, e.g. ``Periode: November 2026``.
         landscape: Print the PDF on landscape A4 (for wide tables such as a log).
+        template: The page's Jinja2 template in ``reports/templates/``; every one
+            extends ``base.html.j2`` (the monthly report's adds its sections' layout).
+        context: Extra values that template reads as ``doc.context``.
+        caption: The document's short name (PDF footer, page title, XLSX title,
+            artifact description); default ``<title> <number>``.
+        cover_sheet: Whether the XLSX starts with the ``Dokumen`` sheet.
+        signatures_per_row: Signature blocks side by side.
     """
 
     office: Office
@@ -210,6 +343,11 @@ class OfficialDocument:
     signatures: Sequence[Signature] = field(default=())
     subtitle: str | None = None
     landscape: bool = False
+    template: str = "document.html.j2"
+    context: Mapping[str, Any] = field(default_factory=dict)
+    caption: str = ""
+    cover_sheet: bool = True
+    signatures_per_row: int = 2
 
     def __post_init__(self) -> None:
         labels.check_lang(self.lang)
@@ -236,19 +374,23 @@ class OfficialDocument:
         for s in self.signatures:
             if not isinstance(s, Signature):
                 raise TypeError(f"signatures: {s!r} is not a Signature")
+        if self.signatures_per_row < 1:
+            raise ValueError("signatures_per_row: at least 1")
 
     @property
     def place_date(self) -> str:
         """``<city>, <date>`` in the office's time zone and the document's language."""
-        city = self.office.city or self.office.short_name
-        return (
-            f"{city}, {labels.format_date(self.date.astimezone(self.office.timezone), self.lang)}"
-        )
+        return place_date(self.office, self.date, self.lang)
 
     @property
     def letterhead(self) -> tuple[str, ...]:
         """The letterhead lines (the office's name when it has none)."""
-        return tuple(self.office.letterhead) or (self.office.name,)
+        return letterhead_lines(self.office)
+
+    @property
+    def short_name(self) -> str:
+        """The caption, else ``<title> <number>``."""
+        return self.caption or f"{self.title} {self.number or ''}".strip()
 
 
 # -- values -------------------------------------------------------------------------------
@@ -325,6 +467,7 @@ class _HtmlTable:
     title: str
     headers: list[str]
     rows: list[list[Cell]]
+    images: Sequence[DocImage] = ()
 
 
 def _html_tables(doc: OfficialDocument) -> list[_HtmlTable]:
@@ -338,7 +481,7 @@ def _html_tables(doc: OfficialDocument) -> list[_HtmlTable]:
             ]
             for record in t.frame.itertuples(index=False, name=None)
         ]
-        out.append(_HtmlTable(t.key, t.title, t.shown_headers(), rows))
+        out.append(_HtmlTable(t.key, t.title, t.shown_headers(), rows, t.images))
     return out
 
 
@@ -349,18 +492,20 @@ def _fields(doc: OfficialDocument) -> list[tuple[str, str]]:
     ]
 
 
-def _signature_rows(signatures: Sequence[Signature]) -> list[list[Signature | None]]:
-    """Two blocks per row; a lone signer stands on the right, an odd last one centred."""
-    if len(signatures) == 1:
+def _signature_rows(
+    signatures: Sequence[Signature], per_row: int = 2
+) -> list[list[Signature | None]]:
+    """``per_row`` blocks per row; a lone signer stands on the right, an odd last one centred."""
+    if len(signatures) == 1 and per_row > 1:
         return [[None, signatures[0]]]
-    return [list(signatures[i : i + 2]) for i in range(0, len(signatures), 2)]
+    return [list(signatures[i : i + per_row]) for i in range(0, len(signatures), per_row)]
 
 
 # -- renderers ----------------------------------------------------------------------------
 
 
 def render_html(doc: OfficialDocument, *, for_print: bool = False) -> str:
-    """Render the document as one HTML page (values escaped).
+    """Render the document as one HTML page (values escaped) with its template.
 
     Args:
         doc: The document.
@@ -369,23 +514,21 @@ def render_html(doc: OfficialDocument, *, for_print: bool = False) -> str:
     Returns:
         The HTML text.
     """
-    sheets = ["report.css", "document.css"]
-    if for_print:
-        sheets += ["print.css", "document-print.css"]
+    sheets = PRINT_STYLESHEETS if for_print else STYLESHEETS
     css = "\n".join((TEMPLATES_DIR / name).read_text(encoding="utf-8") for name in sheets)
     words = {
         k: labels.text(k, doc.lang) for k in ("doc_number", "doc_no_data", "doc_page", "doc_of")
     }
-    footer = f"{doc.title} {doc.number or ''}".strip()
+    footer = doc.short_name
     return (
         template_environment()
-        .get_template("document.html.j2")
+        .get_template(doc.template)
         .render(
             doc=doc,
             letterhead=doc.letterhead,
             fields=_fields(doc),
             tables=_html_tables(doc),
-            signature_rows=_signature_rows(doc.signatures),
+            signature_rows=_signature_rows(doc.signatures, doc.signatures_per_row),
             place_date=doc.place_date,
             css=css,
             t=words,
@@ -444,7 +587,7 @@ def document_frame(doc: OfficialDocument) -> pd.DataFrame:
 def _xlsx_frame(t: DocTable, doc: OfficialDocument) -> pd.DataFrame:
     """The table's values as shown in the XLSX: numbers stay numbers, times become text."""
     out = t.frame.copy()
-    for column in out.columns:
+    for column in [] if t.as_written else out.columns:
         series = out[column]
         if pd.api.types.is_bool_dtype(series) or not pd.api.types.is_numeric_dtype(series):
             where = f"table {t.key!r} column {column!r}"
@@ -462,9 +605,10 @@ def _xlsx_frame(t: DocTable, doc: OfficialDocument) -> pd.DataFrame:
 def render_xlsx(doc: OfficialDocument) -> bytes:
     """Render the document as an XLSX workbook.
 
-    The sheet ``Dokumen`` (``Document``) holds :func:`document_frame`; each table gets
-    its own sheet named after its title, styled as the monthly report's sheets (bold
-    frozen header, fitted widths, texts never formulas).
+    The sheet ``Dokumen`` (``Document``) holds :func:`document_frame` (unless
+    ``doc.cover_sheet`` is False); each table gets its own sheet named after its title,
+    with a bold frozen header, fitted widths and texts never formulas; a table's images
+    are placed beside it.
 
     Args:
         doc: The document.
@@ -475,14 +619,21 @@ def render_xlsx(doc: OfficialDocument) -> bytes:
     buffer = io.BytesIO()
     taken: set[str] = set()
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        sheets = [(labels.text("doc_sheet", doc.lang), clean_frame(document_frame(doc)))]
-        sheets += [(t.title or t.key, _xlsx_frame(t, doc)) for t in doc.tables]
-        for title, frame in sheets:
+        sheets: list[tuple[str, pd.DataFrame, Sequence[DocImage]]] = []
+        if doc.cover_sheet:
+            cover = clean_frame(document_frame(doc))
+            sheets.append((labels.text("doc_sheet", doc.lang), cover, ()))
+        sheets += [(t.title or t.key, _xlsx_frame(t, doc), t.images) for t in doc.tables]
+        for title, frame, images in sheets:
             name = _sheet_name(title, taken)
             frame.to_excel(writer, sheet_name=name, index=False, na_rep="")
-            style_sheet(writer.sheets[name], frame)
+            sheet = writer.sheets[name]
+            style_sheet(sheet, frame)
+            column = get_column_letter(len(frame.columns) + 2)
+            for i, image in enumerate(images):
+                sheet.add_image(Image(io.BytesIO(image.png)), f"{column}{2 + i * IMAGE_ROWS}")
         book = writer.book
-        book.properties.title = f"{doc.title} {doc.number or ''}".strip()
+        book.properties.title = doc.short_name
         book.properties.subject = doc.office.name
         book.properties.creator = "SIGAP"
     return buffer.getvalue()
@@ -609,40 +760,38 @@ def document_table_records(t: DocTable, doc: OfficialDocument) -> list[dict[str,
     return table_records(_xlsx_frame(t, doc))
 
 
-def publish_document(doc: OfficialDocument, paths: Mapping[str, Path], key: str) -> None:
+def publish_document(
+    doc: OfficialDocument,
+    paths: Mapping[str, Path],
+    key: str,
+    *,
+    markdown: str | None = None,
+) -> None:
     """Create the document's Prefect artifacts (call inside a flow or task run).
 
     A markdown artifact ``<key>`` (:func:`document_markdown`), a table artifact
-    ``<key>-<table key>`` per non-empty table and a link artifact ``<key>-<format>``
-    per written file. Keys are made valid with :func:`reports.artifacts.artifact_key`.
+    ``<key>-<table key>`` per table to publish (:attr:`DocTable.publish`) and a link
+    artifact ``<key>-<format>`` per written file, through
+    :func:`reports.artifacts.publish_artifacts`. Keys are made valid with
+    :func:`reports.artifacts.artifact_key`.
 
     Args:
         doc: The document.
         paths: Format -> written file (from :func:`write_document`).
         key: The artifact key, e.g. ``ba-inc-2026-0001``.
+        markdown: The markdown artifact, if the document has its own summary (the
+            monthly report's); default :func:`document_markdown`.
     """
-    from prefect.artifacts import (
-        create_link_artifact,
-        create_markdown_artifact,
-        create_table_artifact,
+    description = doc.short_name
+    tables = [
+        ArtifactTable(t.key, document_table_records(t, doc), t.title or description)
+        for t in doc.tables
+        if (len(t.frame) > 0 if t.publish is None else t.publish)
+    ]
+    publish_artifacts(
+        artifact_key(key),
+        markdown if markdown is not None else document_markdown(doc, paths),
+        paths,
+        tables=tables,
+        description=description,
     )
-
-    base = artifact_key(key)
-    description = f"{doc.title} {doc.number or ''}".strip()
-    create_markdown_artifact(
-        markdown=document_markdown(doc, paths), key=base, description=description
-    )
-    for t in doc.tables:
-        if len(t.frame):
-            create_table_artifact(
-                table=document_table_records(t, doc),
-                key=artifact_key(f"{base}-{t.key}"),
-                description=t.title or description,
-            )
-    for fmt, path in paths.items():
-        create_link_artifact(
-            link=path.resolve().as_uri(),
-            link_text=path.name,
-            key=artifact_key(f"{base}-{fmt}"),
-            description=description,
-        )

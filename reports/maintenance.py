@@ -5,9 +5,11 @@ The maintenance flow and ``sigap report maintenance`` call
 the files) and, inside a flow run, :func:`publish_maintenance_artifacts`.
 
 The work is split by job: :mod:`reports.sources` reads the database,
-:mod:`reports.assembly` builds the DataFrames (pure), :mod:`reports.charts`,
-:mod:`reports.render_xlsx`, :mod:`reports.render_html` and :mod:`reports.render_pdf`
-render, :mod:`reports.artifacts` publishes to Prefect.
+:mod:`reports.assembly` builds the DataFrames (pure), :mod:`reports.charts` draws the
+trends, :mod:`reports.maintenance_document` makes the report an official document,
+and the pipeline of every official document renders, writes and publishes it
+(:func:`reports.document.render_document`, :func:`reports.document.write_document`,
+:func:`reports.artifacts.publish_artifacts`).
 """
 
 from __future__ import annotations
@@ -23,9 +25,11 @@ from sqlalchemy.orm import Session
 
 from config.sop_files import load_sops
 from reports import labels
-from reports.artifacts import artifact_key, publish_artifacts, summary_markdown, table_records
+from reports.artifacts import ArtifactTable, artifact_key, publish_artifacts, table_records
 from reports.assembly import MaintenanceReport, build_maintenance_report
 from reports.charts import Chart, trend_charts
+from reports.document import render_document, write_document
+from reports.maintenance_document import maintenance_document, summary_markdown
 from reports.sources import NoMaintenanceData, load_maintenance_data
 from sop.model import SopDefinition
 from sop.office import Office
@@ -178,31 +182,21 @@ def make_maintenance_report(
 
 
 def render_maintenance_report(
-    report: MaintenanceReport, formats: Sequence[str] = FORMATS
+    report: MaintenanceReport, office: Office, formats: Sequence[str] = FORMATS
 ) -> tuple[dict[str, bytes], list[Chart]]:
-    """Render the report in memory.
+    """Render the report in memory, as every official document is rendered.
 
     Args:
         report: The assembled report.
+        office: Its office.
         formats: Formats to render.
 
     Returns:
         Format -> file content, and the trend charts.
     """
-    from reports.render_html import render_html
-    from reports.render_pdf import render_pdf
-    from reports.render_xlsx import render_xlsx
-
     charts = trend_charts(report)
-    out: dict[str, bytes] = {}
-    for fmt in check_formats(formats):
-        if fmt == "xlsx":
-            out[fmt] = render_xlsx(report, charts)
-        elif fmt == "html":
-            out[fmt] = render_html(report, charts).encode("utf-8")
-        else:
-            out[fmt] = render_pdf(report, charts)
-    return out, charts
+    doc = maintenance_document(report, office, charts)
+    return {fmt: render_document(doc, fmt) for fmt in check_formats(formats)}, charts
 
 
 def write_maintenance_report(
@@ -246,15 +240,10 @@ def write_maintenance_report(
     report = make_maintenance_report(
         engine, office, month, lang, now, asset_unseen_months=asset_unseen_months
     )
-    rendered, charts = render_maintenance_report(report, wanted)
+    charts = trend_charts(report)
     base = report_basename(office, month, lang)
+    paths = write_document(maintenance_document(report, office, charts), out_dir, base, wanted)
     out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    paths: dict[str, Path] = {}
-    for fmt, content in rendered.items():
-        path = out_dir / f"{base}.{fmt}"
-        path.write_bytes(content)
-        paths[fmt] = path
     chart_paths = []
     for chart in charts:
         path = out_dir / f"{base}-{chart.key}.png"
@@ -296,4 +285,10 @@ def publish_maintenance_artifacts(
     devices = table_records(report.frame("devices")) if report is not None else list(files.devices)
     title = labels.TEXTS["title"][0]
     description = f"{title} {summary.get('month', '')} ({summary.get('office', '')})"
-    publish_artifacts(valid, files.markdown, devices, files.paths, description=description)
+    publish_artifacts(
+        valid,
+        files.markdown,
+        files.paths,
+        tables=[ArtifactTable("devices", devices, description)],
+        description=description,
+    )

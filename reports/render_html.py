@@ -1,15 +1,16 @@
-"""Render the report as HTML with the Jinja2 templates in ``reports/templates/``.
+"""The HTML side of every document: the Jinja2 templates, table cells as shown, images.
 
-The same template makes the screen page and, with the print stylesheet, the page
-WeasyPrint turns into the PDF (:mod:`reports.render_pdf`). Charts are embedded as
-``data:`` URIs, so the HTML file stands on its own.
+:func:`reports.document.render_html` renders a document with these: the templates in
+``reports/templates/`` (``base.html.j2`` and the templates extending it), autoescaped,
+the same page for the screen and, with the print stylesheet, for the PDF
+(:mod:`reports.render_pdf`). Images are embedded as ``data:`` URIs (:func:`data_uri`),
+so an HTML file stands on its own.
 """
 
 from __future__ import annotations
 
 import base64
 import math
-from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,8 +18,6 @@ from typing import Any
 import jinja2
 
 from reports import labels
-from reports.assembly import MaintenanceReport
-from reports.charts import Chart
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 """The report templates and stylesheets."""
@@ -35,25 +34,6 @@ class Cell:
 
     text: str
     css: str = ""
-
-
-@dataclass(frozen=True)
-class HtmlSection:
-    """One section ready for the template.
-
-    Attributes:
-        key: Stable key.
-        title: Title.
-        headers: Column headers.
-        keys: Stable column keys.
-        rows: Rows of cells.
-    """
-
-    key: str
-    title: str
-    headers: list[str]
-    keys: list[str]
-    rows: list[list[Cell]]
 
 
 def template_environment() -> jinja2.Environment:
@@ -124,31 +104,6 @@ _NUMERIC = frozenset(
 )  # fmt: skip
 
 
-def html_sections(report: MaintenanceReport) -> list[HtmlSection]:
-    """Turn the report's sections into rows of formatted cells.
-
-    Args:
-        report: The assembled report.
-
-    Returns:
-        The sections in order.
-    """
-    out = []
-    for section in report.sections():
-        raw = report.summary_table if section.key == "summary" else getattr(report, section.key)
-        keys = [str(c) for c in raw.columns]
-        rows = [
-            [format_cell(k, v, report.lang) for k, v in zip(keys, record, strict=True)]
-            for record in raw.itertuples(index=False, name=None)
-        ]
-        out.append(
-            HtmlSection(
-                section.key, section.title, [str(c) for c in section.frame.columns], keys, rows
-            )
-        )
-    return out
-
-
 def data_uri(png: bytes) -> str:
     """Return a PNG as a ``data:`` URI.
 
@@ -163,38 +118,3 @@ def data_uri(png: bytes) -> str:
         'data:image/png;base64,eA=='
     """
     return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
-
-
-def render_html(
-    report: MaintenanceReport, charts: Sequence[Chart] = (), *, for_print: bool = False
-) -> str:
-    """Render the report as one HTML page.
-
-    Args:
-        report: The assembled report.
-        charts: Trend charts to embed.
-        for_print: Lay out for the PDF (page size, page numbers, no screen styles).
-
-    Returns:
-        The HTML text.
-    """
-    env = template_environment()
-    template = env.get_template("maintenance.html.j2")
-    css = (TEMPLATES_DIR / "report.css").read_text(encoding="utf-8")
-    if for_print:
-        css += "\n" + (TEMPLATES_DIR / "print.css").read_text(encoding="utf-8")
-    lang = report.lang
-    words = {key: labels.text(key, lang) for key in labels.TEXTS if "{" not in labels.TEXTS[key][0]}
-    return template.render(
-        report=report,
-        sections=html_sections(report),
-        charts=[{"title": c.title, "uri": data_uri(c.png), "key": c.key} for c in charts],
-        css=css,
-        t=words,
-        for_print=for_print,
-        page_word="Halaman" if lang == "id" else "Page",
-        of_word="dari" if lang == "id" else "of",
-        generated_label=labels.text("generated_at", lang),
-        period_label=labels.text("period", lang),
-        signatures_title=labels.section("signatures", lang),
-    )

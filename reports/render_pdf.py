@@ -1,32 +1,13 @@
-"""Render the report as a PDF: WeasyPrint prints the HTML page with the print stylesheet.
+"""Print a document's HTML page as a PDF: WeasyPrint with the print stylesheet.
 
-The layout is that of an Indonesian official report: the office's letterhead (kop
-surat) centred with a double rule below, the title and period, the sections, then
-``<city>, <date>`` and the signature blocks of the reviewers and the approver (role
-title, name underlined, ``NIP. ...`` below). WeasyPrint needs Pango
+Every document's PDF (monthly report, Berita Acara, BAST...) is printed here, from
+:func:`reports.document.render_html` with ``for_print=True``. WeasyPrint needs Pango
 (``libpango-1.0-0``, ``libpangoft2-1.0-0``) and a font (``fonts-dejavu-core``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
-from reports.assembly import MaintenanceReport
-from reports.charts import Chart
-from reports.render_html import TEMPLATES_DIR, render_html
-
-
-def render_pdf(report: MaintenanceReport, charts: Sequence[Chart] = ()) -> bytes:
-    """Render the report as a PDF document.
-
-    Args:
-        report: The assembled report.
-        charts: Trend charts to embed.
-
-    Returns:
-        The PDF's bytes.
-    """
-    return html_to_pdf(render_html(report, charts, for_print=True))
+from reports.render_html import TEMPLATES_DIR
 
 
 def html_to_pdf(html: str) -> bytes:

@@ -1,26 +1,20 @@
-"""Write the report as an XLSX workbook (openpyxl): one sheet per section.
+"""The XLSX side of every document (openpyxl): safe cells and styled sheets.
 
-Each sheet has a bold header row, frozen panes below it and column widths fitted
-to the content (long texts such as diffs wrap). The trend charts are placed beside
-the trend table.
+:func:`reports.document.render_xlsx` writes each document's sheets with these: every
+sheet has a bold header row, frozen panes below it and column widths fitted to the
+content (long texts such as diffs wrap); a text is never a formula.
 """
 
 from __future__ import annotations
 
-import io
 import math
-from collections.abc import Sequence
 from typing import Any
 
 import pandas as pd
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.drawing.image import Image
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
-
-from reports.assembly import MaintenanceReport
-from reports.charts import Chart
 
 EXCEL_CELL_LIMIT = 32_767
 """Most characters one Excel cell holds."""
@@ -99,33 +93,3 @@ def style_sheet(sheet: Worksheet, frame: pd.DataFrame) -> None:
                     cell.data_type = "s"
                 if long_text:
                     cell.alignment = Alignment(vertical="top", wrap_text=True)
-
-
-def render_xlsx(report: MaintenanceReport, charts: Sequence[Chart] = ()) -> bytes:
-    """Render the report as an XLSX workbook.
-
-    Args:
-        report: The assembled report.
-        charts: Trend charts to place beside the trend table.
-
-    Returns:
-        The workbook's bytes.
-    """
-    buffer = io.BytesIO()
-    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        for section in report.sections():
-            frame = clean_frame(section.frame)
-            name = section.title[:31]
-            frame.to_excel(writer, sheet_name=name, index=False, na_rep="")
-            sheet = writer.sheets[name]
-            style_sheet(sheet, frame)
-            if section.key == "trends":
-                anchor_col = get_column_letter(len(frame.columns) + 2)
-                for i, chart in enumerate(charts):
-                    image = Image(io.BytesIO(chart.png))
-                    sheet.add_image(image, f"{anchor_col}{2 + i * 22}")
-        book = writer.book
-        book.properties.title = f"{report.title} {report.period}"
-        book.properties.subject = report.office_name
-        book.properties.creator = "SIGAP"
-    return buffer.getvalue()

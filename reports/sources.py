@@ -15,6 +15,11 @@ Which device data a month uses:
    ``interrupted``.
 3. Neither: :class:`NoMaintenanceData`, naming the month.
 
+:func:`month_device_results` is that rule, the one place it is applied: the report
+reads the month with it, and SOP A's reviewer summary reads it too, as one line per
+device (:func:`month_review_lines`), so what a reviewer approves is what the signed
+report shows.
+
 Configuration changes are the new versions of the reported devices' running
 configurations (:mod:`records.config_history`) collected in the month, or up to
 the newest reported snapshot when that is later (a month's collection finishing
@@ -25,6 +30,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
@@ -48,6 +54,7 @@ from reports.data import (
     StepRecord,
 )
 from sop.asset_reconcile import DEFAULT_MONTHS, Reconciliation, reconcile
+from sop.maintenance import result_line
 from sop.office import Office
 from sop.review import counted_rounds, latest_per_device
 from sop.runkeys import maintenance_run_key, month_bounds, parse_month, previous_months
@@ -145,7 +152,7 @@ def _latest_snapshots(
     )
 
 
-def load_month(
+def month_device_results(
     session: Session,
     office: Office,
     month: str,
@@ -153,7 +160,10 @@ def load_month(
     with_checks: bool = True,
     sop_run: SopRun | None = None,
 ) -> MonthData | None:
-    """Choose and read one month's device data (see the module's rules).
+    """Each device's result of the month: its latest counted round (see the module's rules).
+
+    The one derivation of "each device's latest round" that the report and SOP A's
+    review both read (:func:`month_review_lines`).
 
     Args:
         session: Open session.
@@ -184,6 +194,55 @@ def load_month(
         run_ids, source = (last,), "collection_run"
     snapshots = _latest_snapshots(session, run_ids, with_checks=with_checks)
     return MonthData(month, source, run_ids, snapshots)
+
+
+def _evidence_text(evidence: Any) -> str:
+    if isinstance(evidence, dict):
+        return str(evidence.get("text") or "")
+    return "" if evidence is None else str(evidence)
+
+
+def review_lines(month: MonthData | None) -> dict[str, dict[str, Any]]:
+    """The month's device results as the reviewer's lines (pure).
+
+    Args:
+        month: From :func:`month_device_results` (with checks), or None.
+
+    Returns:
+        Device name -> :func:`sop.maintenance.result_line`, by device name; empty for None.
+    """
+    if month is None:
+        return {}
+    return {
+        s.device: result_line(
+            s.outcome,
+            s.error,
+            [(c.item_key, c.label, c.status, _evidence_text(c.evidence)) for c in s.checks],
+            s.run_id,
+        )
+        for s in month.snapshots
+    }
+
+
+def month_review_lines(
+    session: Session, office: Office, month: str, *, sop_run: SopRun | None = None
+) -> dict[str, dict[str, Any]]:
+    """What SOP A's reviewer approves: each device's latest counted round, one line each.
+
+    The lines :func:`sop.maintenance.review_summary` and :func:`sop.maintenance.totals`
+    take, read with the report's own rule (:func:`month_device_results`).
+
+    Args:
+        session: Open session (only read from).
+        office: The office.
+        month: ``YYYY-MM``.
+        sop_run: The month's SOP A run if already looked up.
+
+    Returns:
+        Device name -> ``{outcome, error, pass, warn, fail, worst, run_id}``; empty
+        when the month has no device data yet.
+    """
+    return review_lines(month_device_results(session, office, month, sop_run=sop_run))
 
 
 def _config_changes(
@@ -250,7 +309,7 @@ def load_maintenance_data(
     """
     month = parse_month(month)
     run = _sop_run(session, office, month)
-    devices = load_month(session, office, month, sop_run=run)
+    devices = month_device_results(session, office, month, sop_run=run)
     if devices is None:
         raise NoMaintenanceData(
             f"month {month}: no SOP A run ({maintenance_run_key(office.short_name, month)}) "
@@ -296,7 +355,9 @@ def load_maintenance_data(
     trend: dict[str, MonthData | None] = {}
     for earlier in previous_months(month, trend_months):
         trend[earlier] = (
-            devices if earlier == month else load_month(session, office, earlier, with_checks=False)
+            devices
+            if earlier == month
+            else month_device_results(session, office, earlier, with_checks=False)
         )
     return MaintenanceData(
         month=month,

@@ -2,8 +2,10 @@
 
 Step 4 of SOP A may run more than once in a month: a reviewer who returns the
 work names devices to collect again. The month's result is every device's
-latest round; that merged view is what the next reviewer sees in the resume
-form and what the step log keeps.
+latest counted round; that merged view is what the next reviewer sees in the
+resume form and what the signed report shows. Both read it from the records
+with :func:`reports.sources.month_review_lines` (one line per device,
+:func:`result_line`), so the review and the report cannot disagree.
 """
 
 from __future__ import annotations
@@ -13,7 +15,53 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from sop.checklist import CheckResult, Status, worst_first
+
 _RANK = {"fail": 0, "warn": 1}
+
+WORST_ITEMS = 5
+"""Worst checklist items kept in a device's line (as a collection's summary keeps)."""
+
+
+def result_line(
+    outcome: str,
+    error: str | None,
+    checks: Iterable[tuple[str, str, Status, str]],
+    run_id: int | None,
+) -> dict[str, Any]:
+    """A device's line from its stored result: the same shape as :func:`device_lines`.
+
+    Args:
+        outcome: The snapshot's outcome (``ok``, ``timeout``...).
+        error: Its error text, if any.
+        checks: ``(item key, label, status, evidence text)`` of its judged items.
+        run_id: The collection run it comes from.
+
+    Returns:
+        ``{outcome, error, pass, warn, fail, worst, run_id}``; ``worst`` holds up to
+        :data:`WORST_ITEMS` items that warn or fail, worst first, as
+        ``{key, label, status, text}``.
+
+    Examples:
+        >>> line = result_line("ok", None, [("cpu", "CPU", "warn", "91 %"),
+        ...                                 ("memory", "Memori", "pass", "")], 7)
+        >>> line["pass"], line["warn"], line["worst"]
+        (1, 1, [{'key': 'cpu', 'label': 'CPU', 'status': 'warn', 'text': '91 %'}])
+    """
+    results = [CheckResult(key, label, "", status, text) for key, label, status, text in checks]
+    counts = Counter(r.status for r in results)
+    worst = worst_first(r for r in results if r.status != "pass")[:WORST_ITEMS]
+    return {
+        "outcome": outcome,
+        "error": error,
+        "pass": counts.get("pass", 0),
+        "warn": counts.get("warn", 0),
+        "fail": counts.get("fail", 0),
+        "worst": [
+            {"key": r.key, "label": r.label, "status": r.status, "text": r.text} for r in worst
+        ],
+        "run_id": run_id,
+    }
 
 
 def device_lines(collection: Mapping[str, Any]) -> dict[str, dict[str, Any]]:

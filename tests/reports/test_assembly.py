@@ -239,18 +239,15 @@ def test_approvals_and_refused(office) -> None:
 def test_signature_blocks(office) -> None:
     report = build_maintenance_report(_data(), office, SOP_A, now=NOW)
     blocks = report.signatures
-    assert [(b.step_number, b.role_key) for b in blocks] == [
-        (5, "kasubag"),
-        (6, "kabag"),
-        (7, "kadivmin"),
-    ]
+    assert [b.role_key for b in blocks] == ["kasubag", "kabag", "kadivmin"]  # steps 5, 6, 7
     kasubag, kabag, kadivmin = blocks
     assert (kasubag.name, kasubag.nip, kasubag.decision) == (
         "Rahmat Hidayat, S.Kom.",
         "198503122010121002",
         "setuju",  # the latest decision on step 5
     )
-    assert (kasubag.caption, kadivmin.caption) == ("Memeriksa,", "Menyetujui,")
+    assert kasubag.remark.startswith("Setuju, ") and kasubag.remark.endswith(" WIT")
+    assert (kasubag.label, kadivmin.label) == ("Memeriksa,", "Menyetujui,")
     assert kabag.decision == "tolak"
     # nobody decided step 7 yet: the role's holder, no decision
     assert (kadivmin.name, kadivmin.nip, kadivmin.decision) == (
@@ -258,6 +255,7 @@ def test_signature_blocks(office) -> None:
         "197004151995032001",
         None,
     )
+    assert kadivmin.remark == "(belum ada keputusan)"
     assert report.place_date == "Ternate, 7 November 2026"  # the last decision's date
 
 
@@ -307,7 +305,7 @@ def test_english_labels(office) -> None:
     assert report.steps["actual"].iloc[0] == "30 minutes"
     titles = [s.title for s in report.sections()]
     assert titles == [labels.section(k, "en") for k in SECTION_KEYS]
-    assert report.signatures[0].caption == "Reviewed by,"
+    assert report.signatures[0].label == "Reviewed by,"
     assert report.trends["month"].iloc[0] == "September 2026"
 
 

@@ -11,11 +11,8 @@ import pytest
 
 from config.sop_files import load_sops
 from reports.assembly import build_maintenance_report
-from reports.charts import trend_charts
 from reports.data import CheckRecord, MaintenanceData, MonthData, SnapshotRecord
-from reports.render_html import render_html
-from reports.render_pdf import render_pdf
-from reports.render_xlsx import render_xlsx
+from reports.maintenance import render_maintenance_report
 from tests.reports.builders import office as example_office
 
 T0 = datetime(2026, 11, 2, 0, 0, tzinfo=UTC)
@@ -49,8 +46,8 @@ ODD = SnapshotRecord(
 
 
 def test_xlsx_keeps_odd_texts_as_text(office) -> None:
-    report = _report(office, [ODD])
-    book = openpyxl.load_workbook(io.BytesIO(render_xlsx(report)))
+    rendered, _ = render_maintenance_report(_report(office, [ODD]), office, ["xlsx"])
+    book = openpyxl.load_workbook(io.BytesIO(rendered["xlsx"]))
     devices = book["Perangkat"]
     assert devices["C2"].value == '=HYPERLINK("http://x")'
     assert devices["C2"].data_type == "s"  # never a formula
@@ -59,7 +56,8 @@ def test_xlsx_keeps_odd_texts_as_text(office) -> None:
 
 
 def test_html_escapes_and_shows_empty_sections(office) -> None:
-    html = render_html(_report(office, [ODD]), trend_charts(_report(office, [ODD])))
+    rendered, _ = render_maintenance_report(_report(office, [ODD]), office, ["html"])
+    html = rendered["html"].decode("utf-8")
     assert "<script>alert" not in html and "&lt;script&gt;" in html
     assert "sw&lt;1&gt;" in html
     assert html.count("Tidak ada.") == 4  # config changes, steps, approvals, refused
@@ -68,7 +66,7 @@ def test_html_escapes_and_shows_empty_sections(office) -> None:
 
 def test_pdf_of_a_report_without_devices(office, tmp_path) -> None:
     report = _report(office, [], lang="en")
-    pdf = render_pdf(report, trend_charts(report))
+    pdf = render_maintenance_report(report, office, ["pdf"])[0]["pdf"]
     assert pdf.startswith(b"%PDF")
     path = tmp_path / "empty.pdf"
     path.write_bytes(pdf)
