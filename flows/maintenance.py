@@ -39,10 +39,10 @@ from flows.engine import Procedure, StepResult
 from inventory import load_inventory
 from records.db import make_engine
 from reports.maintenance import publish_maintenance_artifacts, write_maintenance_report
+from reports.sources import month_review_lines
 from sop.maintenance import device_lines, devices_in_note, review_summary, totals
 from sop.model import SopDefinition, Step
 from sop.office import Office
-from sop.review import latest_per_device
 from sop.runkeys import current_month, maintenance_run_key, parse_month
 from tasks import clock
 
@@ -184,7 +184,7 @@ class MaintenanceJob:
             "sop_run_id": result.sop_run_id,
             "month": self.month,
             "status": status,
-            "totals": totals(self._lines(procedure)),
+            "totals": totals(self._lines()),
             "report": files,
         }
 
@@ -206,7 +206,7 @@ class MaintenanceJob:
         filters: dict[str, Any] = dict(self.filters)
         came = procedure.came_from()
         note = came.note if came and came.outputs.get("decision") == "kembalikan" else None
-        redo = devices_in_note(note, list(self._lines(procedure))) if note else ()
+        redo = devices_in_note(note, list(self._lines())) if note else ()
         if redo:
             filters["name"] = list(redo)
         log_id = procedure.begin(
@@ -223,15 +223,15 @@ class MaintenanceJob:
             office_file=self.office_file,
             sop_step_log_id=log_id,
         )
-        # every device's result from the latest round that collected it (the report's rule)
-        lines = latest_per_device([self._lines(procedure), device_lines(report)])
+        # this round's results; the month's are the report's derivation (self._lines)
+        lines = device_lines(report)
         self.logger.info(
             "langkah 4: %s perangkat diperiksa (run %s)", len(report["devices"]), report["run_id"]
         )
         return StepResult(
             outputs={
                 "collection_run_id": report["run_id"],
-                "devices": sorted(device_lines(report)),
+                "devices": sorted(lines),
                 "lines": lines,
                 "totals": totals(lines),
             },
@@ -239,10 +239,13 @@ class MaintenanceJob:
             then=self._draft_report,
         )
 
-    def _lines(self, procedure: Procedure) -> dict[str, dict[str, Any]]:
-        """The month's merged device lines (from the latest finished step 4)."""
-        rounds = procedure.completed(WORK_STEP)
-        return dict(rounds[-1].outputs.get("lines") or {}) if rounds else {}
+    def _lines(self) -> dict[str, dict[str, Any]]:
+        """Each device's line of the month: its latest counted round, as the report reads it.
+
+        One derivation for the reviewer's summary and the signed report
+        (:func:`reports.sources.month_review_lines`).
+        """
+        return month_review_lines(self.engine, self.office, self.month)
 
     # -- steps 5-7 -------------------------------------------------------------------------
 
@@ -250,7 +253,7 @@ class MaintenanceJob:
         """A review step: pause until an accepted decision is recorded."""
         performed_by, decisions, rounds = self._review_context(procedure, step)
         summary = review_summary(
-            self._lines(procedure),
+            self._lines(),
             month=self.month,
             rounds=rounds,
             report_link=self._report_link(),

@@ -33,11 +33,13 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import exists, select
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from records.approvals import list_approvals, list_refused_approvals
 from records.assets import registered_items, seen_devices
 from records.config_history import config_versions, version_diff
+from records.db import session_scope
 from records.models import ChecklistResult, CollectionRun, Device, DeviceSnapshot, SopRun
 from records.sop_runs import get_sop_run
 from records.steps import list_step_logs
@@ -224,25 +226,23 @@ def review_lines(month: MonthData | None) -> dict[str, dict[str, Any]]:
     }
 
 
-def month_review_lines(
-    session: Session, office: Office, month: str, *, sop_run: SopRun | None = None
-) -> dict[str, dict[str, Any]]:
+def month_review_lines(engine: Engine, office: Office, month: str) -> dict[str, dict[str, Any]]:
     """What SOP A's reviewer approves: each device's latest counted round, one line each.
 
     The lines :func:`sop.maintenance.review_summary` and :func:`sop.maintenance.totals`
     take, read with the report's own rule (:func:`month_device_results`).
 
     Args:
-        session: Open session (only read from).
+        engine: Records database (read in one short transaction).
         office: The office.
         month: ``YYYY-MM``.
-        sop_run: The month's SOP A run if already looked up.
 
     Returns:
         Device name -> ``{outcome, error, pass, warn, fail, worst, run_id}``; empty
         when the month has no device data yet.
     """
-    return review_lines(month_device_results(session, office, month, sop_run=sop_run))
+    with session_scope(engine) as session:
+        return review_lines(month_device_results(session, office, month))
 
 
 def _config_changes(

@@ -16,8 +16,8 @@ def test_review_lines_are_the_reports_devices(
     seeded_sqlite: tuple[str, Engine], office: Office
 ) -> None:
     engine = seeded_sqlite[1]
+    lines = month_review_lines(engine, office, MONTH)
     with Session(engine) as session:
-        lines = month_review_lines(session, office, MONTH)
         month = month_device_results(session, office, MONTH)
     assert month is not None and lines == review_lines(month)
     report = make_maintenance_report(engine, office, MONTH, now=NOW)
@@ -43,5 +43,4 @@ def test_review_lines_are_the_reports_devices(
 def test_a_month_without_data_has_no_lines(
     empty_sqlite: tuple[str, Engine], office: Office
 ) -> None:
-    with Session(empty_sqlite[1]) as session:
-        assert month_review_lines(session, office, MONTH) == {}
+    assert month_review_lines(empty_sqlite[1], office, MONTH) == {}
