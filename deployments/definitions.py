@@ -11,8 +11,8 @@ from typing import Any
 
 from prefect.schedules import Cron, Interval
 
-from flows.assets.catalog import DEPLOYMENT_NAMES as ASSET_DEPLOYMENTS
 from flows.assets.catalog import FLOWS as ASSET_FLOWS
+from flows.assets.common import DEPLOYMENT_NAMES as ASSET_DEPLOYMENTS
 from flows.assets.evaluation import DEPLOYMENT_NAME as EVALUATION_DEPLOYMENT
 from flows.assets.evaluation import asset_evaluation
 from flows.incident import DEPLOYMENT_NAME as INCIDENT_DEPLOYMENT

@@ -1,7 +1,7 @@
-"""The flows of SOP D1-D5 by code, with their flow and deployment names (D6: its own module).
+"""The flows of SOP D1-D5 by code (D6, also scheduled, is added on its own).
 
-D1-D5 run ad hoc; D6 (:mod:`flows.assets.evaluation`) is also scheduled, so the
-deployments and the CLI add it on its own.
+Their flow and deployment names are :data:`flows.assets.common.FLOW_NAMES` and
+:data:`flows.assets.common.DEPLOYMENT_NAMES`.
 """
 
 from __future__ import annotations
@@ -9,21 +9,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flows.assets import disposal, handover, planning, relocation, repair
-
-_MODULES = (planning, relocation, handover, repair, disposal)
-
-FLOW_NAMES: dict[str, str] = {m.CODE: m.FLOW_NAME for m in _MODULES}
-"""Prefect flow name of each procedure."""
-
-DEPLOYMENT_NAMES: dict[str, str] = {m.CODE: m.DEPLOYMENT_NAME for m in _MODULES}
-"""Deployment name of each procedure (ad hoc runs)."""
+from flows.assets.disposal import asset_disposal
+from flows.assets.handover import asset_handover
+from flows.assets.planning import asset_planning
+from flows.assets.relocation import asset_relocation
+from flows.assets.repair import asset_repair
 
 FLOWS: dict[str, Callable[..., dict[str, Any]]] = {
-    "D1": planning.asset_planning,
-    "D2": relocation.asset_relocation,
-    "D3": handover.asset_handover,
-    "D4": repair.asset_repair,
-    "D5": disposal.asset_disposal,
+    "D1": asset_planning,
+    "D2": asset_relocation,
+    "D3": asset_handover,
+    "D4": asset_repair,
+    "D5": asset_disposal,
 }
 """The flow of each procedure."""

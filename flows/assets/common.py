@@ -9,10 +9,11 @@ and hands the job's step methods to :func:`run_procedure`.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from types import MethodType
+from typing import Any, ClassVar
 
 from sqlalchemy.engine import Engine
 
@@ -30,6 +31,24 @@ from sop.assets import check_transition, status_after
 from sop.model import SopDefinition
 from sop.office import Office
 from tasks import clock
+
+FLOW_NAMES = {
+    "D1": "asset-planning",
+    "D2": "asset-relocation",
+    "D3": "asset-handover",
+    "D4": "asset-repair",
+    "D5": "asset-disposal",
+}
+"""Prefect flow name of each procedure (D6: :data:`flows.assets.evaluation.FLOW_NAME`)."""
+
+DEPLOYMENT_NAMES = {
+    "D1": "perencanaan-aset",
+    "D2": "pemindahtempatan-aset",
+    "D3": "serah-terima-aset",
+    "D4": "perbaikan-aset",
+    "D5": "penghapusan-aset",
+}
+"""Deployment name of each procedure (ad hoc runs; D6: its own, scheduled)."""
 
 
 class AssetProcedureError(ValueError):
@@ -146,6 +165,30 @@ class AssetRun:
             actor=signer,
             documents=self.publish(letter, "surat-penugasan"),
         )
+
+
+@dataclass
+class AssetJob:
+    """Base of the D1-D6 job classes: the run their step methods work on.
+
+    A job class adds the flow's arguments as fields, one method per SOP step (named
+    for what the step does) and :attr:`STEPS`, those methods in SOP order.
+    """
+
+    STEPS: ClassVar[tuple[Callable[..., StepResult], ...]] = ()
+    """The step methods in SOP order (step 1 first), as the class body names them."""
+
+    run: AssetRun
+
+    @property
+    def tag(self) -> str:
+        """The tag of the asset the run is on (a run on one asset only)."""
+        assert self.run.tag is not None
+        return self.run.tag
+
+    def handlers(self) -> dict[int, StepHandler]:
+        """The engine's handler map: ``{1: self.<step 1 method>, 2: ...}``."""
+        return {number: MethodType(method, self) for number, method in enumerate(self.STEPS, 1)}
 
 
 def safe_name(text: str) -> str:

@@ -12,22 +12,21 @@ Refused at the start while the asset is held by someone or under repair.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from prefect import flow
 from pydantic import Field
 
 from flows.approvals import SignedInput
-from flows.assets.common import AssetRun, open_asset_procedure, run_procedure
+from flows.assets.common import FLOW_NAMES, AssetJob, open_asset_procedure, run_procedure
 from flows.preamble import load_context
-from flows.procedure import Procedure, StepHandler, StepResult
+from flows.procedure import Procedure, StepResult
 from reports.asset_documents import berita_acara_disposal
 from sop.form_text import LongText, NameText
 from sop.model import Step
 
 CODE = "D5"
-FLOW_NAME = "asset-disposal"
-DEPLOYMENT_NAME = "penghapusan-aset"
 
 
 class DisposalReviewForm(SignedInput):
@@ -45,26 +44,12 @@ class DisposalDoneForm(SignedInput):
     note: LongText = Field(default="", description="Catatan pelaksanaan (note)")
 
 
-class DisposalJob:
+@dataclass
+class DisposalJob(AssetJob):
     """One D5 run: the step methods and what they share."""
 
-    def __init__(self, run: AssetRun, *, reason: str, manager: str) -> None:
-        """Keep the run, the reason for the disposal and the asset manager."""
-        self.run = run
-        self.tag = str(run.tag)
-        self.reason = reason
-        self.manager = manager
-
-    def handlers(self) -> dict[int, StepHandler]:
-        """The step methods by SOP step number."""
-        return {
-            1: self.state_need,
-            2: self.analyse,
-            3: self.approve_kabid,
-            4: self.assign,
-            5: self.dispose,
-            6: self.report,
-        }
+    reason: str
+    manager: str
 
     def state_need(self, proc: Procedure, step: Step) -> StepResult:
         """Step 1: the asset manager's need for the disposal."""
@@ -139,8 +124,10 @@ class DisposalJob:
         self.run.complete(proc, executor, "disposed")
         return StepResult(outputs={"status": "disposed"}, actor=executor)
 
+    STEPS = (state_need, analyse, approve_kabid, assign, dispose, report)
 
-@flow(name=FLOW_NAME, log_prints=False)
+
+@flow(name=FLOW_NAMES[CODE], log_prints=False)
 def asset_disposal(
     tag: str,
     reason: str,

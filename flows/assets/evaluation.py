@@ -16,6 +16,7 @@ Scheduled yearly (2 January, for the year before) and runnable ad hoc for any pe
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
 
@@ -24,9 +25,9 @@ from prefect import flow
 from pydantic import Field
 
 from flows.approvals import SignedInput
-from flows.assets.common import AssetRun, open_asset_run, run_procedure
+from flows.assets.common import AssetJob, open_asset_run, run_procedure
 from flows.preamble import load_context
-from flows.procedure import Procedure, StepHandler, StepResult
+from flows.procedure import Procedure, StepResult
 from records.asset_runs import evaluation_rows
 from reports.asset_evaluation import (
     ASSET_COLUMNS,
@@ -92,35 +93,14 @@ def check_action_plan(form: SignedInput) -> str | None:
     return None
 
 
-class EvaluationJob:
+@dataclass
+class EvaluationJob(AssetJob):
     """One D6 run: the step methods and what they share."""
 
-    def __init__(
-        self,
-        run: AssetRun,
-        *,
-        sops: Mapping[str, SopDefinition],
-        period: tuple[date, date],
-        warranty_months: int,
-        actor: str | None,
-    ) -> None:
-        """Keep the run, the SOPs evaluated, the period, the warranty horizon and the Kasi."""
-        self.run = run
-        self.sops = sops
-        self.period = period
-        self.warranty_months = warranty_months
-        self.actor = actor
-
-    def handlers(self) -> dict[int, StepHandler]:
-        """The step methods by SOP step number."""
-        return {
-            1: self.recap,
-            2: self.evaluate,
-            3: self.approve_kadis,
-            4: self.plan_follow_up,
-            5: self.plan_actions,
-            6: self.report,
-        }
+    sops: Mapping[str, SopDefinition]
+    period: tuple[date, date]
+    warranty_months: int
+    actor: str | None
 
     def evaluation(self, as_of: date) -> Evaluation:
         """The period's evaluation as the records stand, as of a day."""
@@ -243,6 +223,8 @@ class EvaluationJob:
             actor=proc.actors(5)[0],
             documents=self.document(proc, "laporan-evaluasi", self.recapped(proc), final=True),
         )
+
+    STEPS = (recap, evaluate, approve_kadis, plan_follow_up, plan_actions, report)
 
 
 @flow(name=FLOW_NAME, log_prints=False)

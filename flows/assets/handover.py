@@ -8,15 +8,16 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from prefect import flow
 from pydantic import Field
 
 from flows.approvals import SignedInput
-from flows.assets.common import AssetRun, open_asset_procedure, run_procedure
+from flows.assets.common import FLOW_NAMES, AssetJob, open_asset_procedure, run_procedure
 from flows.preamble import load_context
-from flows.procedure import Procedure, StepHandler, StepResult
+from flows.procedure import Procedure, StepResult
 from reports.asset_documents import activity_report, asset_fields, bast, person_line
 from reports.document import signature_for
 from sop.form_text import LongText, NameText
@@ -25,8 +26,6 @@ from sop.procedure import STOP
 from tasks import clock
 
 CODE = "D3"
-FLOW_NAME = "asset-handover"
-DEPLOYMENT_NAME = "serah-terima-aset"
 
 
 class InstallationForm(SignedInput):
@@ -40,20 +39,13 @@ class InstallationForm(SignedInput):
     note: LongText = Field(default="", description="Catatan (note)")
 
 
-class HandoverJob:
+@dataclass
+class HandoverJob(AssetJob):
     """One D3 run: the step methods and what they share."""
 
-    def __init__(self, run: AssetRun, *, user: str, purpose: str, giver: str) -> None:
-        """Keep the run, the receiving user, the purpose and the Kasi handing it over."""
-        self.run = run
-        self.tag = str(run.tag)
-        self.user = user
-        self.purpose = purpose
-        self.giver = giver
-
-    def handlers(self) -> dict[int, StepHandler]:
-        """The step methods by SOP step number."""
-        return {1: self.hand_over, 2: self.install, 3: self.file}
+    user: str
+    purpose: str
+    giver: str
 
     def hand_over(self, proc: Procedure, step: Step) -> StepResult:
         """Step 1: the BAST, from the Kasi to the user."""
@@ -123,8 +115,10 @@ class HandoverJob:
         self.run.complete(proc, self.giver, "handed_over", custodian=self.user, location=installed)
         return StepResult(outputs={"custodian": self.user}, actor=self.giver)
 
+    STEPS = (hand_over, install, file)
 
-@flow(name=FLOW_NAME, log_prints=False)
+
+@flow(name=FLOW_NAMES[CODE], log_prints=False)
 def asset_handover(
     tag: str,
     user: str,

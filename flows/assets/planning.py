@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -22,14 +23,15 @@ from pydantic import Field
 
 from flows.approvals import ApprovalInput, SignedInput
 from flows.assets.common import (
-    AssetRun,
+    FLOW_NAMES,
+    AssetJob,
     check_person,
     default_reference,
     open_asset_run,
     run_procedure,
 )
 from flows.preamble import load_context
-from flows.procedure import Procedure, StepHandler, StepResult
+from flows.procedure import Procedure, StepResult
 from records.asset_runs import completed_count
 from records.assets import add_assets, taken_tags
 from reports.asset_documents import activity_report, decisions_table
@@ -48,8 +50,6 @@ from sop.procedure import NO, YES
 from tasks import clock
 
 CODE = "D1"
-FLOW_NAME = "asset-planning"
-DEPLOYMENT_NAME = "perencanaan-aset"
 
 
 class PlanForm(SignedInput):
@@ -126,28 +126,13 @@ def procured_frame(pairs: list[tuple[PlanItem, str, str | None]]) -> pd.DataFram
     )
 
 
-class PlanningJob:
+@dataclass
+class PlanningJob(AssetJob):
     """One D1 run: the step methods and what they share."""
 
-    def __init__(
-        self, run: AssetRun, *, plan: list[PlanItem], reason: str, proposer: str | None
-    ) -> None:
-        """Keep the run and the plan as the flow was given it (see :func:`asset_planning`)."""
-        self.run = run
-        self.plan = plan
-        self.reason = reason
-        self.proposer = proposer
-
-    def handlers(self) -> dict[int, StepHandler]:
-        """The step methods by SOP step number."""
-        return {
-            1: self.propose,
-            2: self.approve_kabid,
-            3: self.approve_kadis,
-            4: self.forward,
-            5: self.budget,
-            6: self.procure,
-        }
+    plan: list[PlanItem]
+    reason: str
+    proposer: str | None
 
     @staticmethod
     def plan_now(proc: Procedure) -> tuple[list[PlanItem], str]:
@@ -329,8 +314,10 @@ class PlanningJob:
             at=now,
         )
 
+    STEPS = (propose, approve_kabid, approve_kadis, forward, budget, procure)
 
-@flow(name=FLOW_NAME, log_prints=False)
+
+@flow(name=FLOW_NAMES[CODE], log_prints=False)
 def asset_planning(
     items: list[dict[str, Any]],
     reason: str,

@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from prefect import flow
@@ -17,20 +18,19 @@ from pydantic import Field
 
 from flows.approvals import SignedInput
 from flows.assets.common import (
+    FLOW_NAMES,
+    AssetJob,
     AssetProcedureError,
-    AssetRun,
     open_asset_procedure,
     run_procedure,
 )
 from flows.preamble import load_context
-from flows.procedure import Procedure, StepHandler, StepResult
+from flows.procedure import Procedure, StepResult
 from reports.asset_documents import berita_acara_relocation
 from sop.form_text import LongText, ShortText
 from sop.model import Step
 
 CODE = "D2"
-FLOW_NAME = "asset-relocation"
-DEPLOYMENT_NAME = "pemindahtempatan-aset"
 
 
 class RelocationDoneForm(SignedInput):
@@ -40,27 +40,13 @@ class RelocationDoneForm(SignedInput):
     note: LongText = Field(default="", description="Catatan pelaksanaan (note)")
 
 
-class RelocationJob:
+@dataclass
+class RelocationJob(AssetJob):
     """One D2 run: the step methods and what they share."""
 
-    def __init__(self, run: AssetRun, *, to_location: str, reason: str, actor: str | None) -> None:
-        """Keep the run and the flow's arguments (see :func:`asset_relocation`)."""
-        self.run = run
-        self.tag = str(run.tag)
-        self.to_location = to_location
-        self.reason = reason
-        self.actor = actor
-
-    def handlers(self) -> dict[int, StepHandler]:
-        """The step methods by SOP step number."""
-        return {
-            1: self.plan,
-            2: self.approve_kabid,
-            3: self.approve_kadis,
-            4: self.assign,
-            5: self.relocate,
-            6: self.report,
-        }
+    to_location: str
+    reason: str
+    actor: str | None
 
     def what(self, proc: Procedure) -> str:
         """The plan in one sentence (markdown)."""
@@ -145,8 +131,10 @@ class RelocationJob:
         self.run.complete(proc, kabid, "relocated", location=to)
         return StepResult(outputs={"location": to}, actor=kabid)
 
+    STEPS = (plan, approve_kabid, approve_kadis, assign, relocate, report)
 
-@flow(name=FLOW_NAME, log_prints=False)
+
+@flow(name=FLOW_NAMES[CODE], log_prints=False)
 def asset_relocation(
     tag: str,
     to_location: str,

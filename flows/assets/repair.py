@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from prefect import flow
@@ -17,13 +18,15 @@ from pydantic import Field
 
 from flows.approvals import SignedInput
 from flows.assets.common import (
+    FLOW_NAMES,
+    AssetJob,
     AssetProcedureError,
     AssetRun,
     open_asset_procedure,
     run_procedure,
 )
 from flows.preamble import load_context
-from flows.procedure import Procedure, StepHandler, StepResult
+from flows.procedure import Procedure, StepResult
 from records.incidents import incident_number
 from reports.asset_documents import activity_report, asset_fields, decisions_table, nota_dinas
 from reports.document import signature_for
@@ -33,8 +36,6 @@ from sop.model import Step
 from tasks import clock
 
 CODE = "D4"
-FLOW_NAME = "asset-repair"
-DEPLOYMENT_NAME = "perbaikan-aset"
 
 
 class NotaDinasForm(SignedInput):
@@ -56,36 +57,14 @@ class RepairReportForm(SignedInput):
     note: LongText = Field(default="", description="Catatan (note)")
 
 
-class RepairJob:
+@dataclass
+class RepairJob(AssetJob):
     """One D4 run: the step methods and what they share."""
 
-    def __init__(
-        self,
-        run: AssetRun,
-        *,
-        problem: str,
-        analysis: str,
-        incident: str | None,
-        manager: str,
-    ) -> None:
-        """Keep the run, the need, its analysis, the incident's number and the asset manager."""
-        self.run = run
-        self.tag = str(run.tag)
-        self.problem = problem
-        self.analysis = analysis
-        self.incident = incident
-        self.manager = manager
-
-    def handlers(self) -> dict[int, StepHandler]:
-        """The step methods by SOP step number."""
-        return {
-            1: self.analyse,
-            2: self.write_nota_dinas,
-            3: self.approve_kabid,
-            4: self.assign,
-            5: self.repair,
-            6: self.report,
-        }
+    problem: str
+    analysis: str
+    incident: str | None
+    manager: str
 
     def analyse(self, proc: Procedure, step: Step) -> StepResult:
         """Step 1: the asset manager's analysis of what needs repair."""
@@ -202,6 +181,8 @@ class RepairJob:
             documents=run.publish(doc, "laporan-perbaikan"),
         )
 
+    STEPS = (analyse, write_nota_dinas, approve_kabid, assign, repair, report)
+
 
 def linked_incident(run: AssetRun, ref: str | None) -> str | None:
     """The number of the incident the repair is linked to, if any.
@@ -217,7 +198,7 @@ def linked_incident(run: AssetRun, ref: str | None) -> str | None:
         raise AssetProcedureError(f"incident: {exc}") from exc
 
 
-@flow(name=FLOW_NAME, log_prints=False)
+@flow(name=FLOW_NAMES[CODE], log_prints=False)
 def asset_repair(
     tag: str,
     problem: str,

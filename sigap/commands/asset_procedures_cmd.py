@@ -76,7 +76,8 @@ def start(code: str, params: dict[str, Any], here: bool) -> None:
         params: The flow's parameters.
         here: Run in this process.
     """
-    from flows.assets.catalog import DEPLOYMENT_NAMES, FLOW_NAMES, FLOWS
+    from flows.assets.catalog import FLOWS
+    from flows.assets.common import DEPLOYMENT_NAMES, FLOW_NAMES
     from flows.assets.evaluation import DEPLOYMENT_NAME as D6_DEPLOYMENT
     from flows.assets.evaluation import FLOW_NAME as D6_FLOW
     from flows.assets.evaluation import asset_evaluation
