@@ -12,10 +12,10 @@ from typing import Any
 from prefect.schedules import Cron, Interval
 
 from config.settings import load_settings
-from flows.asset_evaluation import DEPLOYMENT_NAME as EVALUATION_DEPLOYMENT
-from flows.asset_evaluation import asset_evaluation
-from flows.asset_procedures import DEPLOYMENT_NAMES as ASSET_DEPLOYMENTS
-from flows.asset_procedures import FLOWS as ASSET_FLOWS
+from flows.assets.catalog import FLOWS as ASSET_FLOWS
+from flows.assets.common import DEPLOYMENT_NAMES as ASSET_DEPLOYMENTS
+from flows.assets.evaluation import DEPLOYMENT_NAME as EVALUATION_DEPLOYMENT
+from flows.assets.evaluation import asset_evaluation
 from flows.incident import DEPLOYMENT_NAME as INCIDENT_DEPLOYMENT
 from flows.incident import network_incident
 from flows.maintenance import DEPLOYMENT_NAME, network_maintenance

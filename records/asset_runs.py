@@ -1,4 +1,8 @@
-"""Reads for the D6 evaluation: the period's asset-procedure runs, their steps, the register."""
+"""Reads of the SOP D runs: their decisions, documents and rounds; the D6 evaluation's data.
+
+The functions taking an engine open a session of their own, so the flows of
+:mod:`flows.assets` never open one themselves.
+"""
 
 from __future__ import annotations
 
@@ -7,11 +11,97 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from records._checks import when
+from records.approvals import list_approvals
 from records.asset_models import Asset
+from records.db import session_scope
 from records.models import SopRun, StepLog
+from records.sop_runs import get_sop_run, load_sop_run
+
+
+def run_started(engine: Engine, run_key: str) -> bool:
+    """Whether a run is already recorded under ``run_key`` (running it again continues it).
+
+    Args:
+        engine: Records database.
+        run_key: The run key.
+
+    Returns:
+        ``True`` when the records hold a run with this key.
+    """
+    with session_scope(engine) as session:
+        return get_sop_run(session, run_key) is not None
+
+
+def run_decisions(engine: Engine, sop_run_id: int) -> list[dict[str, Any]]:
+    """The run's recorded decisions, oldest first, as plain dicts.
+
+    Args:
+        engine: Records database.
+        sop_run_id: The SOP run.
+
+    Returns:
+        Dicts with ``step``, ``role``, ``approver``, ``decision`` and ``at``.
+
+    Raises:
+        LookupError: No run has this id.
+    """
+    with session_scope(engine) as session:
+        run = load_sop_run(session, sop_run_id)
+        return [
+            {
+                "step": a.step_number,
+                "role": a.role_key,
+                "approver": a.approver,
+                "decision": a.decision,
+                "at": a.decided_at,
+            }
+            for a in list_approvals(session, run)
+        ]
+
+
+def run_documents(engine: Engine, sop_run_id: int) -> list[str]:
+    """Every document the run's step logs name, in step-log order.
+
+    Args:
+        engine: Records database.
+        sop_run_id: The SOP run.
+
+    Returns:
+        Document names or file paths, as recorded.
+
+    Raises:
+        LookupError: No run has this id.
+    """
+    with session_scope(engine) as session:
+        run = load_sop_run(session, sop_run_id)
+        return [str(d) for log in run.step_logs for d in log.documents]
+
+
+def completed_count(engine: Engine, sop_run_id: int, step_number: int) -> int:
+    """How many times a step of the run has been completed (a returned step runs again).
+
+    Args:
+        engine: Records database.
+        sop_run_id: The SOP run.
+        step_number: The step.
+
+    Returns:
+        The number of completed step logs of that step.
+
+    Raises:
+        LookupError: No run has this id.
+    """
+    with session_scope(engine) as session:
+        run = load_sop_run(session, sop_run_id)
+        return sum(
+            1
+            for log in run.step_logs
+            if log.step_number == step_number and log.status == "completed"
+        )
 
 
 def procedure_runs(
@@ -96,3 +186,22 @@ def register_rows(session: Session) -> list[dict[str, Any]]:
         {name: getattr(a, name) for name in fields}
         for a in session.scalars(select(Asset).order_by(Asset.tag))
     ]
+
+
+def evaluation_rows(
+    engine: Engine, codes: Sequence[str], since: datetime, until: datetime
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
+    """What the D6 evaluation reads, in one session: the period's runs, their steps, the register.
+
+    Args:
+        engine: Records database.
+        codes: SOP codes, e.g. ``D1`` ... ``D5``.
+        since: Period start (aware).
+        until: Period end, exclusive (aware).
+
+    Returns:
+        ``(runs, steps, assets)``: :func:`procedure_runs` and :func:`register_rows`.
+    """
+    with session_scope(engine) as session:
+        runs, steps = procedure_runs(session, codes, since, until)
+        return runs, steps, register_rows(session)

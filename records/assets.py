@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from records._checks import maybe, one_of, when
 from records.asset_models import Asset, AssetEvent
+from records.db import session_scope
 from records.models import Device, DeviceSnapshot
 from sop.asset_reconcile import RegisteredItem, SeenDevice
 from sop.assets import CATEGORIES, STATUSES
@@ -246,6 +248,106 @@ def change_asset(
     session.add(event)
     session.flush()
     return event
+
+
+def load_asset(engine: Engine, tag: str) -> Asset:
+    """Read one asset in a session of its own (its fields stay readable afterwards).
+
+    Args:
+        engine: Records database.
+        tag: The asset tag.
+
+    Returns:
+        The asset's register row as it stands now.
+
+    Raises:
+        LookupError: Naming the tag, when the register has no such asset.
+    """
+    with session_scope(engine) as session:
+        return get_asset(session, tag)
+
+
+def update_asset(
+    engine: Engine,
+    tag: str,
+    *,
+    procedure: str | None,
+    sop_run_id: int | None,
+    actor: str | None,
+    at: datetime,
+    kind: str = "changed",
+    **changes: Any,
+) -> None:
+    """Change the asset with this tag and record the event, in one transaction.
+
+    Args:
+        engine: Records database.
+        tag: The asset tag.
+        procedure: Which procedure changes it, e.g. ``D2``.
+        sop_run_id: The SOP run, if any.
+        actor: Who changes it.
+        at: When (aware).
+        kind: What happened, e.g. ``status``, ``relocated``.
+        **changes: New field values (:data:`ASSET_FIELDS`).
+
+    Raises:
+        LookupError: No such asset.
+        ValueError: As :func:`change_asset`.
+    """
+    with session_scope(engine) as session:
+        change_asset(
+            session,
+            get_asset(session, tag),
+            procedure=procedure,
+            sop_run_id=sop_run_id,
+            actor=actor,
+            at=at,
+            kind=kind,
+            **changes,
+        )
+
+
+def taken_tags(engine: Engine, tags: Iterable[str]) -> set[str]:
+    """Which of ``tags`` the register already holds (:func:`existing_tags` in its own session).
+
+    Args:
+        engine: Records database.
+        tags: Asset tags.
+
+    Returns:
+        The tags already registered.
+    """
+    with session_scope(engine) as session:
+        return existing_tags(session, tags)
+
+
+def add_assets(
+    engine: Engine,
+    assets: Sequence[Mapping[str, Any]],
+    *,
+    procedure: str | None,
+    sop_run_id: int | None,
+    actor: str | None,
+    at: datetime,
+) -> None:
+    """Add several assets to the register in one transaction (all or none).
+
+    Args:
+        engine: Records database.
+        assets: Each asset's fields (:data:`ASSET_FIELDS`), in order.
+        procedure: What creates them, e.g. ``D1``.
+        sop_run_id: The SOP run that creates them, if any.
+        actor: Who creates them.
+        at: When (aware).
+
+    Raises:
+        ValueError: As :func:`add_asset`, for the first asset refused.
+    """
+    with session_scope(engine) as session:
+        for fields in assets:
+            add_asset(
+                session, procedure=procedure, sop_run_id=sop_run_id, actor=actor, at=at, **fields
+            )
 
 
 def asset_events(

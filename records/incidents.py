@@ -13,10 +13,12 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from records._checks import maybe, when
+from records.db import session_scope
 from records.incident_models import Incident
 from sop.incidents import (
     FINISHED_STATUSES,
@@ -150,6 +152,23 @@ def get_incident(session: Session, ref: str | int) -> Incident:
             f"incident {text!r} not found (give a number like INC-2026-0001 or an id)"
         )
     return incident
+
+
+def incident_number(engine: Engine, ref: str | int) -> str:
+    """The number of an incident given by its number or id (:func:`get_incident`).
+
+    Args:
+        engine: Records database.
+        ref: Number or id.
+
+    Returns:
+        Its number, as recorded (e.g. ``INC-2026-0001``).
+
+    Raises:
+        LookupError: No such incident.
+    """
+    with session_scope(engine) as session:
+        return get_incident(session, ref).number
 
 
 def list_incidents(

@@ -3,7 +3,7 @@
 Records in (the period's D1-D5 runs and step logs, the register), tables out:
 counts per procedure, SLA compliance per step, assets by status and category,
 aging, warranties ending soon and a suggested follow-up action plan. The flow
-(:mod:`flows.asset_evaluation`) reads the records, renders the tables as one
+(:mod:`flows.assets.evaluation`) reads the records, renders the tables as one
 official document (XLSX/HTML/PDF, Prefect artifacts) and adds the action plan
 the Kasi writes.
 """

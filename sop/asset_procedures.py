@@ -1,6 +1,6 @@
 """The asset procedures of SOP D (D1-D6), pure: plans, run keys, periods, letter numbers.
 
-The flows (:mod:`flows.asset_procedures`, :mod:`flows.asset_evaluation`) take
+The flows (:mod:`flows.assets`) take
 their parameters through these checks before anything is recorded, so bad input
 is refused with a message that names the field and changes nothing.
 """

@@ -56,22 +56,16 @@ def _common(
 
 def _precheck(code: str, params: dict[str, Any]) -> None:
     """Refuse now what the flow would refuse at its start (asset state, people)."""
-    from flows.asset_procedures import AssetProcedureError, check_start, open_asset_run
+    from flows.assets.common import AssetProcedureError, check_start, open_asset_run
+    from flows.preamble import load_context
 
-    job = open_asset_run(
-        code,
-        reference=params["reference"],
-        tag=params.get("tag"),
-        office_file=params.get("office_file"),
-        database_url=params.get("database_url"),
-    )
-    try:
-        if job.tag is not None:
-            check_start(job.engine, code, job.tag, job.run_key)
-    except AssetProcedureError as exc:
-        raise exit_with(str(exc), 1) from None
-    finally:
-        job.engine.dispose()
+    with load_context(params.get("office_file"), params.get("database_url")) as context:
+        job = open_asset_run(context, code, reference=params["reference"], tag=params.get("tag"))
+        try:
+            if job.tag is not None:
+                check_start(job.engine, code, job.tag, job.run_key)
+        except AssetProcedureError as exc:
+            raise exit_with(str(exc), 1) from None
 
 
 def start(code: str, params: dict[str, Any], here: bool) -> None:
@@ -82,10 +76,11 @@ def start(code: str, params: dict[str, Any], here: bool) -> None:
         params: The flow's parameters.
         here: Run in this process.
     """
-    from flows.asset_evaluation import DEPLOYMENT_NAME as D6_DEPLOYMENT
-    from flows.asset_evaluation import FLOW_NAME as D6_FLOW
-    from flows.asset_evaluation import asset_evaluation
-    from flows.asset_procedures import DEPLOYMENT_NAMES, FLOW_NAMES, FLOWS
+    from flows.assets.catalog import FLOWS
+    from flows.assets.common import DEPLOYMENT_NAMES, FLOW_NAMES
+    from flows.assets.evaluation import DEPLOYMENT_NAME as D6_DEPLOYMENT
+    from flows.assets.evaluation import FLOW_NAME as D6_FLOW
+    from flows.assets.evaluation import asset_evaluation
 
     console = Console()
     flows = {**FLOWS, "D6": asset_evaluation}
@@ -127,7 +122,7 @@ def start(code: str, params: dict[str, Any], here: bool) -> None:
 
 
 def _reference(reference: str | None, tag: str | None) -> str:
-    from flows.asset_procedures import default_reference
+    from flows.assets.common import default_reference
 
     return reference or default_reference(tag)
 

@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
-from flows.asset_evaluation import asset_evaluation
+from flows.assets.evaluation import asset_evaluation
 from records.db import session_scope
 from records.models import SopRun
 from records.sop_runs import get_or_create_sop_run, set_sop_run_status

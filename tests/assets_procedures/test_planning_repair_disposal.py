@@ -7,12 +7,10 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import func, select
 
-from flows.asset_procedures import (
-    AssetProcedureError,
-    asset_disposal,
-    asset_planning,
-    asset_repair,
-)
+from flows.assets.common import AssetProcedureError
+from flows.assets.disposal import asset_disposal
+from flows.assets.planning import asset_planning
+from flows.assets.repair import asset_repair
 from records.asset_models import Asset
 from records.db import session_scope
 from records.incidents import open_incident

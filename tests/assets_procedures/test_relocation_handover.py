@@ -7,7 +7,9 @@ from prefect.client.orchestration import get_client
 from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
 from sqlalchemy import func, select
 
-from flows.asset_procedures import AssetProcedureError, asset_handover, asset_relocation
+from flows.assets.common import AssetProcedureError
+from flows.assets.handover import asset_handover
+from flows.assets.relocation import asset_relocation
 from records.asset_models import AssetEvent
 from records.db import session_scope
 from records.models import SopRun

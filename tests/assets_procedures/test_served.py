@@ -42,7 +42,8 @@ def served(prefect_api, office: str, db_url: str, tmp_path: Path) -> Iterator[Pa
     log = tmp_path / "serve.log"
     process = subprocess.Popen(
         [sys.executable, "-c",
-         "from flows.asset_procedures import DEPLOYMENT_NAMES, asset_relocation\n"
+         "from flows.assets.common import DEPLOYMENT_NAMES\n"
+         "from flows.assets.relocation import asset_relocation\n"
          "asset_relocation.serve(name=DEPLOYMENT_NAMES['D2'], limit=2)"],
         cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT,
     )  # fmt: skip

@@ -1,0 +1,324 @@
+"""What the flows of SOP D1-D6 share: the run (:class:`AssetRun`), opening and checking it.
+
+A flow loads its context (:func:`flows.preamble.load_context`), opens the run with
+:func:`open_asset_procedure` (one asset: the people and the asset's state are checked
+before anything is recorded) or :func:`open_asset_run` (no asset), builds its job class
+and hands the job's step methods to :func:`run_procedure`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from types import MethodType
+from typing import Any, ClassVar
+
+from sqlalchemy.engine import Engine
+
+from config.settings import Settings
+from flows.engine import Procedure, StepHandler, StepResult
+from flows.preamble import FlowContext
+from records.asset_runs import run_decisions, run_documents, run_started
+from records.assets import load_asset, update_asset
+from reports.artifacts import artifact_key
+from reports.asset_documents import AssetFacts, asset_fields, surat_penugasan
+from reports.document import OfficialDocument, publish_document
+from reports.document import write_document as write_official
+from sop.asset_procedures import letter_number, run_key
+from sop.assets import check_transition, status_after
+from sop.model import SopDefinition
+from sop.office import Office
+from tasks import clock
+
+FLOW_NAMES = {
+    "D1": "asset-planning",
+    "D2": "asset-relocation",
+    "D3": "asset-handover",
+    "D4": "asset-repair",
+    "D5": "asset-disposal",
+}
+"""Prefect flow name of each procedure (D6: :data:`flows.assets.evaluation.FLOW_NAME`)."""
+
+DEPLOYMENT_NAMES = {
+    "D1": "perencanaan-aset",
+    "D2": "pemindahtempatan-aset",
+    "D3": "serah-terima-aset",
+    "D4": "perbaikan-aset",
+    "D5": "penghapusan-aset",
+}
+"""Deployment name of each procedure (ad hoc runs; D6: its own, scheduled)."""
+
+
+class AssetProcedureError(ValueError):
+    """An asset procedure may not start as asked (nothing was recorded)."""
+
+
+@dataclass
+class AssetRun:
+    """What the steps of one asset procedure run share."""
+
+    code: str
+    office: Office
+    settings: Settings
+    sop: SopDefinition
+    engine: Engine
+    run_key: str
+    reference: str
+    tag: str | None
+
+    @property
+    def out_dir(self) -> Path:
+        """Where the run's documents are written."""
+        base = self.settings.report_dir or self.settings.data_dir / "reports"
+        return base / "aset" / safe_name(self.run_key)
+
+    def asset(self) -> AssetFacts:
+        """The asset as the register holds it now."""
+        assert self.tag is not None
+        a = load_asset(self.engine, self.tag)
+        return AssetFacts(
+            tag=a.tag,
+            name=a.name,
+            category=a.category,
+            status=a.status,
+            vendor=a.vendor,
+            model=a.model,
+            serial=a.serial,
+            location=a.location,
+            custodian=a.custodian,
+        )
+
+    def facts_md(self) -> str:
+        """The asset's register fields as a markdown list (empty for a run on no asset)."""
+        if self.tag is None:
+            return ""
+        return "\n".join(f"- **{k}:** {v}" for k, v in asset_fields(self.asset()))
+
+    def change(self, proc: Procedure, actor: str | None, kind: str, **changes: Any) -> None:
+        """Change the asset in the register, recorded against this run."""
+        assert self.tag is not None
+        update_asset(
+            self.engine,
+            self.tag,
+            procedure=self.code,
+            sop_run_id=proc.sop_run_id,
+            actor=actor,
+            at=clock.now(),
+            kind=kind,
+            **changes,
+        )
+
+    def complete(self, proc: Procedure, actor: str | None, kind: str, **changes: Any) -> None:
+        """Record the procedure's end: the asset's status after it, with ``changes``."""
+        self.change(
+            proc, actor, kind, status=status_after(self.code, self.asset().status), **changes
+        )
+
+    def number(self, proc: Procedure, prefix: str) -> str:
+        """A letter number for this run's document."""
+        return letter_number(prefix, proc.sop_run_id, clock.now().astimezone(self.office.timezone))
+
+    def publish(self, doc: OfficialDocument, name: str) -> list[str]:
+        """Write a document (PDF, HTML, XLSX), publish it as artifacts; its file paths."""
+        paths = write_official(doc, self.out_dir, name)
+        publish_document(doc, paths, key=artifact_key(f"{self.reference}-{name}"))
+        return [str(p) for p in paths.values()]
+
+    def decisions(self, proc: Procedure) -> list[dict[str, Any]]:
+        """The run's recorded decisions, oldest first."""
+        return run_decisions(self.engine, proc.sop_run_id)
+
+    def assignment(
+        self,
+        proc: Procedure,
+        asset: AssetFacts,
+        *,
+        prefix: str,
+        signer_role: str,
+        signer: str,
+        assignee: str,
+        assignee_role: str,
+        task: str,
+        basis: str,
+    ) -> StepResult:
+        """The Surat Penugasan step: the letter for step 5's work (its time standard), published.
+
+        ``asset`` is the asset as the letter shows it (read before any change of this step).
+        """
+        letter = surat_penugasan(
+            self.office,
+            asset,
+            number=self.number(proc, prefix),
+            at=clock.now(),
+            signer_role=signer_role,
+            signer=signer,
+            assignee=assignee,
+            assignee_role=assignee_role,
+            task=task,
+            basis=basis,
+            deadline=self.sop.step(5).time or "-",
+        )
+        return StepResult(
+            outputs={"assignee": assignee},
+            actor=signer,
+            documents=self.publish(letter, "surat-penugasan"),
+        )
+
+
+@dataclass
+class AssetJob:
+    """Base of the D1-D6 job classes: the run their step methods work on.
+
+    A job class adds the flow's arguments as fields, one method per SOP step (named
+    for what the step does) and :attr:`STEPS`, those methods in SOP order.
+    """
+
+    STEPS: ClassVar[tuple[Callable[..., StepResult], ...]] = ()
+    """The step methods in SOP order (step 1 first), as the class body names them."""
+
+    run: AssetRun
+
+    @property
+    def tag(self) -> str:
+        """The tag of the asset the run is on (a run on one asset only)."""
+        assert self.run.tag is not None
+        return self.run.tag
+
+    def handlers(self) -> dict[int, StepHandler]:
+        """The engine's handler map: ``{1: self.<step 1 method>, 2: ...}``."""
+        return {number: MethodType(method, self) for number, method in enumerate(self.STEPS, 1)}
+
+
+def safe_name(text: str) -> str:
+    """A file-name-safe form of a text (pure).
+
+    Examples:
+        >>> safe_name("D2/Diskominfo SP/SW-01 2026-12-01")
+        'D2_Diskominfo-SP_SW-01-2026-12-01'
+    """
+    return re.sub(r"[^A-Za-z0-9._-]+", "-", text.replace("/", "_")).strip("-")
+
+
+def default_reference(tag: str | None) -> str:
+    """``<tag> <date at the office>`` style reference for a new run (to the minute)."""
+    stamp = clock.now().strftime("%Y%m%d-%H%M")
+    return f"{tag} {stamp}" if tag else stamp
+
+
+def open_asset_run(context: FlowContext, code: str, *, reference: str, tag: str | None) -> AssetRun:
+    """The run of procedure ``code`` in a loaded context (no check, nothing written).
+
+    Args:
+        context: The flow's context (:func:`flows.preamble.load_context`).
+        code: ``D1`` ... ``D6``.
+        reference: The run's reference (with the code and office, its run key).
+        tag: The asset's tag, or ``None`` for a run on no one asset.
+
+    Returns:
+        The run, on the context's engine.
+    """
+    return AssetRun(
+        code=code,
+        office=context.office,
+        settings=context.settings,
+        sop=context.sop(code),
+        engine=context.engine,
+        run_key=run_key(code, context.office.short_name, reference),
+        reference=reference,
+        tag=tag,
+    )
+
+
+def check_person(office: Office, username: str | None, role: str, what: str) -> None:
+    """Refuse a named person who is not in the office or does not hold ``role``.
+
+    Args:
+        office: The office.
+        username: The person named, or ``None`` (nothing to check).
+        role: The role they must hold.
+        what: The parameter that named them (in the message).
+
+    Raises:
+        AssetProcedureError: Not a person of the office, or not holding the role.
+    """
+    if username is None:
+        return
+    if office.person(username) is None:
+        raise AssetProcedureError(f"{what}: {username!r} is not a person in {office.file}")
+    if not office.has_role(username, role):
+        raise AssetProcedureError(
+            f"{what}: {username!r} does not hold the role {role} "
+            f"({office.role_titles.get(role, role)}) in {office.file}"
+        )
+
+
+def check_start(engine: Engine, code: str, tag: str, key: str) -> None:
+    """Refuse a procedure the asset's state does not allow (a continued run is not re-checked).
+
+    Args:
+        engine: Records database.
+        code: ``D2`` ... ``D5``.
+        tag: The asset's tag.
+        key: The run key (a run already recorded under it continues).
+
+    Raises:
+        AssetProcedureError: No such asset, or the transition is refused.
+    """
+    if run_started(engine, key):
+        return
+    try:
+        asset = load_asset(engine, tag)
+        check_transition(asset.status, asset.custodian, code)
+    except (LookupError, ValueError) as exc:
+        raise AssetProcedureError(str(exc)) from exc
+
+
+def open_asset_procedure(
+    context: FlowContext,
+    code: str,
+    tag: str,
+    reference: str | None,
+    *people: tuple[str | None, str, str],
+) -> AssetRun:
+    """Open a run on one asset; refused before anything is recorded (AssetProcedureError).
+
+    ``reference`` None takes :func:`default_reference`; each ``(username, role, what)`` of
+    ``people`` is checked in order (:func:`check_person`), then the asset's state.
+    """
+    run = open_asset_run(context, code, reference=reference or default_reference(tag), tag=tag)
+    for username, role, what in people:
+        check_person(run.office, username, role, what)
+    check_start(run.engine, code, tag, run.run_key)
+    return run
+
+
+def run_procedure(
+    run: AssetRun,
+    *,
+    title: str,
+    parameters: Mapping[str, Any],
+    handlers: Mapping[int, StepHandler],
+) -> dict[str, Any]:
+    """Run the procedure; the run's key, status, outputs and PDF documents."""
+    proc = Procedure(
+        engine=run.engine,
+        office=run.office,
+        settings=run.settings,
+        sop=run.sop,
+        run_key=run.run_key,
+        title=title,
+        parameters=dict(parameters),
+        handlers=handlers,
+        actor=None,
+    )
+    result = proc.run()
+    documents = [d for d in run_documents(run.engine, result.sop_run_id) if d.endswith(".pdf")]
+    return {
+        "run_key": result.run_key,
+        "sop_run_id": result.sop_run_id,
+        "status": result.status,
+        "outputs": {str(k): v for k, v in result.outputs.items()},
+        "documents": documents,
+    }

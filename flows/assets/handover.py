@@ -1,0 +1,156 @@
+"""Flow ``asset-handover``: SOP D3, pemanfaatan aset: serah terima kepada pengguna.
+
+1. the Kasi hands the asset over with a BAST (Berita Acara Serah Terima, automatic);
+2. the receiving user confirms, installs and configures it (form, that user only;
+   ``received: false`` ends the run) with the installation report;
+3. filed: the user becomes the asset's custodian in the register.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from prefect import flow
+from pydantic import Field
+
+from flows.approvals import SignedInput
+from flows.assets.common import FLOW_NAMES, AssetJob, open_asset_procedure, run_procedure
+from flows.engine import Procedure, StepResult
+from flows.preamble import load_context
+from reports.asset_documents import activity_report, asset_fields, bast, person_line
+from reports.document import signature_for
+from sop.form_text import LongText, NameText
+from sop.model import Step
+from sop.procedure import STOP
+from tasks import clock
+
+CODE = "D3"
+
+
+class InstallationForm(SignedInput):
+    """D3 step 2: the user received, installed and configured the asset."""
+
+    received: bool = Field(
+        description="Aset diterima sesuai BAST (received as in the BAST); tidak = ditolak"
+    )
+    location: NameText = Field(default="", description="Lokasi pemasangan (where it is installed)")
+    configuration: LongText = Field(default="", description="Instalasi/konfigurasi yang dilakukan")
+    note: LongText = Field(default="", description="Catatan (note)")
+
+
+@dataclass
+class HandoverJob(AssetJob):
+    """One D3 run: the step methods and what they share."""
+
+    user: str
+    purpose: str
+    giver: str
+
+    def hand_over(self, proc: Procedure, step: Step) -> StepResult:
+        """Step 1: the BAST, from the Kasi to the user."""
+        run = self.run
+        doc = bast(
+            run.office,
+            run.asset(),
+            number=run.number(proc, "BAST"),
+            at=clock.now(),
+            giver=self.giver,
+            receiver=self.user,
+            purpose=self.purpose,
+        )
+        return StepResult(
+            outputs={"tag": self.tag, "user": self.user, "purpose": self.purpose},
+            actor=self.giver,
+            documents=run.publish(doc, "bast"),
+        )
+
+    def check_receiver(self, form: SignedInput) -> str | None:
+        """Refuse an answer from anyone but the user the asset is handed to."""
+        who = form.approver.strip()
+        return None if who == self.user else f"aset diserahkan kepada {self.user}, bukan {who}"
+
+    def install(self, proc: Procedure, step: Step) -> StepResult:
+        """Step 2: the user receives, installs and configures it; the installation report."""
+        run = self.run
+        answer = proc.ask(
+            step,
+            InstallationForm,
+            summary=f"Serah terima aset **{self.tag}** kepada **{self.user}** ({self.purpose}). "
+            "Isi setelah aset diterima, dipasang dan dikonfigurasi; `received: false` menolak "
+            "serah terima.\n\n" + run.facts_md(),
+            performed_by=proc.actors(1),
+            check=self.check_receiver,
+        )
+        if not answer.data.get("received"):
+            return StepResult(
+                outputs=answer.data, branch=STOP, note="Serah terima ditolak pengguna aset"
+            )
+        a = run.asset()
+        doc = activity_report(
+            run.office,
+            title="LAPORAN INSTALASI DAN KONFIGURASI ASET SISTEM ELEKTRONIK",
+            number=run.number(proc, "LAP-INS"),
+            at=answer.decided_at,
+            paragraphs=[
+                f"Aset telah diterima oleh {person_line(run.office, self.user)} sesuai Berita "
+                "Acara Serah Terima Barang, dipasang dan dikonfigurasi sebagai berikut."
+            ],
+            fields=[
+                *asset_fields(a),
+                ("Lokasi pemasangan", answer.data.get("location") or a.location or "-"),
+                ("Instalasi/konfigurasi", answer.data.get("configuration") or "-"),
+                ("Catatan", answer.data.get("note") or "-"),
+            ],
+            signatures=[
+                signature_for(run.office, "asset_user", self.user, label="Pengguna aset,"),
+                signature_for(run.office, "kasi", self.giver, label="Mengetahui,"),
+            ],
+        )
+        return StepResult(outputs=answer.data, documents=run.publish(doc, "laporan-instalasi"))
+
+    def file(self, proc: Procedure, step: Step) -> StepResult:
+        """Step 3: filed; the user is the custodian, the asset where it was installed."""
+        installed = proc.outputs(2).get("location") or self.run.asset().location
+        self.run.complete(proc, self.giver, "handed_over", custodian=self.user, location=installed)
+        return StepResult(outputs={"custodian": self.user}, actor=self.giver)
+
+    STEPS = (hand_over, install, file)
+
+
+@flow(name=FLOW_NAMES[CODE], log_prints=False)
+def asset_handover(
+    tag: str,
+    user: str,
+    purpose: str,
+    actor: str | None = None,
+    reference: str | None = None,
+    office_file: str | None = None,
+    database_url: str | None = None,
+) -> dict[str, Any]:
+    """SOP D3, pemanfaatan aset: serah terima kepada pengguna (handover to a user).
+
+    Args:
+        tag: Kode aset (asset tag).
+        user: Username pengguna aset yang menerima (the receiving asset user).
+        purpose: Keperluan (what the asset is for).
+        actor: Username Kasi yang menyerahkan (the Kasi handing it over).
+        reference: Rujukan run; sama = lanjutkan run itu.
+        office_file: File konfigurasi kantor (default: ``SIGAP_OFFICE``).
+        database_url: Basis data catatan (default: ``SIGAP_DATABASE_URL``).
+
+    Returns:
+        Run key, status, outputs and documents.
+    """
+    with load_context(office_file, database_url) as context:
+        run = open_asset_procedure(
+            context, CODE, tag, reference, (actor, "kasi", "actor"), (user, "asset_user", "user")
+        )
+        giver = actor or (run.office.holders("kasi")[0].username)
+        job = HandoverJob(run, user=user, purpose=purpose, giver=giver)
+        return run_procedure(
+            run,
+            title=f"D3 Serah terima aset {tag} kepada {user}",
+            parameters={"tag": tag, "user": user, "purpose": purpose, "actor": actor},
+            handlers=job.handlers(),
+        )
