@@ -31,13 +31,11 @@ from prefect import flow, get_run_logger
 from prefect.settings import PREFECT_UI_URL
 from sqlalchemy.engine import Engine
 
-from config.office_file import load_office
-from config.settings import Settings, load_settings
-from config.sop_files import load_sops
+from config.settings import Settings
 from flows.collect import collect_flow
 from flows.engine import Procedure, StepResult
+from flows.preamble import load_context
 from inventory import load_inventory
-from records.db import make_engine
 from reports.maintenance import publish_maintenance_artifacts, write_maintenance_report
 from reports.sources import month_review_lines
 from sop.maintenance import device_lines, devices_in_note, review_summary, totals
@@ -79,28 +77,22 @@ def network_maintenance(
     Returns:
         The run key, its status, the month's totals and the report files.
     """
-    settings = load_settings()
-    office = load_office(Path(office_file) if office_file else settings.office_file)
-    sop = load_sops(office.sop_dir)[SOP_CODE] if office.sop_dir else load_sops()[SOP_CODE]
-    month = parse_month(month) if month else current_month(clock.now(), office.timezone)
-    inventory = Path(inventory_dir) if inventory_dir else settings.inventory_dir
-    engine = make_engine(database_url or settings.database_url)
-    try:
+    with load_context(office_file, database_url) as context:
+        settings, office = context.settings, context.office
+        month = parse_month(month) if month else current_month(clock.now(), office.timezone)
         job = MaintenanceJob(
             settings=settings,
             office=office,
-            sop=sop,
-            engine=engine,
+            sop=context.sop(SOP_CODE),
+            engine=context.engine,
             month=month,
-            inventory_dir=inventory,
+            inventory_dir=Path(inventory_dir) if inventory_dir else settings.inventory_dir,
             filters=_filters(sites, groups),
             actor=actor,
-            database_url=database_url or settings.database_url,
+            database_url=context.database_url,
             office_file=str(office_file or settings.office_file),
         )
         return job.run()
-    finally:
-        engine.dispose()
 
 
 def _filters(sites: list[str] | None, groups: list[str] | None) -> dict[str, list[str]]:
