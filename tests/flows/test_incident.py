@@ -1,6 +1,6 @@
 """SOP C end to end over a real switch that goes down and comes back.
 
-Real parts: the lab's simulated IOS switch (tests/incidents/conftest.py), the
+Real parts: the lab's simulated IOS switch (tests/flows/incident_fixtures.py), the
 collection engine, a real Prefect API, SQLite records, WeasyPrint PDFs read back
 with pdftotext. The flow runs in a thread as a worker would run it; the test
 answers its pauses with ``resume_flow_run``, the call ``sigap answer``/``sigap

@@ -1,6 +1,6 @@
 """SOP E perbaikan-server end to end over the lab, and the evidence upload.
 
-Real parts: the SOP E lab (tests/monitoring/conftest.py), a real Prefect API,
+Real parts: the SOP E lab (tests/flows/monitoring_fixtures.py), a real Prefect API,
 SQLite records. The monitoring opens the incident from a stopped service; the
 flow runs in a thread as a worker would; the test answers each pause with
 ``resume_flow_run`` (what the Prefect UI and ``sigap answer`` do).

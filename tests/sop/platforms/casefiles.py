@@ -2,7 +2,7 @@
 
 Layout, one directory per case::
 
-    tests/collect/fixtures/<platform>/<case>/
+    tests/sop/platforms/fixtures/<platform>/<case>/
         getters/<getter>.json      NAPALM getter results (napalm platforms)
         commands/<slug>.txt        raw output of one of the platform's commands
         expected.json              values the parse must give (a subset)
