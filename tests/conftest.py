@@ -68,3 +68,9 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LabState]:
         else:
             os.environ[PASSWORD_ENV] = previous
         lab_down(lab_dir)
+
+
+# SOP E's lab and its fixtures, used by tests/flows (monitoring, repair) and tests/reports
+# (the fault report): session-scoped, so defined once here. Imported last, since that module
+# imports require_lab_tools from this one.
+from tests.flows.monitoring_fixtures import e_db, e_lab, e_office, faults  # noqa: E402, F401

@@ -14,6 +14,7 @@ from prefect.client.orchestration import get_client
 
 from records.db import init_database
 from tests.pauses import is_paused, resume_paused, wait_for, wait_until_paused
+from tests.smtpserver import SmtpServer, start_smtp
 
 __all__ = ["is_paused", "resume_paused", "wait_for", "wait_until_paused"]
 
@@ -111,6 +112,12 @@ def run_inputs(flow_run_id: str) -> list[str]:
             UUID(flow_run_id), key_prefix="paused-", limit=500, exclude_keys=set()
         )
     return [item.value for item in found]
+
+
+@pytest.fixture
+def smtp_server() -> Iterator[SmtpServer]:
+    """A real SMTP server on 127.0.0.1 and a free port, collecting every message."""
+    yield from start_smtp()
 
 
 @pytest.fixture
