@@ -41,10 +41,7 @@ from pydantic import AfterValidator, Field, SecretStr, ValidationError, model_va
 from sqlalchemy.engine import Engine
 
 from config.smtp import SmtpSettings, smtp_settings_from_env
-from records.approvals import record_approval, record_refused_approval, wrong_code_times
-from records.db import session_scope
-from records.sop_runs import load_sop_run
-from records.steps import finish_step, open_step, start_step
+from records.journal import DecisionEntry, RunJournal
 from sop.approval import judge_approval
 from sop.escalation import format_time
 from sop.form_text import (
@@ -395,34 +392,21 @@ def await_answer(
     flow_run_id = current_flow_run_id() or "?"
     smtp = smtp if smtp is not None else smtp_settings_from_env()
     step = request.step
-    with session_scope(engine) as session:
-        run = load_sop_run(session, request.sop_run_id)
-        log_row = open_step(session, run, step.number)
-        if log_row is None:
-            started = clock.now()
-            due = (
-                due_time(started, step.duration, office.sla.breach_factor)
-                if step.duration
-                else None
-            )
-            log_row = start_step(
-                session,
-                run,
-                step.number,
-                step.role,
-                due_at=due,
-                started_at=started,
-                status="waiting",
-                inputs={
-                    "performed_by": list(request.performed_by),
-                    "form": [n for n in request.form.model_fields if n not in ("code",)],
-                },
-            )
-        else:
-            log_row.status = "waiting"
-            session.flush()
-        step_log_id, due = log_row.id, log_row.due_at
-        attempt = len(run.refused_approvals) + len(run.approvals)
+    journal = RunJournal(engine, request.sop_run_id)
+    started = clock.now()
+    waiting = journal.wait(
+        step.number,
+        step.role,
+        started_at=started,
+        due_at=due_time(started, step.duration, office.sla.breach_factor)
+        if step.duration
+        else None,
+        inputs={
+            "performed_by": list(request.performed_by),
+            "form": [n for n in request.form.model_fields if n not in ("code",)],
+        },
+    )
+    step_log_id, due, attempt = waiting.id, waiting.due_at, waiting.answers
 
     def check_sla() -> bool:
         return (
@@ -475,8 +459,7 @@ def await_answer(
             if problem is not None or answer is None:
                 verdict_reason: str | None = f"malformed: {problem}"
             else:
-                with session_scope(engine) as session:
-                    wrong_codes = wrong_code_times(session, answer.approver.strip())
+                wrong_codes = journal.wrong_code_times(answer.approver.strip())
                 verdict = judge_approval(
                     office,
                     approver=answer.approver.strip(),
@@ -498,58 +481,44 @@ def await_answer(
                     invalid = request.check(answer)
                     verdict_reason = f"invalid: {invalid}" if invalid else None
                     now = clock.now()
-            with session_scope(engine) as session:
-                run = load_sop_run(session, request.sop_run_id)
-                if verdict_reason is not None:
-                    record_refused_approval(
-                        session,
-                        run,
-                        step.number,
-                        attempted_username=attempted,
-                        reason=verdict_reason,
-                        refused_at=now,
-                    )
-                    refused = verdict_reason.split(": ", 1)[-1]
-                    logger.warning(
-                        "jawaban untuk langkah %s ditolak (%s); menunggu lagi",
-                        step.number,
-                        verdict_reason.split(":", 1)[0],
-                    )
-                    continue
-                assert answer is not None  # a missing answer is always refused above
-                approver = answer.approver.strip()
-                data = form_data(answer)
-                if isinstance(answer, ApprovalInput):
-                    record_approval(
-                        session,
-                        run,
-                        step.number,
-                        approver=approver,
-                        role_key=_held_role(office, approver, step),
-                        decision=answer.decision,
-                        note=answer.note or None,
-                        decided_at=now,
-                    )
-                    outputs: dict[str, Any] = {"decision": answer.decision}
-                else:
-                    outputs = data
-                log_row = session.get(type(log_row), step_log_id)
-                assert log_row is not None
-                sla = evaluate(
-                    log_row.started_at, now, step.duration, factor=office.sla.breach_factor
+            if verdict_reason is not None:
+                journal.refuse(
+                    step.number, attempted_username=attempted, reason=verdict_reason, refused_at=now
                 )
-                finish_step(
-                    session,
-                    log_row,
-                    finished_at=now,
-                    actor=approver,
-                    outputs=outputs,
-                    note=str(data.get("note") or "") or None,
-                    # a breach recorded while waiting stays a breach
-                    sla_status=log_row.sla_status
-                    if log_row.sla_status == "breached"
-                    else str(sla.status),
+                refused = verdict_reason.split(": ", 1)[-1]
+                logger.warning(
+                    "jawaban untuk langkah %s ditolak (%s); menunggu lagi",
+                    step.number,
+                    verdict_reason.split(":", 1)[0],
                 )
+                continue
+            assert answer is not None  # a missing answer is always refused above
+            approver = answer.approver.strip()
+            data = form_data(answer)
+            decision: DecisionEntry | None = None
+            if isinstance(answer, ApprovalInput):
+                decision = DecisionEntry(
+                    step_number=step.number,
+                    decision=answer.decision,
+                    approver=approver,
+                    role_key=_held_role(office, approver, step),
+                    note=answer.note or None,
+                    decided_at=now,
+                )
+                outputs: dict[str, Any] = {"decision": answer.decision}
+            else:
+                outputs = data
+            sla = evaluate(waiting.started_at, now, step.duration, factor=office.sla.breach_factor)
+            # a breach recorded while waiting stays a breach (kept by the journal)
+            journal.accept(
+                step_log_id,
+                actor=approver,
+                finished_at=now,
+                outputs=outputs,
+                note=str(data.get("note") or "") or None,
+                sla_status=str(sla.status),
+                decision=decision,
+            )
             logger.info(
                 "langkah %s: %s oleh %s", step.number, outputs.get("decision", "dijawab"), approver
             )

@@ -45,18 +45,8 @@ from flows.approvals import (
     flow_run_link,
 )
 from flows.engine import Procedure, StepResult
-from records.db import make_engine, session_scope
-from records.visit_models import Visit
-from records.visits import (
-    archive_visit,
-    badges_in_use,
-    create_visit,
-    link_sop_run,
-    load_visit,
-    record_decision,
-    record_entry,
-    record_exit,
-)
+from records.db import make_engine
+from records.visits import VisitStore
 from reports.document import publish_document, write_document
 from reports.visits import visit_form_document, visit_line
 from sop.escalation import format_time
@@ -72,7 +62,6 @@ from sop.visits import (
     devices_from,
     mask_id_number,
     mismatch_message,
-    next_badge,
     reconcile,
     unexplained,
 )
@@ -198,10 +187,10 @@ def akses_ruang_server(
         )
     sop = load_sops(office.sop_dir)[SOP_CODE] if office.sop_dir else load_sops()[SOP_CODE]
     engine = make_engine(database_url or settings.database_url)
+    store = VisitStore(engine)
     try:
-        with session_scope(engine) as session:
-            visit = create_visit(session, request, office=office.short_name, created_at=clock.now())
-            visit_id, number = visit.id, visit.number
+        visit = store.create(request, office=office.short_name, created_at=clock.now())
+        visit_id, number = visit.id, visit.number
         get_run_logger().info(
             "kunjungan %s: %s (%s), %s %s",
             number,
@@ -210,7 +199,7 @@ def akses_ruang_server(
             request.id_type,
             mask_id_number(request.id_number),
         )
-        visit_run = VisitRun(engine, office, settings, visit_id, request)
+        visit_run = VisitRun(engine, store, office, settings, visit_id, request)
         result = Procedure(
             engine=engine,
             office=office,
@@ -222,11 +211,9 @@ def akses_ruang_server(
             handlers=visit_run.handlers(),
             actor=request.registered_by,
         ).run()
-        with session_scope(engine) as session:
-            status = load_visit(session, visit_id).status
         return {
             "visit": number,
-            "status": status,
+            "status": store.facts(visit_id).status,
             "run_key": result.run_key,
             "sop_run_id": result.sop_run_id,
         }
@@ -240,6 +227,7 @@ class VisitRun:
     def __init__(
         self,
         engine: Engine,
+        store: VisitStore,
         office: Office,
         settings: Settings,
         visit_id: int,
@@ -247,6 +235,7 @@ class VisitRun:
     ) -> None:
         """Keep what the steps need."""
         self.engine = engine
+        self.store = store
         self.office = office
         self.settings = settings
         self.visit_id = visit_id
@@ -263,24 +252,9 @@ class VisitRun:
             6: self.archive,
         }
 
-    def _visit(self) -> dict[str, Any]:
-        with session_scope(self.engine) as session:
-            v: Visit = load_visit(session, self.visit_id)
-            return {
-                "number": v.number,
-                "devices_in": list(v.devices_in),
-                "badge": v.badge_number,
-                "entered_at": v.entered_at,
-                "planned_end": v.planned_end,
-                "status": v.status,
-            }
-
     def register(self, procedure: Procedure, step: Step) -> StepResult:
         """Step 1: the access form is complete and the ID deposited."""
-        with session_scope(self.engine) as session:
-            visit = load_visit(session, self.visit_id)
-            link_sop_run(session, visit, procedure.sop_run_id)
-            number = visit.number
+        number = self.store.link_run(self.visit_id, procedure.sop_run_id).number
         r = self.request
         return StepResult(
             outputs={
@@ -305,7 +279,7 @@ class VisitRun:
         devices = ", ".join(f"{d.name} ({d.serial})" for d in r.devices) or "tidak ada"
         summary = "\n".join(
             [
-                f"**Kunjungan {self._visit()['number']}**",
+                f"**Kunjungan {self.store.facts(self.visit_id).number}**",
                 "",
                 f"- Pengunjung: {r.visitor_name} ({r.organisation})",
                 f"- Tanda pengenal: {r.id_type} {mask_id_number(r.id_number)}",
@@ -322,18 +296,13 @@ class VisitRun:
         )
         decision = answer.decision or "tolak"
         approved = decision == "setuju"
-        with session_scope(self.engine) as session:
-            visit = load_visit(session, self.visit_id)
-            badge = next_badge(badges_in_use(session, visit.office)) if approved else None
-            record_decision(
-                session,
-                visit,
-                approved=approved,
-                by=answer.approver,
-                at=answer.decided_at,
-                note=answer.note,
-                badge_number=badge,
-            )
+        badge = self.store.decide(
+            self.visit_id,
+            approved=approved,
+            by=answer.approver,
+            at=answer.decided_at,
+            note=answer.note,
+        ).badge_number
         outputs: dict[str, Any] = {"decision": decision}
         if approved:
             outputs |= {"badge_number": badge, "id_deposited": True}
@@ -342,10 +311,8 @@ class VisitRun:
     def enter(self, procedure: Procedure, step: Step) -> StepResult:
         """Step 4: the visitor is inside, accompanied by the escort."""
         escort = self.request.escort
-        with session_scope(self.engine) as session:
-            visit = load_visit(session, self.visit_id)
-            record_entry(session, visit, at=clock.now(), escort=escort)
-            entered, badge = visit.entered_at, visit.badge_number
+        visit = self.store.enter(self.visit_id, at=clock.now(), escort=escort)
+        entered, badge = visit.entered_at, visit.badge_number
         actor = escort if self.office.has_role(escort, "it_officer") else None
         return StepResult(
             outputs={
@@ -359,17 +326,17 @@ class VisitRun:
 
     def exit(self, procedure: Procedure, step: Step) -> StepResult:
         """Step 5: exit form; mismatched serials explained; badge back against the ID."""
-        visit = self._visit()
-        devices_in = visit["devices_in"]
-        entered: datetime = visit["entered_at"] or clock.now()
+        visit = self.store.facts(self.visit_id)
+        devices_in = visit.devices_in
+        entered: datetime = visit.entered_at or clock.now()
         listed = ", ".join(f"{d['name']} ({d['serial']})" for d in devices_in) or "tidak ada"
         summary = "\n".join(
             [
-                f"**Kunjungan {visit['number']}**: {self.request.visitor_name} "
-                f"({self.request.organisation}), kartu akses {visit['badge']}",
+                f"**Kunjungan {visit.number}**: {self.request.visitor_name} "
+                f"({self.request.organisation}), kartu akses {visit.badge_number}",
                 "",
                 f"- Masuk: {format_time(entered, self.office)}",
-                f"- Rencana selesai: {format_time(visit['planned_end'], self.office)}",
+                f"- Rencana selesai: {format_time(visit.planned_end, self.office)}",
                 f"- Perangkat dibawa masuk: {listed}",
                 "",
                 "Isi perangkat yang dibawa keluar dengan nomor serinya. Nomor seri yang tidak "
@@ -400,17 +367,14 @@ class VisitRun:
         out = devices_from(answer.data.get("devices") or [])
         result = reconcile(devices_from(devices_in), out)
         explanations = dict(answer.data.get("explanations") or {})
-        with session_scope(self.engine) as session:
-            row = load_visit(session, self.visit_id)
-            record_exit(
-                session,
-                row,
-                exited_at=exited_at,
-                devices_out=out,
-                explanations=explanations,
-                closed_by=answer.approver,
-            )
-            overstay = row.overstay_at is not None
+        closed = self.store.leave(
+            self.visit_id,
+            exited_at=exited_at,
+            devices_out=out,
+            explanations=explanations,
+            closed_by=answer.approver,
+        )
+        overstay = closed.overstay_at is not None
         return StepResult(
             outputs={
                 "exited_at": exited_at.isoformat(),
@@ -424,10 +388,8 @@ class VisitRun:
     def archive(self, procedure: Procedure, step: Step) -> StepResult:
         """Step 6: the completed form goes to the archive (PDF/HTML/XLSX and artifacts)."""
         now = clock.now()
-        with session_scope(self.engine) as session:
-            visit = load_visit(session, self.visit_id)
-            archive_visit(session, visit, at=now)
-            number, line = visit.number, visit_line(visit)
+        visit = self.store.archive(self.visit_id, at=now)
+        number, line = visit.number, visit_line(visit)
         directory = (self.settings.report_dir or self.settings.data_dir / "reports") / "kunjungan"
         note = None
         try:

@@ -8,6 +8,11 @@ the engine and the flows never hold a database session across a pause.
 What a killed run left behind is closed here too (:meth:`RunJournal.close_interrupted`):
 a step log still ``running`` from a process that is gone becomes ``interrupted``,
 with the collection runs it had started.
+
+A step that waits for a person (:func:`flows.approvals.await_answer`) is recorded
+here as well: the step waiting (:meth:`RunJournal.wait`), each refused answer
+(:meth:`RunJournal.refuse`) and the accepted one (:meth:`RunJournal.accept`), with
+the wrong codes a lockout counts (:meth:`RunJournal.wrong_code_times`).
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from typing import Any
 
 from sqlalchemy.engine import Engine
 
+from records.approvals import record_approval, record_refused_approval, wrong_code_times
 from records.collection_runs import (
     SOP_STEP_KEY,
     interrupt_collection_run,
@@ -26,7 +32,7 @@ from records.collection_runs import (
 from records.db import session_scope
 from records.models import StepLog
 from records.sop_runs import get_or_create_sop_run, load_sop_run, set_sop_run_status
-from records.steps import finish_step, start_step
+from records.steps import finish_step, open_step, start_step
 
 
 @dataclass(frozen=True)
@@ -77,6 +83,24 @@ class DecisionEntry:
     decided_at: datetime
 
 
+@dataclass(frozen=True)
+class WaitingStep:
+    """A step log waiting for a person's answer.
+
+    Attributes:
+        id: Step log id.
+        started_at: When the step began waiting (its first wait, if continued).
+        due_at: Its deadline, if it has a time standard.
+        answers: How many answers the run has recorded so far, accepted or refused
+            (in any step): the pause keys count on from it.
+    """
+
+    id: int
+    started_at: datetime
+    due_at: datetime | None
+    answers: int
+
+
 def _entry(log: StepLog) -> StepEntry:
     return StepEntry(
         id=log.id,
@@ -94,14 +118,15 @@ def _entry(log: StepLog) -> StepEntry:
 class RunJournal:
     """Records one SOP run: open it, its status, its steps (each call one transaction)."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, sop_run_id: int = 0) -> None:
         """Keep the records database.
 
         Args:
             engine: Records database.
+            sop_run_id: The SOP run, when it is open already (else :meth:`open` sets it).
         """
         self.engine = engine
-        self.sop_run_id = 0
+        self.sop_run_id = sop_run_id
 
     def open(
         self,
@@ -294,3 +319,128 @@ class RunJournal:
                 )
                 closed.append((_entry(log), [c.id for c in mine], stored))
         return closed
+
+    # -- a step waiting for a person -----------------------------------------------------
+
+    def wait(
+        self,
+        step_number: int,
+        role_key: str,
+        *,
+        started_at: datetime,
+        due_at: datetime | None,
+        inputs: dict[str, Any],
+    ) -> WaitingStep:
+        """Mark a step ``waiting`` for an answer: its unfinished log, or a new one.
+
+        A run started again for the same run key continues the step's unfinished
+        log (its start and deadline stay); otherwise a log is started.
+
+        Args:
+            step_number: The step.
+            role_key: The role that answers.
+            started_at: The start of a new log (aware).
+            due_at: The deadline of a new log.
+            inputs: The inputs of a new log (who did the work, the form's fields).
+
+        Returns:
+            The waiting step log.
+        """
+        with session_scope(self.engine) as session:
+            run = load_sop_run(session, self.sop_run_id)
+            log = open_step(session, run, step_number)
+            if log is None:
+                log = start_step(
+                    session,
+                    run,
+                    step_number,
+                    role_key,
+                    due_at=due_at,
+                    started_at=started_at,
+                    status="waiting",
+                    inputs=inputs,
+                )
+            else:
+                log.status = "waiting"
+                session.flush()
+            return WaitingStep(
+                log.id, log.started_at, log.due_at, len(run.refused_approvals) + len(run.approvals)
+            )
+
+    def wrong_code_times(self, username: str) -> list[datetime]:
+        """When ``username`` gave a wrong approval code, in any run (for lockouts), oldest first."""
+        with session_scope(self.engine) as session:
+            return wrong_code_times(session, username)
+
+    def refuse(
+        self, step_number: int, *, attempted_username: str, reason: str, refused_at: datetime
+    ) -> None:
+        """Record an answer to a waiting step that was refused (who tried, why; never the code).
+
+        Args:
+            step_number: The step answered.
+            attempted_username: The username the answer gave.
+            reason: ``<kind>: <message>`` (a wrong code starts with
+                :data:`records.approvals.WRONG_CODE_PREFIX`).
+            refused_at: When (aware).
+        """
+        with session_scope(self.engine) as session:
+            run = load_sop_run(session, self.sop_run_id)
+            record_refused_approval(
+                session,
+                run,
+                step_number,
+                attempted_username=attempted_username,
+                reason=reason,
+                refused_at=refused_at,
+            )
+
+    def accept(
+        self,
+        log_id: int,
+        *,
+        actor: str,
+        finished_at: datetime,
+        outputs: dict[str, Any],
+        note: str | None,
+        sla_status: str,
+        decision: DecisionEntry | None = None,
+    ) -> None:
+        """Record the accepted answer of a waiting step: the decision, then the finished step.
+
+        A breach recorded while the step waited stays a breach, whatever ``sla_status`` says.
+
+        Args:
+            log_id: The waiting step log.
+            actor: Who answered.
+            finished_at: When the answer was accepted (aware).
+            outputs: The step's outputs.
+            note: The step's note.
+            sla_status: The SLA verdict at ``finished_at``.
+            decision: For a decision step, the approval to record.
+        """
+        with session_scope(self.engine) as session:
+            run = load_sop_run(session, self.sop_run_id)
+            if decision is not None:
+                record_approval(
+                    session,
+                    run,
+                    decision.step_number,
+                    approver=decision.approver,
+                    role_key=decision.role_key,
+                    decision=decision.decision,
+                    note=decision.note,
+                    decided_at=decision.decided_at,
+                )
+            log = session.get(StepLog, log_id)
+            if log is None:
+                raise LookupError(f"no step log {log_id}")
+            finish_step(
+                session,
+                log,
+                finished_at=finished_at,
+                actor=actor,
+                outputs=outputs,
+                note=note,
+                sla_status=log.sla_status if log.sla_status == "breached" else sla_status,
+            )

@@ -1,22 +1,27 @@
 """Read and write server-room visits (SOP B): one function per thing that happens to a visit.
 
-The flow (:mod:`flows.visits`) calls these at its edges; the CLI and the
-visitor log read them. Every function works in the caller's session.
+The functions work in the caller's session (the CLI, the visitor log and the
+overstay watch use them). The flow (:mod:`flows.visits`) goes through
+:class:`VisitStore` instead: one short transaction per thing that happens, plain
+data back (:class:`VisitFacts`), never a session held across a pause.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, cast
 
 from sqlalchemy import CursorResult, func, select, update
+from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from records._checks import maybe, when
+from records.db import session_scope
 from records.visit_models import Visit
-from sop.visits import OPEN_STATUSES, Device, VisitRequest, visit_number
+from sop.visits import OPEN_STATUSES, Device, VisitRequest, next_badge, visit_number
 
 
 def create_visit(
@@ -237,3 +242,223 @@ def list_visits(
     if open_only:
         query = query.where(Visit.status.in_(OPEN_STATUSES))
     return list(session.scalars(query))
+
+
+@dataclass(frozen=True)
+class VisitFacts:
+    """One visit as plain data, read in the transaction that last touched it.
+
+    The attributes are the columns of :class:`records.visit_models.Visit` (so
+    :func:`reports.visits.visit_line` takes it as it takes a row). ``id_number``
+    is personal data: it is left out of the ``repr`` and must be shown masked
+    (:func:`sop.visits.mask_id_number`).
+    """
+
+    id: int
+    number: str
+    office: str
+    visitor_name: str
+    organisation: str
+    id_type: str
+    id_number: str = field(repr=False)
+    purpose: str
+    planned_start: datetime
+    planned_end: datetime
+    escort: str
+    registered_by: str
+    devices_in: list[dict[str, Any]]
+    status: str
+    decided_by: str | None
+    decided_at: datetime | None
+    decision_note: str | None
+    badge_number: str | None
+    id_deposited: bool
+    entered_at: datetime | None
+    exited_at: datetime | None
+    devices_out: list[dict[str, Any]]
+    explanations: dict[str, Any]
+    badge_returned: bool
+    closed_by: str | None
+    overstay_at: datetime | None
+    overstay_notified: list[Any] | None
+    overstay_error: str | None
+    created_at: datetime
+    archived_at: datetime | None
+    sop_run_id: int | None
+
+
+def visit_facts(visit: Visit) -> VisitFacts:
+    """A visit row as plain data (copies of its lists), to use after its session ends.
+
+    Args:
+        visit: The row, in an open session.
+
+    Returns:
+        The visit's facts.
+    """
+    return VisitFacts(
+        id=visit.id,
+        number=visit.number,
+        office=visit.office,
+        visitor_name=visit.visitor_name,
+        organisation=visit.organisation,
+        id_type=visit.id_type,
+        id_number=visit.id_number,
+        purpose=visit.purpose,
+        planned_start=visit.planned_start,
+        planned_end=visit.planned_end,
+        escort=visit.escort,
+        registered_by=visit.registered_by,
+        devices_in=list(visit.devices_in or []),
+        status=visit.status,
+        decided_by=visit.decided_by,
+        decided_at=visit.decided_at,
+        decision_note=visit.decision_note,
+        badge_number=visit.badge_number,
+        id_deposited=visit.id_deposited,
+        entered_at=visit.entered_at,
+        exited_at=visit.exited_at,
+        devices_out=list(visit.devices_out or []),
+        explanations=dict(visit.explanations or {}),
+        badge_returned=visit.badge_returned,
+        closed_by=visit.closed_by,
+        overstay_at=visit.overstay_at,
+        overstay_notified=(
+            list(visit.overstay_notified) if visit.overstay_notified is not None else None
+        ),
+        overstay_error=visit.overstay_error,
+        created_at=visit.created_at,
+        archived_at=visit.archived_at,
+        sop_run_id=visit.sop_run_id,
+    )
+
+
+class VisitStore:
+    """What happens to visits, as SOP B's flow records it: each call one transaction.
+
+    Every method calls the session functions above in a transaction of its own
+    and hands back the visit as it is afterwards (:class:`VisitFacts`).
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        """Keep the records database.
+
+        Args:
+            engine: Records database.
+        """
+        self.engine = engine
+
+    def create(
+        self, request: VisitRequest, *, office: str, created_at: datetime | None = None
+    ) -> VisitFacts:
+        """Record a new visit request (status ``requested``) with the year's next number.
+
+        Args:
+            request: The validated request form.
+            office: The office's short name.
+            created_at: When it was registered (aware); default now.
+
+        Returns:
+            The new visit (its ``id`` and ``number``).
+        """
+        with session_scope(self.engine) as session:
+            return visit_facts(create_visit(session, request, office=office, created_at=created_at))
+
+    def facts(self, visit_id: int) -> VisitFacts:
+        """The visit as it is now.
+
+        Raises:
+            LookupError: No such visit.
+        """
+        with session_scope(self.engine) as session:
+            return visit_facts(load_visit(session, visit_id))
+
+    def link_run(self, visit_id: int, sop_run_id: int) -> VisitFacts:
+        """Attach the SOP B run that handles the visit.
+
+        Returns:
+            The visit, linked.
+        """
+        with session_scope(self.engine) as session:
+            visit = load_visit(session, visit_id)
+            link_sop_run(session, visit, sop_run_id)
+            return visit_facts(visit)
+
+    def decide(
+        self,
+        visit_id: int,
+        *,
+        approved: bool,
+        by: str,
+        at: datetime,
+        note: str | None = None,
+    ) -> VisitFacts:
+        """The Kasub's decision; an approved visit gets the lowest badge not worn now.
+
+        The badge is chosen and given in the same transaction.
+
+        Args:
+            visit_id: The visit.
+            approved: Allowed in or not.
+            by: Who decided.
+            at: When (aware).
+            note: The decision's note.
+
+        Returns:
+            The visit, ``approved`` with its ``badge_number`` or ``refused``.
+        """
+        with session_scope(self.engine) as session:
+            visit = load_visit(session, visit_id)
+            badge = next_badge(badges_in_use(session, visit.office)) if approved else None
+            record_decision(
+                session, visit, approved=approved, by=by, at=at, note=note, badge_number=badge
+            )
+            return visit_facts(visit)
+
+    def enter(self, visit_id: int, *, at: datetime, escort: str) -> VisitFacts:
+        """The visitor is inside the server room, with ``escort`` (status ``in_progress``).
+
+        Returns:
+            The visit, with its ``entered_at`` (kept if it was already inside).
+        """
+        with session_scope(self.engine) as session:
+            visit = load_visit(session, visit_id)
+            record_entry(session, visit, at=at, escort=escort)
+            return visit_facts(visit)
+
+    def leave(
+        self,
+        visit_id: int,
+        *,
+        exited_at: datetime,
+        devices_out: Sequence[Device],
+        explanations: Mapping[str, str],
+        closed_by: str,
+    ) -> VisitFacts:
+        """The visitor left: devices out, explanations, badge returned (status ``closed``).
+
+        Returns:
+            The visit, closed (``overstay_at`` says whether it overstayed).
+        """
+        with session_scope(self.engine) as session:
+            visit = load_visit(session, visit_id)
+            record_exit(
+                session,
+                visit,
+                exited_at=exited_at,
+                devices_out=devices_out,
+                explanations=explanations,
+                closed_by=closed_by,
+            )
+            return visit_facts(visit)
+
+    def archive(self, visit_id: int, *, at: datetime) -> VisitFacts:
+        """The form is archived (status ``archived``).
+
+        Returns:
+            The visit, archived.
+        """
+        with session_scope(self.engine) as session:
+            visit = load_visit(session, visit_id)
+            archive_visit(session, visit, at=at)
+            return visit_facts(visit)
