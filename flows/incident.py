@@ -37,15 +37,9 @@ from flows.approvals import SignedInput, current_flow_run_id
 from flows.collect import office_patterns, run_collection
 from flows.engine import Procedure, StepResult
 from inventory import load_inventory
-from records.db import make_engine, session_scope
-from records.incidents import (
-    get_incident,
-    incident_history,
-    open_incident,
-    set_incident_status,
-    update_incident,
-)
-from records.snapshots import latest_snapshot
+from records.db import make_engine
+from records.incidents import IncidentStore, NewIncident
+from records.snapshots import latest_and_last_good
 from reports.document import publish_document
 from reports.incident import incident_documents, write_incident_documents
 from sop.form_text import LongText, NameText, ShortText
@@ -153,6 +147,7 @@ class IncidentJob:
         self.inventory_dir = inventory_dir
         self.database_url = database_url
         self.office_file = office_file
+        self.records = IncidentStore(engine)
         self.logger = get_run_logger()
         self._after: Diagnosis | None = None
 
@@ -160,28 +155,15 @@ class IncidentJob:
 
     def incident(self) -> dict[str, Any]:
         """The incident's fields as plain data."""
-        with session_scope(self.engine) as session:
-            inc = get_incident(session, self.incident_id)
-            return {c.name: getattr(inc, c.name) for c in inc.__table__.columns}
+        return self.records.facts(self.incident_id)
 
     def _link(self, proc: Procedure) -> None:
-        with session_scope(self.engine) as session:
-            update_incident(
-                session,
-                get_incident(session, self.incident_id),
-                sop_run_id=proc.sop_run_id,
-                flow_run_id=current_flow_run_id(),
-            )
+        self.records.link_run(
+            self.incident_id, sop_run_id=proc.sop_run_id, flow_run_id=current_flow_run_id()
+        )
 
     def _status(self, status: str, resolution: str | None = None) -> None:
-        with session_scope(self.engine) as session:
-            set_incident_status(
-                session,
-                get_incident(session, self.incident_id),
-                status,
-                at=clock.now(),
-                resolution=resolution,
-            )
+        self.records.set_status(self.incident_id, status, at=clock.now(), resolution=resolution)
 
     def diagnose(self) -> Diagnosis:
         """Diagnose the incident's device now (one collection of that device only)."""
@@ -201,20 +183,18 @@ class IncidentJob:
             sanitize=office_patterns(self.office_file, self.settings),
         )
         line = report.devices[0]
-        with session_scope(self.engine) as session:
-            now_snap = latest_snapshot(session, name)
-            good = latest_snapshot(session, name, before=inc["occurred_at"], outcome="ok")
-            last_good = (
-                {
-                    "collected_at": good.collected_at.isoformat(),
-                    "health": good.health,
-                    "config_hash": good.config_hash,
-                }
-                if good is not None
-                else None
-            )
-            health = now_snap.health if now_snap is not None and now_snap.health else None
-            config_hash = now_snap.config_hash if now_snap is not None else None
+        now_snap, good = latest_and_last_good(self.engine, name, before=inc["occurred_at"])
+        last_good = (
+            {
+                "collected_at": good.collected_at.isoformat(),
+                "health": good.health,
+                "config_hash": good.config_hash,
+            }
+            if good is not None
+            else None
+        )
+        health = now_snap.health if now_snap is not None and now_snap.health else None
+        config_hash = now_snap.config_hash if now_snap is not None else None
         result = diagnose(
             name,
             tcp_ok=tcp_ok,
@@ -279,8 +259,7 @@ class IncidentJob:
             f"{inc['description']}\n\n{_diagnosis_markdown(diagnosis)}",
         )
         handling = str(answer.data["handling"])
-        with session_scope(self.engine) as session:
-            update_incident(session, get_incident(session, self.incident_id), handling=handling)
+        self.records.record_handling(self.incident_id, handling=handling)
         return StepResult(
             outputs={"handling": handling}, branch=YES if handling == "internal" else NO
         )
@@ -299,15 +278,13 @@ class IncidentJob:
         )
         contacted = datetime.fromisoformat(str(answer.data["contacted_at"]))
         answered = datetime.fromisoformat(str(answer.data["answered_at"]))
-        with session_scope(self.engine) as session:
-            update_incident(
-                session,
-                get_incident(session, self.incident_id),
-                provider_name=str(answer.data["provider_name"]),
-                provider_ticket=str(answer.data["provider_ticket"]),
-                provider_contacted_at=contacted,
-                provider_answered_at=answered,
-            )
+        self.records.record_handling(
+            self.incident_id,
+            provider_name=str(answer.data["provider_name"]),
+            provider_ticket=str(answer.data["provider_ticket"]),
+            provider_contacted_at=contacted,
+            provider_answered_at=answered,
+        )
         return StepResult(waits=[(contacted, answered)])
 
     def fix(self, proc: Procedure, step: Step) -> StepResult:
@@ -370,8 +347,7 @@ class IncidentJob:
         inc = self.incident()
         lead = proc.actors(6)
         member = proc.actors(5)
-        with session_scope(self.engine) as session:
-            history = incident_history(session, get_incident(session, self.incident_id))
+        history = self.records.history(self.incident_id)
         history["steps"].append(
             {
                 "step": 7,
@@ -442,27 +418,25 @@ def start_incident(
             inventory (nothing is written).
         LookupError: No incident with that number.
     """
-    with session_scope(engine) as session:
-        if incident:
-            found = get_incident(session, incident)
-            return found.id, found.number, False
-        missing = [
-            n
-            for n, v in (("device", device), ("kind", kind), ("description", description))
-            if not v
-        ]
-        if missing:
-            raise ValueError(
-                f"give an existing incident number, or {', '.join(missing)} of a new report"
-            )
-        assert device and kind and description
-        check_kind(kind)
-        hosts = load_inventory(inventory_dir).hosts
-        if device not in hosts:
-            raise ValueError(f"device: {device!r} is not in the inventory {inventory_dir}")
-        now = clock.now()
-        found, created = open_incident(
-            session,
+    records = IncidentStore(engine)
+    if incident:
+        found = records.facts(incident)
+        return found["id"], found["number"], False
+    missing = [
+        n for n, v in (("device", device), ("kind", kind), ("description", description)) if not v
+    ]
+    if missing:
+        raise ValueError(
+            f"give an existing incident number, or {', '.join(missing)} of a new report"
+        )
+    assert device and kind and description
+    check_kind(kind)
+    hosts = load_inventory(inventory_dir).hosts
+    if device not in hosts:
+        raise ValueError(f"device: {device!r} is not in the inventory {inventory_dir}")
+    now = clock.now()
+    opened = records.open(
+        NewIncident(
             office=office.short_name,
             device=device,
             kind=kind,
@@ -473,7 +447,8 @@ def start_incident(
             opened_at=now,
             sop_code=SOP_CODE,
         )
-        return found.id, found.number, created
+    )
+    return opened.id, opened.number, opened.created
 
 
 @flow(name=FLOW_NAME, log_prints=False)

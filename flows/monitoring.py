@@ -37,18 +37,10 @@ from config.settings import Settings, load_settings
 from flows.approvals import current_flow_run_id
 from flows.collect import build_requests, collect_results, host_thresholds
 from inventory import Host, Inventory, load_inventory
-from records.db import make_engine, session_scope
-from records.devices import upsert_device
-from records.incidents import open_incident
-from records.monitoring import (
-    HostBefore,
-    add_finding,
-    add_host_result,
-    finish_run,
-    previous_state,
-    start_run,
-)
-from records.monitoring_models import MonitoringRun
+from records.db import make_engine
+from records.devices import DeviceListing, record_devices
+from records.incidents import NewIncident
+from records.monitoring import FindingRecord, HostBefore, HostRecord, MonitoringStore
 from sop.checklist import CheckResult, check_reachable
 from sop.device import Configs, DeviceData
 from sop.monitoring import (
@@ -227,13 +219,9 @@ def _pin_first_contacts(
     engine: Engine, servers: Sequence[Host], collected: dict[str, DeviceResult]
 ) -> None:
     """Pin the host keys seen on first contact and record changed keys (as collection does)."""
-    with session_scope(engine) as session:
-        for host in servers:
-            result = collected[host.name]
-            if result.seen_key is None:
-                continue
-            device = upsert_device(
-                session,
+    seen = [
+        (
+            DeviceListing(
                 host.name,
                 address=host.hostname,
                 port=host.port,
@@ -243,8 +231,13 @@ def _pin_first_contacts(
                 asset_tag=host.data.asset_tag,
                 criticality=host.data.criticality,
                 location=host.data.location,
-            )
-            host_key_bookkeeping(session, device, result)
+            ),
+            collected[host.name],
+        )
+        for host in servers
+        if collected[host.name].seen_key is not None
+    ]
+    record_devices(engine, seen, host_key_bookkeeping)
 
 
 def _judge_server(
@@ -330,25 +323,61 @@ def store_checks(
         The run's report (incidents opened, not yet their handling flows).
     """
     findings: list[dict[str, Any]] = []
-    opened: list[tuple[str, str, str]] = []
+    hosts: list[HostRecord] = []
     faults = 0
-    with session_scope(engine) as session:
-        run = session.get(MonitoringRun, run_id)
-        assert run is not None
-        for check in checks:
-            window = host_settings[check.host].window_at(now)
-            silenced = window is not None
-            previous = dict(before.get(check.host, HostBefore()).findings)
-            if check.outcome != "ok" and check.is_server:
-                # not collected: only what was checked now can have cleared
-                previous = {
-                    k: v
-                    for k, v in previous.items()
-                    if k == "reachable" or k.startswith("service:")
+    for check in checks:
+        window = host_settings[check.host].window_at(now)
+        silenced = window is not None
+        previous = dict(before.get(check.host, HostBefore()).findings)
+        if check.outcome != "ok" and check.is_server:
+            # not collected: only what was checked now can have cleared
+            previous = {
+                k: v for k, v in previous.items() if k == "reachable" or k.startswith("service:")
+            }
+        by_key = {r.key: r for r in check.results}
+        records: list[FindingRecord] = []
+        for change in compare(previous, {r.key: r.status for r in check.results}):
+            result = by_key.get(change.key)
+            opens = None
+            if change.status == "fail" and result is not None:
+                faults += 1
+                if not silenced:
+                    opens = NewIncident(
+                        office=office.short_name,
+                        device=check.host,
+                        kind=fault_kind(change.key),
+                        description=f"{result.label}: {result.text}",
+                        reporter=ACTOR,
+                        source="monitoring",
+                        occurred_at=now,
+                        sop_code=handling_sop(check.is_server, office.sops),
+                        fault_key=fault_key(check.host, change.key),
+                    )
+            text = result.text if result is not None else "tidak ditemukan lagi"
+            label = result.label if result is not None else change.key
+            records.append(
+                FindingRecord(
+                    key=change.key,
+                    label=label[:255],
+                    status=change.status,
+                    change=change.change,
+                    text=text,
+                    data=result.data if result is not None else {},
+                    opens=opens,
+                )
+            )
+            findings.append(
+                {
+                    "host": check.host,
+                    "key": change.key,
+                    "status": change.status,
+                    "change": change.change,
+                    "text": text,
+                    "silenced": silenced,
                 }
-            add_host_result(
-                session,
-                run,
+            )
+        hosts.append(
+            HostRecord(
                 host=check.host,
                 platform=check.platform,
                 outcome=check.outcome,
@@ -357,64 +386,10 @@ def store_checks(
                 window_note=(window.note or "jendela pemeliharaan") if window else None,
                 failed_logins=check.failed_logins,
                 not_checked=check.not_checked,
+                findings=tuple(records),
             )
-            by_key = {r.key: r for r in check.results}
-            for change in compare(previous, {r.key: r.status for r in check.results}):
-                result = by_key.get(change.key)
-                incident_id = None
-                if change.status == "fail" and result is not None:
-                    faults += 1
-                    if not silenced:
-                        sop_code = handling_sop(check.is_server, office.sops)
-                        key = fault_key(check.host, change.key)
-                        incident, created = open_incident(
-                            session,
-                            office=office.short_name,
-                            device=check.host,
-                            kind=fault_kind(change.key),
-                            description=f"{result.label}: {result.text}",
-                            reporter=ACTOR,
-                            source="monitoring",
-                            occurred_at=now,
-                            sop_code=sop_code,
-                            fault_key=key,
-                        )
-                        incident_id = incident.id
-                        if created:
-                            opened.append((incident.number, sop_code, key))
-                text = result.text if result is not None else "tidak ditemukan lagi"
-                label = result.label if result is not None else change.key
-                add_finding(
-                    session,
-                    run,
-                    host=check.host,
-                    key=change.key,
-                    label=label[:255],
-                    status=change.status,
-                    change=change.change,
-                    text=text,
-                    data=result.data if result is not None else {},
-                    silenced=silenced,
-                    incident_id=incident_id,
-                )
-                findings.append(
-                    {
-                        "host": check.host,
-                        "key": change.key,
-                        "status": change.status,
-                        "change": change.change,
-                        "text": text,
-                        "silenced": silenced,
-                    }
-                )
-        finish_run(
-            session,
-            run,
-            finished_at=clock.now(),
-            hosts=len(checks),
-            faults=faults,
-            incidents_opened=len(opened),
         )
+    opened = MonitoringStore(engine).record(run_id, hosts, faults=faults, finished=clock.now)
     return MonitoringReport(run_id, len(checks), findings, opened)
 
 
@@ -503,16 +478,12 @@ def run_monitoring(
     engine = make_engine(database_url)
     try:
         now = clock.now()
-        with session_scope(engine) as session:
-            run = start_run(
-                session,
-                office=office.short_name,
-                trigger=trigger,
-                started_at=now,
-                flow_run_id=current_flow_run_id(),
-            )
-            run_id = run.id
-            before = previous_state(session, office.short_name, run_id)
+        run_id, before = MonitoringStore(engine).start(
+            office=office.short_name,
+            trigger=trigger,
+            started_at=now,
+            flow_run_id=current_flow_run_id(),
+        )
         checks = check_hosts(hosts, inventory, settings, engine, before)
         report = store_checks(
             engine, office, checks, host_settings, run_id=run_id, before=before, now=now

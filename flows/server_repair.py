@@ -32,10 +32,10 @@ from flows.approvals import SignedInput, current_flow_run_id
 from flows.engine import Procedure, StepResult
 from flows.monitoring import ACTOR, check_hosts
 from inventory import load_inventory
-from records.db import make_engine, session_scope
-from records.evidence import list_evidence
-from records.incidents import get_incident, set_incident_status, update_incident
-from records.monitoring import HostBefore, previous_state
+from records.db import make_engine
+from records.evidence import EvidenceEntry, incident_evidence
+from records.incidents import IncidentStore
+from records.monitoring import HostBefore, MonitoringStore
 from sop.form_text import LongText, NameText, ShortText
 from sop.incidents import INCIDENT_KINDS
 from sop.model import Step
@@ -146,25 +146,22 @@ class ServerRepair:
         }
 
     def _set_status(self, procedure: Procedure, status: str, resolution: str | None = None) -> None:
-        with session_scope(procedure.engine) as session:
-            incident = get_incident(session, self.incident["number"])
-            if incident.status != status:
-                set_incident_status(
-                    session, incident, status, at=clock.now(), resolution=resolution
-                )
+        IncidentStore(procedure.engine).set_status(
+            self.incident["number"],
+            status,
+            at=clock.now(),
+            resolution=resolution,
+            unless_already=True,
+        )
 
     def monitoring(self, procedure: Procedure, step: Step) -> StepResult:
         """Step 1: the finding (or report) that opened the incident."""
-        with session_scope(procedure.engine) as session:
-            incident = get_incident(session, self.incident["number"])
-            update_incident(
-                session,
-                incident,
-                sop_run_id=procedure.sop_run_id,
-                flow_run_id=current_flow_run_id(),
-            )
-            if incident.status == "open":
-                set_incident_status(session, incident, "in_progress", at=clock.now())
+        IncidentStore(procedure.engine).link_run(
+            self.incident["number"],
+            sop_run_id=procedure.sop_run_id,
+            flow_run_id=current_flow_run_id(),
+            in_progress_at=clock.now(),
+        )
         reporter = self.incident["reporter"]
         return StepResult(
             outputs={
@@ -228,17 +225,15 @@ class ServerRepair:
             start, end = datetime.fromisoformat(contacted), datetime.fromisoformat(answered)
             if end > start:
                 waits.append((start, end))
-        with session_scope(procedure.engine) as session:
-            incident = get_incident(session, self.incident["number"])
-            fields: dict[str, Any] = {"handling": data.get("handled_by") or "internal"}
-            if data.get("handled_by") == "provider":
-                fields.update(
-                    provider_name=data.get("provider_name") or None,
-                    provider_ticket=data.get("provider_ticket") or None,
-                    provider_contacted_at=datetime.fromisoformat(contacted) if contacted else None,
-                    provider_answered_at=datetime.fromisoformat(answered) if answered else None,
-                )
-            update_incident(session, incident, **fields)
+        fields: dict[str, Any] = {"handling": data.get("handled_by") or "internal"}
+        if data.get("handled_by") == "provider":
+            fields.update(
+                provider_name=data.get("provider_name") or None,
+                provider_ticket=data.get("provider_ticket") or None,
+                provider_contacted_at=datetime.fromisoformat(contacted) if contacted else None,
+                provider_answered_at=datetime.fromisoformat(answered) if answered else None,
+            )
+        IncidentStore(procedure.engine).record_handling(self.incident["number"], **fields)
         return StepResult(waits=waits)
 
     def recheck(self) -> tuple[bool, str, dict[str, Any]]:
@@ -254,8 +249,7 @@ class ServerRepair:
             return True, f"{device} tidak ada di inventaris", {}
         engine = make_engine(self.database_url)
         try:
-            with session_scope(engine) as session:
-                before = previous_state(session, self.incident["office"], 2**31 - 1)
+            before = MonitoringStore(engine).latest_state(self.incident["office"])
             check = check_hosts(
                 hosts, inventory, self.settings, engine, {device: before.get(device, HostBefore())}
             )[0]
@@ -355,31 +349,26 @@ class ServerRepair:
             return []
         return [str(path) for path in paths.values()]
 
-    def _evidence(self, procedure: Procedure) -> list[tuple[str, str, str]]:
-        with session_scope(procedure.engine) as session:
-            incident = get_incident(session, self.incident["number"])
-            return [
-                (e.filename, e.content_type, e.sha256) for e in list_evidence(session, incident.id)
-            ]
+    def _evidence(self, procedure: Procedure) -> list[EvidenceEntry]:
+        return incident_evidence(procedure.engine, self.incident["number"])
 
 
 def _incident_facts(database_url: str, ref: str) -> dict[str, Any]:
     engine = make_engine(database_url)
     try:
-        with session_scope(engine) as session:
-            incident = get_incident(session, ref)
-            return {
-                "number": incident.number,
-                "device": incident.device,
-                "kind": incident.kind,
-                "description": incident.description,
-                "fault_key": incident.fault_key,
-                "source": incident.source,
-                "reporter": incident.reporter if incident.source != "monitoring" else ACTOR,
-                "office": incident.office,
-            }
+        incident = IncidentStore(engine).facts(ref)
     finally:
         engine.dispose()
+    return {
+        "number": incident["number"],
+        "device": incident["device"],
+        "kind": incident["kind"],
+        "description": incident["description"],
+        "fault_key": incident["fault_key"],
+        "source": incident["source"],
+        "reporter": incident["reporter"] if incident["source"] != "monitoring" else ACTOR,
+        "office": incident["office"],
+    }
 
 
 @flow(name=FLOW_NAME, log_prints=False)

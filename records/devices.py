@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
+from typing import TypeVar
 
 from sqlalchemy import select
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from records._checks import when
+from records.db import session_scope
 from records.models import Device
+
+Seen = TypeVar("Seen")
 
 
 def get_device(session: Session, name: str) -> Device | None:
@@ -133,3 +139,64 @@ def pin_host_key(
     device.ssh_host_key_pinned_at = when(pinned_at)
     session.flush()
     return device
+
+
+@dataclass(frozen=True)
+class DeviceListing:
+    """A device as the inventory lists it (the fields of :func:`upsert_device`).
+
+    Attributes:
+        name: Inventory name.
+        address: Host name or IP address.
+        platform: Driver/platform name.
+        port: SSH port.
+        site: Site or office.
+        role: Device role.
+        asset_tag: Asset register number.
+        criticality: e.g. ``high``.
+        location: Room/rack.
+    """
+
+    name: str
+    address: str
+    platform: str
+    port: int = 22
+    site: str | None = None
+    role: str | None = None
+    asset_tag: str | None = None
+    criticality: str | None = None
+    location: str | None = None
+
+
+def record_devices(
+    engine: Engine,
+    devices: Sequence[tuple[DeviceListing, Seen]],
+    then: Callable[[Session, Device, Seen], None],
+) -> None:
+    """Create or update devices from the inventory and record what was seen of each.
+
+    One transaction: each device is upserted (:func:`upsert_device`), then
+    ``then(session, device, seen)`` records what was seen of it (e.g.
+    ``tasks.store.host_key_bookkeeping``: its first host key pinned, a changed
+    key a finding).
+
+    Args:
+        engine: Records database.
+        devices: Each device's listing and what was seen of it.
+        then: Records what was seen, in the same session.
+    """
+    with session_scope(engine) as session:
+        for listing, seen in devices:
+            device = upsert_device(
+                session,
+                listing.name,
+                address=listing.address,
+                port=listing.port,
+                platform=listing.platform,
+                site=listing.site,
+                role=listing.role,
+                asset_tag=listing.asset_tag,
+                criticality=listing.criticality,
+                location=listing.location,
+            )
+            then(session, device, seen)

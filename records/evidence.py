@@ -3,13 +3,31 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import NamedTuple
 
 from sqlalchemy import select
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from records._checks import when
+from records.db import session_scope
+from records.incidents import get_incident
 from records.monitoring_models import EvidenceFile
 from sop.evidence import Evidence
+
+
+class EvidenceEntry(NamedTuple):
+    """One evidence file of an incident, as plain data.
+
+    Attributes:
+        filename: The file's name as attached.
+        content_type: ``image/png``, ``image/jpeg`` or ``application/pdf``.
+        sha256: Its content's SHA-256 hex digest.
+    """
+
+    filename: str
+    content_type: str
+    sha256: str
 
 
 def add_evidence(
@@ -62,3 +80,24 @@ def list_evidence(session: Session, incident_id: int) -> list[EvidenceFile]:
             .order_by(EvidenceFile.id)
         )
     )
+
+
+def incident_evidence(engine: Engine, ref: str | int) -> list[EvidenceEntry]:
+    """The evidence files of an incident, oldest first (one transaction).
+
+    Args:
+        engine: Records database.
+        ref: The incident's number or id.
+
+    Returns:
+        Its files.
+
+    Raises:
+        LookupError: No such incident.
+    """
+    with session_scope(engine) as session:
+        incident = get_incident(session, ref)
+        return [
+            EvidenceEntry(e.filename, e.content_type, e.sha256)
+            for e in list_evidence(session, incident.id)
+        ]

@@ -9,6 +9,7 @@ database refuses a second one even when two processes race.
 
 from __future__ import annotations
 
+from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
@@ -386,3 +387,191 @@ def incident_history(session: Session, incident: Incident) -> dict[str, Any]:
             for b in breaches
         ],
     }
+
+
+@dataclass(frozen=True)
+class NewIncident:
+    """A reported fault, as :func:`open_incident` is given it (see there for the fields).
+
+    Attributes:
+        office: Office short name.
+        device: The affected device's inventory name.
+        kind: Kind of damage / disturbance.
+        description: What is wrong.
+        reporter: Who reported it.
+        source: ``manual`` or ``monitoring``.
+        occurred_at: When it happened (aware).
+        sop_code: ``C`` (network) or ``E`` (servers).
+        fault_key: The monitoring's dedupe key, if any.
+        opened_at: When it was opened (aware); default now.
+    """
+
+    office: str
+    device: str
+    kind: str
+    description: str
+    reporter: str
+    source: str
+    occurred_at: datetime
+    sop_code: str = "C"
+    fault_key: str | None = None
+    opened_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class OpenedIncident:
+    """The incident a report opened, or the open one it joined.
+
+    Attributes:
+        id: Incident id.
+        number: Its number, e.g. ``INC-2026-0001``.
+        created: False when an open incident for the same fault already existed.
+    """
+
+    id: int
+    number: str
+    created: bool
+
+
+def open_reported(session: Session, new: NewIncident) -> tuple[Incident, bool]:
+    """Open an incident for a reported fault, once (:func:`open_incident` with ``new``'s fields).
+
+    Args:
+        session: Open session.
+        new: The report.
+
+    Returns:
+        ``(incident, created)`` as :func:`open_incident` returns them.
+    """
+    return open_incident(session, **asdict(new))
+
+
+def incident_facts(incident: Incident) -> dict[str, Any]:
+    """Every column of an incident as plain data (column name -> value)."""
+    return {c.name: getattr(incident, c.name) for c in Incident.__table__.columns}
+
+
+class IncidentStore:
+    """An incident's records for the flows handling it: each call one transaction, plain data.
+
+    An incident is named by its number (``INC-2026-0001``) or its id, as for
+    :func:`get_incident`; each method raises :class:`LookupError` for an unknown one.
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        """Keep the records database.
+
+        Args:
+            engine: Records database.
+        """
+        self.engine = engine
+
+    def open(self, new: NewIncident) -> OpenedIncident:
+        """Open an incident for a reported fault, once (:func:`open_incident`).
+
+        Args:
+            new: The report.
+
+        Returns:
+            The incident opened, or the open one of the same fault (``created`` False).
+
+        Raises:
+            ValueError: A bad report (nothing is written).
+        """
+        with session_scope(self.engine) as session:
+            incident, created = open_reported(session, new)
+            return OpenedIncident(incident.id, incident.number, created)
+
+    def facts(self, ref: str | int) -> dict[str, Any]:
+        """The incident's fields as plain data (:func:`incident_facts`).
+
+        Args:
+            ref: Number or id.
+
+        Returns:
+            Column name -> value.
+        """
+        with session_scope(self.engine) as session:
+            return incident_facts(get_incident(session, ref))
+
+    def link_run(
+        self,
+        ref: str | int,
+        *,
+        sop_run_id: int,
+        flow_run_id: str | None,
+        in_progress_at: datetime | None = None,
+    ) -> None:
+        """Record the SOP run and flow run handling the incident.
+
+        Args:
+            ref: Number or id.
+            sop_run_id: The SOP run.
+            flow_run_id: The Prefect flow run performing it.
+            in_progress_at: When given, an incident still ``open`` becomes
+                ``in_progress`` at this time, in the same transaction.
+        """
+        with session_scope(self.engine) as session:
+            incident = update_incident(
+                session,
+                get_incident(session, ref),
+                sop_run_id=sop_run_id,
+                flow_run_id=flow_run_id,
+            )
+            if in_progress_at is not None and incident.status == "open":
+                set_incident_status(session, incident, "in_progress", at=in_progress_at)
+
+    def record_handling(self, ref: str | int, **fields: Any) -> None:
+        """Record how the incident is handled: who fixes it, the provider and their times.
+
+        Args:
+            ref: Number or id.
+            **fields: The fields of :func:`update_incident` (``handling``,
+                ``provider_name``, ``provider_ticket``, ``provider_contacted_at``,
+                ``provider_answered_at``).
+
+        Raises:
+            ValueError: An unknown field, a bad handling, or a naive datetime.
+        """
+        with session_scope(self.engine) as session:
+            update_incident(session, get_incident(session, ref), **fields)
+
+    def set_status(
+        self,
+        ref: str | int,
+        status: str,
+        *,
+        at: datetime,
+        resolution: str | None = None,
+        unless_already: bool = False,
+    ) -> None:
+        """Move the incident to ``status`` (:func:`set_incident_status`).
+
+        Args:
+            ref: Number or id.
+            status: The new status.
+            at: When (aware).
+            resolution: What was done (kept when None).
+            unless_already: Leave an incident already in ``status`` untouched
+                (its times are not set again).
+
+        Raises:
+            ValueError: A move the lifecycle does not allow (nothing changes).
+        """
+        with session_scope(self.engine) as session:
+            incident = get_incident(session, ref)
+            if unless_already and incident.status == status:
+                return
+            set_incident_status(session, incident, status, at=at, resolution=resolution)
+
+    def history(self, ref: str | int) -> dict[str, Any]:
+        """Everything recorded about the incident's handling (:func:`incident_history`).
+
+        Args:
+            ref: Number or id.
+
+        Returns:
+            Its steps, refused answers, breaches and run status, as plain data.
+        """
+        with session_scope(self.engine) as session:
+            return incident_history(session, get_incident(session, ref))

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from records._checks import when
+from records.db import session_scope
+from records.incidents import NewIncident, open_reported
 from records.monitoring_models import MonitoringFinding, MonitoringHost, MonitoringRun
 
 
@@ -190,3 +194,171 @@ def latest_run(session: Session, office: str) -> MonitoringRun | None:
         .order_by(MonitoringRun.id.desc())
         .limit(1)
     ).first()
+
+
+@dataclass(frozen=True)
+class FindingRecord:
+    """One finding of a host to store (a warn/fail one, or one that cleared).
+
+    Attributes:
+        key: Finding key, e.g. ``disk:/srv/data``.
+        label: Its label (at most 255 characters).
+        status: ``pass``, ``warn`` or ``fail``.
+        change: ``new``, ``still`` or ``cleared``.
+        text: What was found.
+        data: The finding's data (JSON).
+        opens: The incident this fault opens (once per fault), if it does.
+    """
+
+    key: str
+    label: str
+    status: str
+    change: str
+    text: str
+    data: dict[str, Any]
+    opens: NewIncident | None = None
+
+
+@dataclass(frozen=True)
+class HostRecord:
+    """One host's result in a run, with its findings, to store.
+
+    Attributes:
+        host: Inventory name.
+        platform: Inventory platform.
+        outcome: Collection or probe outcome.
+        error: What went wrong.
+        silenced: Inside a maintenance window (its findings are silenced too).
+        window_note: The window's note.
+        failed_logins: The auth log's failed-login count now.
+        not_checked: Item key -> why it could not be judged.
+        findings: Its findings, in order.
+    """
+
+    host: str
+    platform: str
+    outcome: str
+    error: str | None
+    silenced: bool
+    window_note: str | None
+    failed_logins: int | None
+    not_checked: dict[str, Any]
+    findings: tuple[FindingRecord, ...] = ()
+
+
+class MonitoringStore:
+    """The monitoring's records for its flows: each call one transaction, plain data."""
+
+    def __init__(self, engine: Engine) -> None:
+        """Keep the records database.
+
+        Args:
+            engine: Records database.
+        """
+        self.engine = engine
+
+    def start(
+        self, *, office: str, trigger: str, started_at: datetime, flow_run_id: str | None
+    ) -> tuple[int, dict[str, HostBefore]]:
+        """Record a run's start and read what the runs before it found.
+
+        Args:
+            office: Office short name.
+            trigger: ``schedule``, ``manual`` ...
+            started_at: When it started (aware).
+            flow_run_id: The Prefect flow run.
+
+        Returns:
+            ``(run id, host -> its state at the latest earlier run)`` (:func:`previous_state`).
+        """
+        with session_scope(self.engine) as session:
+            run = start_run(
+                session,
+                office=office,
+                trigger=trigger,
+                started_at=started_at,
+                flow_run_id=flow_run_id,
+            )
+            return run.id, previous_state(session, office, run.id)
+
+    def latest_state(self, office: str) -> dict[str, HostBefore]:
+        """Each host's state at the office's latest finished run that checked it.
+
+        Args:
+            office: Office short name.
+
+        Returns:
+            Host name -> its findings and failed-login count then.
+        """
+        with session_scope(self.engine) as session:
+            return previous_state(session, office, 2**31 - 1)
+
+    def record(
+        self,
+        run_id: int,
+        hosts: Sequence[HostRecord],
+        *,
+        faults: int,
+        finished: Callable[[], datetime],
+    ) -> list[tuple[str, str, str | None]]:
+        """Store a run's results, open the incidents of new faults, and end the run.
+
+        Host by host: its result, then each finding (opening its incident first,
+        once per fault); then the run's end and counts. All in one transaction.
+
+        Args:
+            run_id: The run (:meth:`start`).
+            hosts: What each host gave.
+            faults: How many fail findings the run had (silenced ones too).
+            finished: Gives the run's end once everything else is stored.
+
+        Returns:
+            The incidents opened (not joined): ``(number, SOP code, fault key)``.
+        """
+        opened: list[tuple[str, str, str | None]] = []
+        with session_scope(self.engine) as session:
+            run = session.get(MonitoringRun, run_id)
+            assert run is not None
+            for host in hosts:
+                add_host_result(
+                    session,
+                    run,
+                    host=host.host,
+                    platform=host.platform,
+                    outcome=host.outcome,
+                    error=host.error,
+                    silenced=host.silenced,
+                    window_note=host.window_note,
+                    failed_logins=host.failed_logins,
+                    not_checked=host.not_checked,
+                )
+                for finding in host.findings:
+                    incident_id = None
+                    if finding.opens is not None:
+                        incident, created = open_reported(session, finding.opens)
+                        incident_id = incident.id
+                        if created:
+                            new = finding.opens
+                            opened.append((incident.number, new.sop_code, new.fault_key))
+                    add_finding(
+                        session,
+                        run,
+                        host=host.host,
+                        key=finding.key,
+                        label=finding.label,
+                        status=finding.status,
+                        change=finding.change,
+                        text=finding.text,
+                        data=finding.data,
+                        silenced=host.silenced,
+                        incident_id=incident_id,
+                    )
+            finish_run(
+                session,
+                run,
+                finished_at=finished(),
+                hosts=len(hosts),
+                faults=faults,
+                incidents_opened=len(opened),
+            )
+        return opened

@@ -9,9 +9,11 @@ from datetime import datetime
 from typing import Any, Protocol, cast
 
 from sqlalchemy import Table, func, insert, select
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from records._checks import maybe, one_of, when
+from records.db import session_scope
 from records.models import (
     CHECK_STATUSES,
     SNAPSHOT_OUTCOMES,
@@ -247,6 +249,50 @@ def latest_snapshots(
             (snap.device_id, snap) for snap in session.scalars(query.where(ranked.c.rank == 1))
         )
     return found
+
+
+@dataclass(frozen=True)
+class SnapshotSummary:
+    """What a stored snapshot says of its device, as plain data.
+
+    Attributes:
+        collected_at: When it was collected.
+        outcome: ``ok``, ``unreachable`` ...
+        health: Its health data as stored (JSON).
+        config_hash: SHA-256 of its running config, if one was stored.
+    """
+
+    collected_at: datetime
+    outcome: str
+    health: dict[str, Any]
+    config_hash: str | None
+
+
+def _summary(snap: DeviceSnapshot | None) -> SnapshotSummary | None:
+    if snap is None:
+        return None
+    return SnapshotSummary(snap.collected_at, snap.outcome, snap.health, snap.config_hash)
+
+
+def latest_and_last_good(
+    engine: Engine, device: str, *, before: datetime | None
+) -> tuple[SnapshotSummary | None, SnapshotSummary | None]:
+    """A device's newest snapshot and its last good one before a time (one transaction).
+
+    Args:
+        engine: Records database.
+        device: The device's inventory name.
+        before: The last good snapshot is the newest ``ok`` one collected
+            strictly before this (aware) time, e.g. when an incident occurred.
+
+    Returns:
+        ``(newest, last good)``, each ``None`` when there is none
+        (:func:`latest_snapshot`).
+    """
+    with session_scope(engine) as session:
+        newest = latest_snapshot(session, device)
+        good = latest_snapshot(session, device, before=before, outcome="ok")
+        return _summary(newest), _summary(good)
 
 
 class ChecklistItem(Protocol):
