@@ -30,14 +30,12 @@ from prefect import flow, get_run_logger
 from pydantic import AwareDatetime, BaseModel, Field
 from sqlalchemy.engine import Engine
 
-from config.office_file import load_office
-from config.settings import Settings, load_settings
-from config.sop_files import load_sops
+from config.settings import Settings
 from flows.approvals import SignedInput, current_flow_run_id
 from flows.collect import office_patterns, run_collection
 from flows.engine import Procedure, StepResult
+from flows.preamble import load_context
 from inventory import load_inventory
-from records.db import make_engine
 from records.incidents import IncidentStore, NewIncident
 from records.snapshots import latest_and_last_good
 from reports.document import publish_document
@@ -481,13 +479,11 @@ def network_incident(
     Returns:
         The incident number, the run key, the run's status and the documents.
     """
-    settings = load_settings()
-    office = load_office(Path(office_file) if office_file else settings.office_file)
-    sop = load_sops(office.sop_dir)[SOP_CODE] if office.sop_dir else load_sops()[SOP_CODE]
-    inventory = Path(inventory_dir) if inventory_dir else settings.inventory_dir
-    url = database_url or settings.database_url
-    engine = make_engine(url)
-    try:
+    with load_context(office_file, database_url) as context:
+        settings, office, engine = context.settings, context.office, context.engine
+        sop = context.sop(SOP_CODE)
+        inventory = Path(inventory_dir) if inventory_dir else settings.inventory_dir
+        url = context.database_url
         incident_id, number, created = start_incident(
             engine,
             office,
@@ -537,5 +533,3 @@ def network_incident(
             "status": result.status,
             "documents": result.outputs.get(7, {}).get("documents", {}),
         }
-    finally:
-        engine.dispose()

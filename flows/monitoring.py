@@ -32,10 +32,10 @@ from prefect.cache_policies import NONE
 from prefect.task_runners import ThreadPoolTaskRunner
 from sqlalchemy.engine import Engine
 
-from config.office_file import load_office
 from config.settings import Settings, load_settings
 from flows.approvals import current_flow_run_id
 from flows.collect import build_requests, collect_results, host_thresholds
+from flows.preamble import load_context
 from inventory import Host, Inventory, load_inventory
 from records.db import make_engine
 from records.devices import DeviceListing, record_devices
@@ -444,15 +444,16 @@ def pemantauan_server(
     Returns:
         The run's report as JSON data.
     """
-    settings = load_settings()
-    report = run_monitoring(
-        Path(inventory_dir) if inventory_dir else settings.inventory_dir,
-        load_office(Path(office_file) if office_file else settings.office_file),
-        settings,
-        database_url=database_url or settings.database_url,
-        trigger=trigger,
-        start_flows=start_flows,
-    )
+    with load_context(office_file, database_url) as context:
+        settings = context.settings
+        report = run_monitoring(
+            Path(inventory_dir) if inventory_dir else settings.inventory_dir,
+            context.office,
+            settings,
+            database_url=context.database_url,
+            trigger=trigger,
+            start_flows=start_flows,
+        )
     return report.as_dict()
 
 

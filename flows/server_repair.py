@@ -24,13 +24,13 @@ from typing import Any, Literal
 
 from prefect import flow
 from pydantic import AwareDatetime, Field
+from sqlalchemy.engine import Engine
 
-from config.office_file import load_office
-from config.settings import Settings, load_settings
-from config.sop_files import load_sops
+from config.settings import Settings
 from flows.approvals import SignedInput, current_flow_run_id
 from flows.engine import Procedure, StepResult
 from flows.monitoring import ACTOR, check_hosts
+from flows.preamble import load_context
 from inventory import load_inventory
 from records.db import make_engine
 from records.evidence import EvidenceEntry, incident_evidence
@@ -353,12 +353,8 @@ class ServerRepair:
         return incident_evidence(procedure.engine, self.incident["number"])
 
 
-def _incident_facts(database_url: str, ref: str) -> dict[str, Any]:
-    engine = make_engine(database_url)
-    try:
-        incident = IncidentStore(engine).facts(ref)
-    finally:
-        engine.dispose()
+def _incident_facts(engine: Engine, ref: str) -> dict[str, Any]:
+    incident = IncidentStore(engine).facts(ref)
     return {
         "number": incident["number"],
         "device": incident["device"],
@@ -389,31 +385,26 @@ def perbaikan_server(
     Returns:
         The run's status and each step's outputs.
     """
-    settings = load_settings()
-    office = load_office(Path(office_file) if office_file else settings.office_file)
-    url = database_url or settings.database_url
-    facts = _incident_facts(url, incident)
-    repair = ServerRepair(
-        office=office,
-        settings=settings,
-        database_url=url,
-        inventory_dir=Path(inventory_dir) if inventory_dir else settings.inventory_dir,
-        incident=facts,
-    )
-    engine = make_engine(url)
-    try:
-        result = Procedure(
-            engine=engine,
+    with load_context(office_file, database_url) as context:
+        settings, office, url = context.settings, context.office, context.database_url
+        facts = _incident_facts(context.engine, incident)
+        repair = ServerRepair(
             office=office,
             settings=settings,
-            sop=load_sops()["E"],
+            database_url=url,
+            inventory_dir=Path(inventory_dir) if inventory_dir else settings.inventory_dir,
+            incident=facts,
+        )
+        result = Procedure(
+            engine=context.engine,
+            office=office,
+            settings=settings,
+            sop=context.sop("E"),
             run_key=run_key(office, facts["number"]),
             title=f"Perbaikan server {facts['device']} ({facts['number']})",
             parameters={"incident": facts["number"], "device": facts["device"]},
             handlers=repair.handlers(),
         ).run()
-    finally:
-        engine.dispose()
     return {
         "incident": facts["number"],
         "status": result.status,

@@ -26,17 +26,14 @@ ID numbers are masked in the run's records, logs and outputs.
 # annotations when a deployment loads it, and string annotations (``datetime``) fail there.
 
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 from prefect import flow, get_run_logger
 from pydantic import AwareDatetime, Field
 from sqlalchemy.engine import Engine
 
-from config.office_file import load_office
-from config.settings import Settings, load_settings
+from config.settings import Settings
 from config.smtp import smtp_settings_from_env
-from config.sop_files import load_sops
 from flows.approvals import (
     ApprovalInput,
     SignedInput,
@@ -45,7 +42,7 @@ from flows.approvals import (
     flow_run_link,
 )
 from flows.engine import Procedure, StepResult
-from records.db import make_engine
+from flows.preamble import load_context
 from records.visits import VisitStore
 from reports.document import publish_document, write_document
 from reports.visits import visit_form_document, visit_line
@@ -177,18 +174,16 @@ def akses_ruang_server(
             "devices": [d.model_dump() if isinstance(d, DeviceItem) else d for d in devices or []],
         }
     )
-    settings = load_settings()
-    office = load_office(Path(office_file) if office_file else settings.office_file)
-    if office.person(request.registered_by) is None or not office.has_role(
-        request.registered_by, "it_officer"
-    ):
-        raise ValueError(
-            f"registered_by: {request.registered_by!r} bukan Petugas IT di konfigurasi kantor"
-        )
-    sop = load_sops(office.sop_dir)[SOP_CODE] if office.sop_dir else load_sops()[SOP_CODE]
-    engine = make_engine(database_url or settings.database_url)
-    store = VisitStore(engine)
-    try:
+    with load_context(office_file, database_url) as context:
+        settings, office = context.settings, context.office
+        if office.person(request.registered_by) is None or not office.has_role(
+            request.registered_by, "it_officer"
+        ):
+            raise ValueError(
+                f"registered_by: {request.registered_by!r} bukan Petugas IT di konfigurasi kantor"
+            )
+        engine = context.engine
+        store = VisitStore(engine)
         visit = store.create(request, office=office.short_name, created_at=clock.now())
         visit_id, number = visit.id, visit.number
         get_run_logger().info(
@@ -204,7 +199,7 @@ def akses_ruang_server(
             engine=engine,
             office=office,
             settings=settings,
-            sop=sop,
+            sop=context.sop(SOP_CODE),
             run_key=f"B:{office_slug(office.short_name)}:{number}",
             title=f"SOP B Akses Ruang Server {number}",
             parameters={"visit": number, **request.masked()},
@@ -217,8 +212,6 @@ def akses_ruang_server(
             "run_key": result.run_key,
             "sop_run_id": result.sop_run_id,
         }
-    finally:
-        engine.dispose()
 
 
 class VisitRun:
