@@ -185,6 +185,7 @@ def _reduced_template(template: str, fields: tuple[str, ...]) -> str:
         ...     ("a",)), end="")
         Value A (\d+)
         <BLANKLINE>
+        <BLANKLINE>
         Start
           ^a ${A}
           ^$$ -> Record
