@@ -15,15 +15,6 @@ they are notes too.
 
 A :class:`CheckResult` fits :func:`records.snapshots.add_checklist_results`
 directly: it has ``key``, ``label``, ``status`` and a JSON-able ``evidence``.
-
-Examples:
-    >>> from sop.thresholds import Thresholds
-    >>> snap = make_snapshot(cpu_percent=92.0)
-    >>> [r.key for r in run_checklist("ok", None, snap, None, Thresholds(),
-    ...                                config_diff=None, unsaved=False, platform="cisco_ios")]
-    ['reachable', 'cpu', 'memory', 'env:temperature', 'env:fans', 'env:power', 'unsaved_config']
-    >>> check_cpu(snap, None, Thresholds())[0].text
-    'CPU 92 % > ambang 85 %'
 """
 
 from __future__ import annotations
@@ -34,17 +25,9 @@ from typing import Any, Literal
 
 from sop.device import (
     OUTCOMES,
-    Configs,
     DeviceData,
-    DiskUse,
-    Environment,
     EnvItem,
-    EnvState,
-    Facts,
-    Health,
     InterfaceHealth,
-    Memory,
-    ServerHealth,
 )
 from sop.thresholds import Thresholds
 
@@ -308,13 +291,6 @@ def check_cpu(
 
     Returns:
         One ``cpu`` result, or none when the CPU figure is missing.
-
-    Examples:
-        >>> t = Thresholds()
-        >>> [check_cpu(make_snapshot(cpu_percent=v), None, t)[0].status for v in (75, 85, 85.1)]
-        ['pass', 'warn', 'fail']
-        >>> check_cpu(make_snapshot(cpu_percent=80), None, t)[0].text
-        'CPU 80 % > batas peringatan 75 % (ambang 85 %)'
     """
     value = snapshot.health.cpu_percent
     if value is None:
@@ -337,11 +313,6 @@ def check_memory(
 
     Returns:
         One ``memory`` result, or none when memory is missing.
-
-    Examples:
-        >>> r = check_memory(make_snapshot(memory=(91, 100)), None, Thresholds())[0]
-        >>> r.status, r.text
-        ('fail', 'Memori 91 % > ambang 90 %')
     """
     memory = snapshot.health.memory
     if memory is None:
@@ -371,11 +342,6 @@ def check_disks(
 
     Returns:
         One ``disk:<mount>`` result per filesystem, or none when there are no disk data.
-
-    Examples:
-        >>> snap = make_snapshot(disks={"/": 50, "/var": 95})
-        >>> [(r.key, r.label, r.status) for r in check_disks(snap, None, Thresholds())]
-        [('disk:/', 'Kapasitas disk /', 'pass'), ('disk:/var', 'Kapasitas disk /var', 'fail')]
     """
     server = snapshot.health.server
     if server is None or not server.disks:
@@ -434,11 +400,6 @@ def check_temperature(
 
     Returns:
         One ``env:temperature`` result, or none when the device reports no sensors.
-
-    Examples:
-        >>> snap = make_snapshot(temperature=[("Inlet", "ok", 31.0), ("CPU", "not_ok", 92.5)])
-        >>> check_temperature(snap, None, Thresholds())[0].text
-        'Sensor suhu tidak normal: CPU 92,5 °C'
     """
     env = snapshot.health.environment
     return _check_env(
@@ -458,12 +419,6 @@ def check_fans(
 
     Returns:
         One ``env:fans`` result, or none when the device reports no fans.
-
-    Examples:
-        >>> snap = make_snapshot(fans=[("Fan1", "ok", None), ("Fan2", "absent", None)])
-        >>> r = check_fans(snap, None, Thresholds())[0]
-        >>> r.status, r.text
-        ('pass', 'Kipas: 1 normal; tidak terpasang: Fan2')
     """
     env = snapshot.health.environment
     return _check_env("env:fans", env.fans if env is not None else None, "", "Kipas")
@@ -481,12 +436,6 @@ def check_power(
 
     Returns:
         One ``env:power`` result, or none when the device reports no power supplies.
-
-    Examples:
-        >>> snap = make_snapshot(power=[("PSU1", "ok", 120.0), ("PSU2", "not_ok", 0.0)])
-        >>> r = check_power(snap, None, Thresholds())[0]
-        >>> r.status, r.text
-        ('fail', 'Catu daya tidak normal: PSU2 0 W')
     """
     env = snapshot.health.environment
     return _check_env("env:power", env.power if env is not None else None, "W", "Catu daya")
@@ -501,12 +450,6 @@ def was_rebooted(snapshot: DeviceData, previous: DeviceData | None) -> bool | No
 
     Returns:
         ``True``/``False``, or ``None`` when there is no previous run or an uptime is missing.
-
-    Examples:
-        >>> was_rebooted(make_snapshot(uptime=60), make_snapshot(uptime=86400))
-        True
-        >>> was_rebooted(make_snapshot(uptime=60), None) is None
-        True
     """
     if previous is None:
         return None
@@ -528,14 +471,6 @@ def check_rebooted(
 
     Returns:
         One ``rebooted`` result, or none without a previous run or an uptime.
-
-    Examples:
-        >>> r = check_rebooted(make_snapshot(uptime=3600), make_snapshot(uptime=90000),
-        ...                    Thresholds())[0]
-        >>> r.status, r.text
-        ('warn', 'Uptime turun dari 1 hari 1 jam ke 1 jam 0 menit: dinyalakan ulang')
-        >>> check_rebooted(make_snapshot(uptime=3600), None, Thresholds())
-        []
     """
     rebooted = was_rebooted(snapshot, previous)
     if rebooted is None or previous is None:
@@ -593,17 +528,7 @@ def check_interface_errors(
     Returns:
         ``iface_errors:<name>`` results for interfaces over the tolerance, else
         one ``iface_errors`` pass; none when nothing could be compared.
-
-    Examples:
-        >>> before = make_snapshot(uptime=1000, interfaces={"Gi0/1": (0, 0, 0), "Gi0/2": (5, 0, 0)})
-        >>> now = make_snapshot(uptime=2000, interfaces={"Gi0/1": (0, 0, 0), "Gi0/2": (9, 0, 2)})
-        >>> r = check_interface_errors(now, before, Thresholds())[0]
-        >>> r.key, r.status, r.text
-        ('iface_errors:Gi0/2', 'warn', 'Error antarmuka Gi0/2 naik 6: input_errors +4, crc_errors +2')
-        >>> cleared = make_snapshot(uptime=2000, interfaces={"Gi0/2": (0, 0, 0)})
-        >>> [(r.key, r.status) for r in check_interface_errors(cleared, before, Thresholds())]
-        [('iface_errors', 'pass')]
-    """  # noqa: E501
+    """
     if previous is None:
         return []
     now_list, before_list = snapshot.health.interfaces, previous.health.interfaces
@@ -679,14 +604,6 @@ def check_config_changed(
 
     Returns:
         One ``config_changed`` result, or none when nothing can be compared.
-
-    Examples:
-        >>> diff = "--- a\n+++ b\n@@ -1 +1 @@\n-hostname sw1\n+hostname sw01\n"
-        >>> r = check_config_changed(make_snapshot(), make_snapshot(), diff)[0]
-        >>> r.status, r.text, r.data["diff"] == diff
-        ('warn', 'Konfigurasi berubah sejak pengambilan sebelumnya: +1/-1 baris', True)
-        >>> check_config_changed(make_snapshot(), make_snapshot(), None)[0].status
-        'pass'
     """
     if previous is None or snapshot.config.running is None or previous.config.running is None:
         return []
@@ -709,12 +626,6 @@ def check_unsaved(snapshot: DeviceData, unsaved: bool | None) -> list[CheckResul
 
     Returns:
         One ``unsaved_config`` result, or none when unknown.
-
-    Examples:
-        >>> check_unsaved(make_snapshot(), True)[0].status
-        'warn'
-        >>> check_unsaved(make_snapshot(), None)
-        []
     """
     if unsaved is None:
         return []
@@ -768,11 +679,6 @@ def check_os_version(
     Returns:
         One ``os_version`` result, or none when the version is missing or the
         platform has no approved list.
-
-    Examples:
-        >>> t = Thresholds(approved_os_versions={"cisco_ios": ("15.2(7)E",)})
-        >>> check_os_version(make_snapshot(os_version="15.2(4)E1"), t, "cisco_ios")[0].text
-        'Versi 15.2(4)E1 tidak ada dalam daftar disetujui untuk cisco_ios: 15.2(7)E'
     """
     version = snapshot.facts.os_version
     approved = thresholds.approved_os_versions.get(platform, ())
@@ -868,14 +774,7 @@ def evaluate_checklist(
 
     Raises:
         ValueError: For an unknown outcome, or ``ok`` without a snapshot.
-
-    Examples:
-        >>> c = evaluate_checklist("ok", None, make_snapshot(cpu_percent=None), None,
-        ...                        Thresholds(), config_diff=None, unsaved=None,
-        ...                        platform="cisco_ios")
-        >>> [(n.key, n.reason) for n in c.not_checked][:2]
-        [('cpu', 'no CPU figure on this platform'), ('iface_errors', 'belum ada pengambilan sebelumnya untuk dibandingkan')]
-    """  # noqa: E501
+    """
     reachable = check_reachable(outcome, error)
     if outcome != "ok":
         return Checklist(tuple(reachable))
@@ -1059,133 +958,3 @@ def summarise(
         "worst": [{k: v for k, v in r.as_dict().items() if k != "data"} for r in worst[:limit]],
         "not_checked_items": [n.as_dict() for n in notes],
     }
-
-
-_ONE_CLEAN_PORT: dict[str, tuple[int, int, int]] = {"Gi0/1": (0, 0, 0)}
-
-
-def make_snapshot(
-    *,
-    cpu_percent: float | None = 10.0,
-    memory: tuple[int, int] | None = (30, 100),
-    uptime: int | None = 86400,
-    os_version: str | None = "15.2(7)E4",
-    temperature: Sequence[tuple[str, EnvState, float | None]] | None = (("Inlet", "ok", 30.0),),
-    fans: Sequence[tuple[str, EnvState, float | None]] | None = (("Fan1", "ok", None),),
-    power: Sequence[tuple[str, EnvState, float | None]] | None = (("PSU1", "ok", None),),
-    interfaces: dict[str, tuple[int, int, int]] | None = _ONE_CLEAN_PORT,
-    disks: dict[str, float] | None = None,
-    running: str | None = "hostname sw1\n",
-) -> DeviceData:
-    """Build a small device contract for examples and tests (no I/O).
-
-    ``None`` arguments become missing fields with the reason ``no <field> on this
-    platform`` (``no CPU figure on this platform`` for the CPU).
-
-    Args:
-        cpu_percent: CPU use.
-        memory: (used, total) bytes.
-        uptime: Uptime in seconds.
-        os_version: OS version.
-        temperature: (name, state, value) per sensor.
-        fans: (name, state, value) per fan.
-        power: (name, state, value) per power supply.
-        interfaces: Name -> (input_errors, output_errors, crc_errors); discards 0.
-            Default: one port ``Gi0/1`` without errors.
-        disks: Mount -> percent used (makes a server section).
-        running: Running configuration.
-
-    Returns:
-        The device data.
-
-    Examples:
-        >>> make_snapshot(cpu_percent=None, interfaces=None).health.missing
-        {'cpu_percent': 'no CPU figure on this platform',
-         'interfaces': 'no interfaces on this platform', 'server': 'not a server'}
-    """
-
-    def env(items: Sequence[tuple[str, EnvState, float | None]] | None) -> list[EnvItem] | None:
-        if items is None:
-            return None
-        return [EnvItem(name=n, state=s, value=v) for n, s, v in items]
-
-    env_missing = {
-        name: f"no {name} on this platform"
-        for name, value in (("temperature", temperature), ("fans", fans), ("power", power))
-        if value is None
-    }
-    ifaces = None
-    if interfaces is not None:
-        ifaces = [
-            InterfaceHealth(
-                name=name,
-                admin_up=True,
-                oper_up=True,
-                speed_mbps=1000.0,
-                input_errors=ie,
-                output_errors=oe,
-                crc_errors=crc,
-                input_discards=0,
-                output_discards=0,
-            )
-            for name, (ie, oe, crc) in interfaces.items()
-        ]
-    server = None
-    if disks is not None:
-        server = ServerHealth(
-            load_1=0.1,
-            load_5=0.1,
-            load_15=0.1,
-            disks=[
-                DiskUse(mount=m, size_bytes=1000, used_bytes=round(p * 10))
-                for m, p in disks.items()
-            ],
-            failed_units=[],
-            reboot_required=False,
-            time_synced=True,
-            sshd={"permitrootlogin": "no", "passwordauthentication": "no"},
-            failed_logins=0,
-            listening=[],
-            security_updates=0,
-        )
-    health_missing = {}
-    if cpu_percent is None:
-        health_missing["cpu_percent"] = "no CPU figure on this platform"
-    if memory is None:
-        health_missing["memory"] = "no memory on this platform"
-    if ifaces is None:
-        health_missing["interfaces"] = "no interfaces on this platform"
-    if server is None:
-        health_missing["server"] = "not a server"
-    facts_missing = {
-        name: f"no {name} on this platform"
-        for name, value in (("uptime_seconds", uptime), ("os_version", os_version))
-        if value is None
-    }
-    return DeviceData(
-        facts=Facts(
-            hostname="sw1",
-            vendor="Cisco",
-            model="WS-C2960X-48TS-L",
-            serial="FOC1234X0AB",
-            os_version=os_version,
-            uptime_seconds=uptime,
-            interfaces=list(interfaces or []),
-            missing=facts_missing,
-        ),
-        health=Health(
-            cpu_percent=cpu_percent,
-            memory=None if memory is None else Memory(used_bytes=memory[0], total_bytes=memory[1]),
-            environment=Environment(
-                temperature=env(temperature), fans=env(fans), power=env(power), missing=env_missing
-            ),
-            interfaces=ifaces,
-            server=server,
-            missing=health_missing,
-        ),
-        config=Configs(
-            running=running,
-            startup=running,
-            missing={} if running is not None else {"running": "no config", "startup": "no config"},
-        ),
-    )

@@ -18,14 +18,6 @@ monitoring (``pemantauan-server``):
 * ``security_updates``: pending security updates warn;
 * ``load``, ``time_sync``, ``failed_units``;
 * ``service:<name>``: a listed service that does not accept a TCP connection fails.
-
-Examples:
-    >>> from sop.checklist import make_snapshot
-    >>> snap = make_snapshot(disks={"/": 40})
-    >>> [r.key for r in judge_server(snap, None, Thresholds(), allowed_ports=None,
-    ...                              address="10.0.0.5").results]
-    ['memory', 'disk:/', 'time_sync', 'failed_units', 'sshd_root_login', \
-'sshd_password_auth', 'security_updates']
 """
 
 from __future__ import annotations
@@ -90,14 +82,6 @@ def check_load(server: ServerHealth, thresholds: Thresholds) -> list[CheckResult
 
     Returns:
         One ``load`` result, or none.
-
-    Examples:
-        >>> from sop.checklist import make_snapshot
-        >>> s = make_snapshot(disks={"/": 1}).health.server
-        >>> check_load(s, Thresholds(load_limit=0.05))[0].text
-        'Load 5 menit 0,1 > ambang 0,1'
-        >>> check_load(s, Thresholds())
-        []
     """
     limit = thresholds.load_limit
     if limit is None or server.load_5 is None:
@@ -110,14 +94,7 @@ def check_load(server: ServerHealth, thresholds: Thresholds) -> list[CheckResult
 
 
 def check_time_sync(server: ServerHealth) -> list[CheckResult]:
-    """A clock that is not synchronised (NTP) warns.
-
-    Examples:
-        >>> from sop.checklist import make_snapshot
-        >>> s = make_snapshot(disks={"/": 1}).health.server
-        >>> check_time_sync(s.model_copy(update={"time_synced": False}))[0].status
-        'warn'
-    """
+    """A clock that is not synchronised (NTP) warns."""
     if server.time_synced is None:
         return []
     if server.time_synced:
@@ -126,14 +103,7 @@ def check_time_sync(server: ServerHealth) -> list[CheckResult]:
 
 
 def check_failed_units(server: ServerHealth) -> list[CheckResult]:
-    """Any failed systemd unit fails.
-
-    Examples:
-        >>> from sop.checklist import make_snapshot
-        >>> s = make_snapshot(disks={"/": 1}).health.server
-        >>> check_failed_units(s.model_copy(update={"failed_units": ["nginx.service"]}))[0].text
-        'Unit gagal: nginx.service'
-    """
+    """Any failed systemd unit fails."""
     units = server.failed_units
     if units is None:
         return []
@@ -143,15 +113,7 @@ def check_failed_units(server: ServerHealth) -> list[CheckResult]:
 
 
 def check_sshd(server: ServerHealth) -> list[CheckResult]:
-    """``PermitRootLogin yes`` fails; ``PasswordAuthentication yes`` warns.
-
-    Examples:
-        >>> from sop.checklist import make_snapshot
-        >>> s = make_snapshot(disks={"/": 1}).health.server.model_copy(update={"sshd": {
-        ...     "permitrootlogin": "yes", "passwordauthentication": "yes"}})
-        >>> [(r.key, r.status) for r in check_sshd(s)]
-        [('sshd_root_login', 'fail'), ('sshd_password_auth', 'warn')]
-    """
+    """``PermitRootLogin yes`` fails; ``PasswordAuthentication yes`` warns."""
     sshd = server.sshd
     if sshd is None:
         return []
@@ -203,13 +165,6 @@ def check_failed_logins(
 
     Returns:
         One ``failed_logins`` result, or none (no count, or no previous check).
-
-    Examples:
-        >>> from sop.checklist import make_snapshot
-        >>> s = make_snapshot(disks={"/": 1}).health.server.model_copy(
-        ...     update={"failed_logins": 30})
-        >>> check_failed_logins(s, 4, Thresholds())[0].text
-        '26 login SSH gagal sejak pemeriksaan sebelumnya (ambang 10)'
     """
     if server.failed_logins is None:
         return []
@@ -256,13 +211,6 @@ def check_ports(
 
     Returns:
         One ``port:<n>`` fail per unexpected port, or one ``ports`` pass.
-
-    Examples:
-        >>> from sop.checklist import make_snapshot
-        >>> s = make_snapshot(disks={"/": 1}).health.server.model_copy(update={"listening": [
-        ...     ListenSocket(address="0.0.0.0", port=22), ListenSocket(address="*", port=23)]})
-        >>> [(r.key, r.status) for r in check_ports(s, [22], "10.0.0.5")]
-        [('port:23', 'fail')]
     """
     if allowed is None or server.listening is None:
         return []
@@ -284,14 +232,7 @@ def check_ports(
 
 
 def check_security_updates(server: ServerHealth) -> list[CheckResult]:
-    """Pending security updates warn.
-
-    Examples:
-        >>> from sop.checklist import make_snapshot
-        >>> s = make_snapshot(disks={"/": 1}).health.server
-        >>> check_security_updates(s.model_copy(update={"security_updates": 3}))[0].text
-        '3 pembaruan keamanan tertunda'
-    """
+    """Pending security updates warn."""
     count = server.security_updates
     if count is None:
         return []

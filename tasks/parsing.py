@@ -5,7 +5,9 @@ one thread at a time: measured on the lab, reading the answers (TextFSM, the
 contract models) and sanitising configs took about a fifth of that process's CPU.
 Done in worker processes instead, it runs on the machine's other cores while the
 threads keep the sessions moving. The work is pure (:mod:`sop.platforms`,
-:mod:`sop.configs`), so nothing but the captures and the results cross over.
+:mod:`sop.configs`), so nothing but the captures and the results cross over; the
+ntc-templates templates the parsers need are added in the process that parses
+(:mod:`tasks.textfsm_templates`, read once per process), not sent along.
 
 The pool size comes from the caller (the flow reads ``SIGAP_PARSE_WORKERS``, default:
 the number of CPUs, at most 4, into each :class:`~tasks.collect.CollectRequest`);
@@ -32,6 +34,7 @@ from sop.device import Facts, Health
 from sop.platforms import get_platform
 from sop.platforms.base import Captures
 from tasks.lifeline import exit_with_parent
+from tasks.textfsm_templates import with_templates
 
 
 @dataclass(frozen=True)
@@ -58,7 +61,10 @@ _pool_lock = threading.Lock()
 def parse_and_backup(
     platform: str, captures: Captures, patterns: tuple[SanitizePattern, ...]
 ) -> Parsed:
-    """Read captures into the device contract and prepare the config backup (pure).
+    """Read captures into the device contract and prepare the config backup.
+
+    Pure but for the ntc-templates templates, added to the captures here (each
+    read once per process, :func:`tasks.textfsm_templates.with_templates`).
 
     Args:
         platform: Inventory platform key.
@@ -71,7 +77,8 @@ def parse_and_backup(
     Raises:
         ParseError: The answers cannot be read.
     """
-    data = get_platform(platform).parse(captures)
+    parser = get_platform(platform)
+    data = parser.parse(with_templates(parser, captures))
     backup = prepare_backup(data.config.running, data.config.startup, platform, patterns)
     return Parsed(data.facts, data.health, dict(data.config.missing), backup)
 

@@ -16,7 +16,6 @@ import io
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, TypeVar
 
 from sop.device import Explained
@@ -167,42 +166,31 @@ def getter_result(captures: Captures, getter: str) -> Mapping[str, Any] | Missin
     return result
 
 
-@functools.cache
-def _template(platform: str, command: str) -> str:
-    """The ntc-templates template text for a command, looked up once per process.
-
-    ``ntc_templates.parse.parse_output`` rebuilds its index table and deep-copies
-    every result; reading the template once and running TextFSM directly is
-    about three times faster on a 28-port ``show interfaces``.
-    """
-    from ntc_templates.parse import _get_template_dir
-    from textfsm import clitable
-
-    directory = _get_template_dir()
-    table = clitable.CliTable("index", directory)
-    row = table.index.GetRowMatch({"Command": command, "Platform": platform})
-    if not row:
-        raise ParseError(f"`{command}`: ntc-templates has no template for {platform}")
-    names = table.index.index[row]["Template"].split(":")
-    if len(names) != 1:  # ntc-templates merges several templates by key; SIGAP needs none
-        raise ParseError(f"`{command}`: {len(names)} templates for {platform}; use one")
-    return Path(directory, names[0]).read_text(encoding="utf-8")
-
-
 _VARIABLE = re.compile(r"\$\{(\w+)\}")
 
 
 @functools.cache
-def _reduced_template(platform: str, command: str, fields: tuple[str, ...]) -> str:
-    """The ntc-templates template with only the rules that fill ``fields``.
+def _reduced_template(template: str, fields: tuple[str, ...]) -> str:
+    r"""An ntc-templates template cut to the rules that fill ``fields``, cut once per text.
 
     Kept: every state, the rules that set one of ``fields`` or record, end or
     change state, and the ``Value`` lines those rules use (with their options).
     TextFSM tries each rule on each line, so a template cut from 26 rules to 5
     reads a ``show interfaces`` several times faster, with the same records for
     those fields (checked against the full template on recorded outputs).
+
+    Examples:
+        >>> print(_reduced_template(
+        ...     "Value A (\\d+)\nValue B (\\d+)\n\nStart\n  ^a ${A}\n  ^b ${B}\n  ^$$ -> Record\n",
+        ...     ("a",)), end="")
+        Value A (\d+)
+        <BLANKLINE>
+        <BLANKLINE>
+        Start
+          ^a ${A}
+          ^$$ -> Record
     """
-    lines = _template(platform, command).splitlines()
+    lines = template.splitlines()
     values = {
         line.split("(", 1)[0].split()[-1]: line for line in lines if line.startswith("Value ")
     }
@@ -231,16 +219,24 @@ def _reduced_template(platform: str, command: str, fields: tuple[str, ...]) -> s
 
 
 def run_textfsm(
-    platform: str, command: str, text: str, fields: tuple[str, ...] = ()
+    platform: str,
+    command: str,
+    text: str,
+    fields: tuple[str, ...] = (),
+    *,
+    template: str | None,
 ) -> list[dict[str, Any]]:
-    """Parse a command's output with its ntc-templates TextFSM template.
+    r"""Parse a command's output with its ntc-templates TextFSM template.
 
     Args:
-        platform: ntc-templates platform (``cisco_ios``, ``mikrotik_routeros``).
-        command: The command (selects the template).
+        platform: ntc-templates platform (``cisco_ios``, ``mikrotik_routeros``),
+            for the error messages.
+        command: The command.
         text: Its raw output.
         fields: Only these fields are needed: the template is cut down to the
             rules that fill them (:func:`_reduced_template`); default: all.
+        template: The template text (``captures.templates.get(command)``);
+            ``None`` when ntc-templates has none.
 
     Returns:
         One dict per record, keys in lower case.
@@ -249,16 +245,22 @@ def run_textfsm(
         ParseError: If there is no template or the template rejects the text.
 
     Examples:
-        >>> run_textfsm("mikrotik_routeros", "/system identity print", "  name: gw-kantor")
+        >>> identity = "Value NAME (\\S+)\n\nStart\n  ^\\s*name:\\s+${NAME}\\s*$$ -> Record\n"
+        >>> run_textfsm("mikrotik_routeros", "/system identity print", "  name: gw-kantor",
+        ...             template=identity)
         [{'name': 'gw-kantor'}]
+        >>> run_textfsm("mikrotik_routeros", "/system identity print", "", template=None)
+        Traceback (most recent call last):
+        ...
+        sop.platforms.base.ParseError: `/system identity print`: ntc-templates has no template ...
     """
     import textfsm
 
+    if template is None:
+        raise ParseError(f"`{command}`: ntc-templates has no template for {platform}")
     try:
-        template = (
-            _reduced_template(platform, command, fields) if fields else _template(platform, command)
-        )
-        fsm = textfsm.TextFSM(io.StringIO(template))
+        used = _reduced_template(template, fields) if fields else template
+        fsm = textfsm.TextFSM(io.StringIO(used))
         records = fsm.ParseText(text)
     except textfsm.TextFSMError as exc:
         raise ParseError(f"`{command}`: output not readable ({exc})") from exc

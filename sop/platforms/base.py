@@ -5,7 +5,9 @@ calls the NAPALM getters and sends the CLI commands the platform lists, and
 hands the raw answers back as :class:`Captures`. The platform's ``parse``
 turns those captures into the one device contract (:mod:`sop.device`). Parsing
 is pure, so every platform is tested on recorded captures (fixtures) the same
-way, like NAPALM's shared getter tests.
+way, like NAPALM's shared getter tests. Even the ntc-templates TextFSM templates
+are data the parser receives (:attr:`Captures.templates`): the I/O layer reads
+them from the ntc-templates package (:mod:`tasks.textfsm_templates`).
 
 Adding a platform means adding one module under ``sop/platforms/`` that defines
 a :class:`Platform` and registering it in ``sop/platforms/__init__.py``.
@@ -26,15 +28,19 @@ class ParseError(ValueError):
 
 @dataclass(frozen=True)
 class Captures:
-    """Raw answers of one device, as the I/O layer received them.
+    """Raw answers of one device, as the I/O layer received them, and the templates to read them.
 
     Attributes:
         getters: NAPALM getter name -> its return value (e.g. ``get_facts``).
         commands: CLI command -> its raw text output.
+        templates: CLI command -> the text of its ntc-templates TextFSM template,
+            for the platform's :attr:`Platform.textfsm_commands` (added by the I/O
+            layer just before parsing, :func:`tasks.textfsm_templates.with_templates`).
     """
 
     getters: Mapping[str, Any] = field(default_factory=dict)
     commands: Mapping[str, str] = field(default_factory=dict)
+    templates: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -51,6 +57,9 @@ class Platform:
             the configs come from NAPALM).
         commands: CLI commands whose raw output to capture, in order.
         parse: Captures -> device contract; raises :class:`ParseError`.
+        textfsm_commands: The ``commands`` that ``parse`` reads with their
+            ntc-templates TextFSM template (``name`` is the ntc-templates platform);
+            their template texts come in :attr:`Captures.templates`.
 
     Whether a configuration was cut off is :func:`sop.configs.is_truncated`'s
     business (one place for every platform), not the platform module's.
@@ -63,3 +72,4 @@ class Platform:
     getters: tuple[str, ...]
     commands: tuple[str, ...]
     parse: Callable[[Captures], DeviceData]
+    textfsm_commands: tuple[str, ...] = ()

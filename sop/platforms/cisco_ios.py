@@ -87,7 +87,7 @@ def _chassis(captures: Captures) -> dict[str, str] | Missing:
     text = command_text(captures, SHOW_INVENTORY)
     if isinstance(text, Missing):
         return text
-    rows = run_textfsm(NAME, SHOW_INVENTORY, text)
+    rows = run_textfsm(NAME, SHOW_INVENTORY, text, template=captures.templates.get(SHOW_INVENTORY))
     if not rows:
         if text.strip():
             raise ParseError(f"`{SHOW_INVENTORY}`: no inventory entry in the output")
@@ -191,7 +191,13 @@ def _crc_by_interface(captures: Captures) -> dict[str, int] | Missing:
     text = command_text(captures, SHOW_INTERFACES)
     if isinstance(text, Missing):
         return text
-    rows = run_textfsm(NAME, SHOW_INTERFACES, text, fields=("interface", "crc"))
+    rows = run_textfsm(
+        NAME,
+        SHOW_INTERFACES,
+        text,
+        fields=("interface", "crc"),
+        template=captures.templates.get(SHOW_INTERFACES),
+    )
     if not rows and text.strip():
         raise ParseError(f"`{SHOW_INTERFACES}`: no interface found in the output")
     return {
@@ -290,7 +296,7 @@ def parse(captures: Captures) -> DeviceData:
     """Turn NAPALM getter results and CLI outputs of an IOS device into the contract.
 
     Args:
-        captures: Getter results and raw outputs of :data:`COMMANDS`.
+        captures: Getter results, raw outputs of :data:`COMMANDS` and their templates.
 
     Returns:
         The device data; what could not be read is ``None`` with a reason.
@@ -324,4 +330,5 @@ PLATFORM = Platform(
     getters=GETTERS,
     commands=COMMANDS,
     parse=parse,
+    textfsm_commands=COMMANDS,
 )

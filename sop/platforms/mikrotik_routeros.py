@@ -35,6 +35,8 @@ ROUTERBOARD = "/system routerboard print"
 INTERFACES = "/interface print detail without-paging"
 EXPORT = "/export"
 COMMANDS = (IDENTITY, RESOURCE, ROUTERBOARD, INTERFACES, EXPORT)
+#: The commands read with their ntc-templates TextFSM template (all but ``/export``).
+TEXTFSM_COMMANDS = (IDENTITY, RESOURCE, ROUTERBOARD, INTERFACES)
 
 _SIZE_RE = re.compile(r"^(\d+(?:\.\d+)?)\s*(B|KiB|MiB|GiB|TiB)$")
 _UNIT = {"B": 1, "KiB": 1024, "MiB": 1024**2, "GiB": 1024**3, "TiB": 1024**4}
@@ -95,7 +97,7 @@ def _one_record(captures: Captures, command: str) -> dict[str, str] | Missing:
     text = command_text(captures, command)
     if isinstance(text, Missing):
         return text
-    rows = run_textfsm(NAME, command, text)
+    rows = run_textfsm(NAME, command, text, template=captures.templates.get(command))
     if not rows:
         raise ParseError(f"`{command}`: no value in the output")
     return {k: v for k, v in rows[0].items() if isinstance(v, str)}
@@ -131,7 +133,7 @@ def _interfaces(captures: Captures) -> list[InterfaceHealth] | Missing:
     text = command_text(captures, INTERFACES)
     if isinstance(text, Missing):
         return text
-    rows = run_textfsm(NAME, INTERFACES, text)
+    rows = run_textfsm(NAME, INTERFACES, text, template=captures.templates.get(INTERFACES))
     if not rows and text.strip():
         raise ParseError(f"`{INTERFACES}`: no interface in the output")
     result: list[InterfaceHealth] = []
@@ -161,7 +163,7 @@ def _hardware(captures: Captures, board: str | None) -> tuple[object, object]:
     if re.search(r"^\s*routerboard:\s+no\s*$", text, re.MULTILINE):
         no_board = Missing("not a RouterBOARD (CHR or x86): no chassis serial")
         return (board or no_board), no_board
-    rows = run_textfsm(NAME, ROUTERBOARD, text)
+    rows = run_textfsm(NAME, ROUTERBOARD, text, template=captures.templates.get(ROUTERBOARD))
     row = rows[0] if rows else {}
     model = str(row.get("hardware_model", "")).strip() or board
     serial = str(row.get("serial_number", "")).strip()
@@ -172,10 +174,10 @@ def _hardware(captures: Captures, board: str | None) -> tuple[object, object]:
 
 
 def parse(captures: Captures) -> DeviceData:
-    """Turn RouterOS outputs of :data:`COMMANDS` into the device contract.
+    r"""Turn RouterOS outputs of :data:`COMMANDS` into the device contract.
 
     Args:
-        captures: Raw outputs by command.
+        captures: Raw outputs by command, and the templates of :data:`TEXTFSM_COMMANDS`.
 
     Returns:
         The device data; what could not be read is ``None`` with a reason.
@@ -184,8 +186,10 @@ def parse(captures: Captures) -> DeviceData:
         ParseError: If an output is there but its template rejects it.
 
     Examples:
+        >>> identity = "Value NAME (\\S+)\n\nStart\n  ^\\s*name:\\s+${NAME}\\s*$$ -> Record\n"
         >>> data = parse(Captures(commands={IDENTITY: "  name: gw-kantor",
-        ...     ROUTERBOARD: "bad command name routerboard (line 1 column 9)"}))
+        ...     ROUTERBOARD: "bad command name routerboard (line 1 column 9)"},
+        ...     templates={IDENTITY: identity}))
         >>> data.facts.hostname, data.facts.serial
         ('gw-kantor', None)
         >>> data.config.missing["startup"]
@@ -243,4 +247,5 @@ PLATFORM = Platform(
     getters=(),
     commands=COMMANDS,
     parse=parse,
+    textfsm_commands=TEXTFSM_COMMANDS,
 )

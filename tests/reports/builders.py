@@ -31,10 +31,11 @@ from records.models import CollectionRun, Device
 from records.snapshots import add_checklist_results, add_snapshot
 from records.sop_runs import get_or_create_sop_run, set_sop_run_status
 from records.steps import finish_step, start_step
-from sop.checklist import make_snapshot, run_checklist
+from sop.checklist import run_checklist
 from sop.office import Office
 from sop.runkeys import maintenance_run_key
 from sop.thresholds import Thresholds
+from tests.factories import make_snapshot
 
 ROOT = Path(__file__).resolve().parents[2]
 OFFICE_FILE = ROOT / "examples" / "offices" / "kanwil-kemenkumham-malut.yaml"

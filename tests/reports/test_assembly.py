@@ -30,7 +30,7 @@ from reports.data import (
     StepRecord,
 )
 from reports.sla_table import step_timing
-from sop.checklist import make_snapshot
+from tests.factories import make_snapshot
 from tests.reports.builders import office as example_office
 
 T0 = datetime(2026, 11, 2, 0, 0, tzinfo=UTC)  # 09:00 WIT

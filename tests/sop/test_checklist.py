@@ -25,7 +25,6 @@ from sop.checklist import (
     check_rebooted,
     check_temperature,
     evaluate_checklist,
-    make_snapshot,
     run_checklist,
     summarise,
 )
@@ -37,6 +36,7 @@ from sop.device import (
     InterfaceHealth,
 )
 from sop.thresholds import Thresholds, thresholds_from_data
+from tests.factories import make_snapshot
 
 T = Thresholds()
 DIFF = "--- previous\n+++ current\n@@ -1,2 +1,2 @@\n hostname sw1\n-vlan 10\n+vlan 20\n"

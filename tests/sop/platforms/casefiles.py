@@ -8,6 +8,9 @@ Layout, one directory per case::
         expected.json              values the parse must give (a subset)
         SOURCE.md                  where the captures come from
 
+The captures carry the platform's ntc-templates templates, as
+:func:`tasks.parsing.parse_and_backup` gives them to the parser.
+
 ``<slug>`` is the command with every run of non-alphanumerics replaced by ``_``
 (``cat /proc/meminfo`` -> ``cat_proc_meminfo``); a slug longer than 120 characters
 is cut to its first 100 and a hash of the whole command. A file that matches no getter
@@ -24,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from sop.platforms import PLATFORMS, Captures, Platform
+from tasks.textfsm_templates import templates_for
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -62,7 +66,7 @@ def load_captures(platform: Platform, case_dir: Path) -> Captures:
         if file.stem not in by_slug:
             raise ValueError(f"{file}: matches no command of {platform.name}")
         commands[by_slug[file.stem]] = file.read_text(encoding="utf-8")
-    return Captures(getters=getters, commands=commands)
+    return Captures(getters=getters, commands=commands, templates=templates_for(platform))
 
 
 def load_case(platform: Platform, case_dir: Path) -> Case:

@@ -9,9 +9,15 @@ import pytest
 from sop.configs import is_truncated
 from sop.platforms import Captures, ParseError, get_platform
 from sop.platforms.cisco_ios import parse
+from tasks.textfsm_templates import templates_for
 from tests.sop.platforms.casefiles import FIXTURES, load_captures
 
 LAB = FIXTURES / "cisco_ios" / "lab_sw01"
+TEMPLATES = templates_for(get_platform("cisco_ios"))
+
+
+def captured(getters: dict, commands: dict) -> Captures:
+    return Captures(getters=getters, commands=commands, templates=TEMPLATES)
 
 
 def lab_captures(**changes: object) -> tuple[dict, dict]:
@@ -23,7 +29,7 @@ def test_serial_and_model_come_from_show_inventory_when_get_facts_has_none() -> 
     getters, commands = lab_captures()
     getters["get_facts"]["serial_number"] = ""
     getters["get_facts"]["model"] = ""
-    facts = parse(Captures(getters=getters, commands=commands)).facts
+    facts = parse(captured(getters, commands)).facts
     assert (facts.serial, facts.model) == ("FOC1846F294", "WS-C2960+24TC-L")
 
 
@@ -31,7 +37,7 @@ def test_refused_show_inventory_leaves_serial_none_with_the_device_message() -> 
     getters, commands = lab_captures()
     getters["get_facts"]["serial_number"] = ""
     commands["show inventory"] = "                 ^\n% Invalid input detected at '^' marker.\n"
-    facts = parse(Captures(getters=getters, commands=commands)).facts
+    facts = parse(captured(getters, commands)).facts
     assert facts.serial is None
     assert "% Invalid input detected" in facts.missing["serial"]
     assert facts.model == "WS-C2960+24TC-L"
@@ -40,7 +46,7 @@ def test_refused_show_inventory_leaves_serial_none_with_the_device_message() -> 
 def test_missing_show_interfaces_only_loses_crc() -> None:
     getters, commands = lab_captures()
     del commands["show interfaces"]
-    gi = {i.name: i for i in parse(Captures(getters=getters, commands=commands)).health.interfaces}
+    gi = {i.name: i for i in parse(captured(getters, commands)).health.interfaces}
     uplink = gi["GigabitEthernet0/1"]
     assert uplink.crc_errors is None
     assert uplink.missing["crc_errors"] == "`show interfaces` was not captured"
@@ -51,7 +57,7 @@ def test_garbage_show_interfaces_is_a_parse_error() -> None:
     getters, commands = lab_captures()
     commands["show interfaces"] = "sw01#\nthis is not IOS output\n"
     with pytest.raises(ParseError, match="show interfaces"):
-        parse(Captures(getters=getters, commands=commands))
+        parse(captured(getters, commands))
 
 
 @pytest.mark.parametrize(
@@ -67,7 +73,7 @@ def test_unreadable_get_facts_is_a_parse_error(facts: object) -> None:
 def test_impossible_memory_figures_are_none_with_reason() -> None:
     getters, commands = lab_captures()
     getters["get_environment"]["memory"] = {"used_ram": 200, "available_ram": 100}
-    health = parse(Captures(getters=getters, commands=commands)).health
+    health = parse(captured(getters, commands)).health
     assert health.memory is None
     assert "used 200, total 100" in health.missing["memory"]
 
@@ -76,7 +82,7 @@ def test_unknown_uptime_and_empty_startup_are_none_with_reason() -> None:
     getters, commands = lab_captures()
     getters["get_facts"]["uptime"] = -1.0
     getters["get_config"]["startup"] = ""
-    data = parse(Captures(getters=getters, commands=commands))
+    data = parse(captured(getters, commands))
     assert data.facts.uptime_seconds is None
     assert data.facts.missing["uptime_seconds"] == "the device did not report its uptime"
     assert data.config.startup is None
@@ -86,7 +92,7 @@ def test_unknown_uptime_and_empty_startup_are_none_with_reason() -> None:
 def test_critical_temperature_is_not_ok() -> None:
     getters, commands = lab_captures()
     getters["get_environment"]["temperature"]["inlet"]["is_critical"] = True
-    env = parse(Captures(getters=getters, commands=commands)).health.environment
+    env = parse(captured(getters, commands)).health.environment
     assert {t.name: t.state for t in env.temperature} == {"hotspot": "ok", "inlet": "not_ok"}
 
 
