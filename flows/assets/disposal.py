@@ -19,7 +19,7 @@ from prefect import flow
 from pydantic import Field
 
 from flows.approvals import SignedInput
-from flows.assets.common import FLOW_NAMES, AssetJob, open_asset_procedure, run_procedure
+from flows.assets.common import FLOW_NAMES, AssetJob, open_asset_procedure
 from flows.engine import Procedure, StepResult
 from flows.preamble import load_context
 from reports.asset_documents import berita_acara_disposal
@@ -46,7 +46,12 @@ class DisposalDoneForm(SignedInput):
 
 @dataclass
 class DisposalJob(AssetJob):
-    """One D5 run: the step methods and what they share."""
+    """One D5 run: the step methods and what they share.
+
+    Attributes:
+        reason: Why the asset is to be disposed of.
+        manager: The asset manager who states the need and disposes of the asset.
+    """
 
     reason: str
     manager: str
@@ -156,9 +161,7 @@ def asset_disposal(
         job = DisposalJob(
             run, reason=reason, manager=actor or run.office.holders("asset_manager")[0].username
         )
-        return run_procedure(
-            run,
+        return job.perform(
             title=f"D5 Penghapusan aset {tag}",
             parameters={"tag": tag, "reason": reason, "actor": actor},
-            handlers=job.handlers(),
         )

@@ -15,7 +15,7 @@ from prefect import flow
 from pydantic import Field
 
 from flows.approvals import SignedInput
-from flows.assets.common import FLOW_NAMES, AssetJob, open_asset_procedure, run_procedure
+from flows.assets.common import FLOW_NAMES, AssetJob, open_asset_procedure
 from flows.engine import Procedure, StepResult
 from flows.preamble import load_context
 from reports.asset_documents import activity_report, asset_fields, bast, person_line
@@ -41,7 +41,13 @@ class InstallationForm(SignedInput):
 
 @dataclass
 class HandoverJob(AssetJob):
-    """One D3 run: the step methods and what they share."""
+    """One D3 run: the step methods and what they share.
+
+    Attributes:
+        user: The asset user the asset is handed to.
+        purpose: What the asset is for.
+        giver: The Kasi who hands it over.
+    """
 
     user: str
     purpose: str
@@ -148,9 +154,7 @@ def asset_handover(
         )
         giver = actor or (run.office.holders("kasi")[0].username)
         job = HandoverJob(run, user=user, purpose=purpose, giver=giver)
-        return run_procedure(
-            run,
+        return job.perform(
             title=f"D3 Serah terima aset {tag} kepada {user}",
             parameters={"tag": tag, "user": user, "purpose": purpose, "actor": actor},
-            handlers=job.handlers(),
         )
