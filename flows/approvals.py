@@ -96,6 +96,13 @@ class SignedInput(RunInput):
         return data
 
 
+Note = Annotated[LongText, Field(description="Catatan (note)")]
+"""A form's free note, optional: ``note: Note = ""``."""
+
+WorkNote = Annotated[LongText, Field(description="Catatan pelaksanaan (note)")]
+"""The note of a form reporting work done (a relocation, a disposal): ``note: WorkNote = ""``."""
+
+
 class ApprovalInput(SignedInput):
     """The form a manager fills in to answer a paused SOP run."""
 

@@ -30,7 +30,7 @@ from prefect import flow, get_run_logger
 from pydantic import AwareDatetime, BaseModel, Field
 from sqlalchemy.engine import Engine
 
-from flows.approvals import SignedInput, current_flow_run_id
+from flows.approvals import Note, SignedInput, current_flow_run_id
 from flows.collect import office_patterns, run_collection
 from flows.engine import Procedure, StepResult
 from flows.preamble import FlowContext, load_context
@@ -96,7 +96,7 @@ class FixForm(SignedInput):
         default_factory=list,
         description="Perangkat yang diganti beserta nomor seri (parts replaced, with serials)",
     )
-    note: LongText = Field(default="", description="Catatan (note)")
+    note: Note = ""
 
 
 def incident_run_key(office: Office, number: str) -> str:

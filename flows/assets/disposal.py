@@ -18,7 +18,7 @@ from typing import Any
 from prefect import flow
 from pydantic import Field
 
-from flows.approvals import SignedInput
+from flows.approvals import SignedInput, WorkNote
 from flows.assets.common import FLOW_NAMES, AssetJob, open_asset_procedure
 from flows.engine import Procedure, StepResult
 from flows.preamble import load_context
@@ -41,7 +41,7 @@ class DisposalDoneForm(SignedInput):
     """D5 step 5: the disposal is done."""
 
     witnesses: LongText = Field(default="", description="Saksi (witnesses)")
-    note: LongText = Field(default="", description="Catatan pelaksanaan (note)")
+    note: WorkNote = ""
 
 
 @dataclass

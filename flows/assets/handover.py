@@ -14,7 +14,7 @@ from typing import Any
 from prefect import flow
 from pydantic import Field
 
-from flows.approvals import SignedInput
+from flows.approvals import Note, SignedInput
 from flows.assets.common import FLOW_NAMES, AssetJob, open_asset_procedure
 from flows.engine import Procedure, StepResult
 from flows.preamble import load_context
@@ -36,7 +36,7 @@ class InstallationForm(SignedInput):
     )
     location: NameText = Field(default="", description="Lokasi pemasangan (where it is installed)")
     configuration: LongText = Field(default="", description="Instalasi/konfigurasi yang dilakukan")
-    note: LongText = Field(default="", description="Catatan (note)")
+    note: Note = ""
 
 
 @dataclass

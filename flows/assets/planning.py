@@ -21,7 +21,7 @@ import pandas as pd
 from prefect import flow
 from pydantic import Field
 
-from flows.approvals import ApprovalInput, SignedInput
+from flows.approvals import ApprovalInput, Note, SignedInput
 from flows.assets.common import (
     FLOW_NAMES,
     AssetJob,
@@ -67,7 +67,7 @@ class BudgetForm(SignedInput):
     budget_amount: int = Field(
         ge=0, le=MAX_RUPIAH, description="Pagu anggaran, Rupiah (budgeted amount)"
     )
-    note: LongText = Field(default="", description="Catatan (note)")
+    note: Note = ""
 
 
 class ProcurementForm(SignedInput):
@@ -78,7 +78,7 @@ class ProcurementForm(SignedInput):
     vendor: ShortText = Field(default="", description="Penyedia/merek (vendor)")
     location: NameText = Field(default="", description="Lokasi penyimpanan (location)")
     warranty_end: date | None = Field(default=None, description="Akhir garansi (warranty end)")
-    note: LongText = Field(default="", description="Catatan (note)")
+    note: Note = ""
 
 
 def plan_markdown(items: list[PlanItem], reason: str) -> str:

@@ -16,7 +16,7 @@ from typing import Any
 from prefect import flow
 from pydantic import Field
 
-from flows.approvals import SignedInput
+from flows.approvals import SignedInput, WorkNote
 from flows.assets.common import (
     FLOW_NAMES,
     AssetJob,
@@ -26,7 +26,7 @@ from flows.assets.common import (
 from flows.engine import Procedure, StepResult
 from flows.preamble import load_context
 from reports.asset_documents import berita_acara_relocation
-from sop.form_text import LongText, ShortText
+from sop.form_text import ShortText
 from sop.model import Step
 
 CODE = "D2"
@@ -36,7 +36,7 @@ class RelocationDoneForm(SignedInput):
     """D2 step 5: the relocation is done."""
 
     condition: ShortText = Field(default="Baik", description="Kondisi aset setelah dipindahkan")
-    note: LongText = Field(default="", description="Catatan pelaksanaan (note)")
+    note: WorkNote = ""
 
 
 @dataclass

@@ -16,7 +16,7 @@ from typing import Any
 from prefect import flow
 from pydantic import Field
 
-from flows.approvals import SignedInput
+from flows.approvals import Note, SignedInput
 from flows.assets.common import (
     FLOW_NAMES,
     AssetJob,
@@ -53,7 +53,7 @@ class RepairReportForm(SignedInput):
     actions: LongText = Field(description="Tindakan yang dilakukan (what was done)")
     parts_replaced: LongText = Field(default="", description="Suku cadang yang diganti (parts)")
     result: NameText = Field(default="Berfungsi normal", description="Hasil (result)")
-    note: LongText = Field(default="", description="Catatan (note)")
+    note: Note = ""
 
 
 @dataclass
