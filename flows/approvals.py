@@ -1,9 +1,9 @@
 """Approvals shared by every SOP flow: pause for a manager, check the answer, record it.
 
-A review step of an SOP is one call to :func:`await_approval` inside a flow, and a
-step where a person fills in data (a verification, a provider's ticket, an exit
-check) is one call to :func:`await_answer` with the step's own form, a subclass
-of :class:`SignedInput`. Both go the same way:
+Every step that waits for a person is one call to :func:`await_answer` inside a
+flow: a review step with the :class:`ApprovalInput` form (a decision), a step where
+a person fills in data (a verification, a provider's ticket, an exit check) with
+the step's own form, a subclass of :class:`SignedInput`. Both go the same way:
 
 1. the step is logged as ``waiting`` with its deadline from the SOP's time standard;
 2. the flow run pauses (``pause_flow_run``) with an :class:`ApprovalInput` form whose
@@ -94,6 +94,13 @@ class SignedInput(RunInput):
         if problem is not None:
             raise ValueError(problem)
         return data
+
+
+Note = Annotated[LongText, Field(description="Catatan (note)")]
+"""A form's free note, optional: ``note: Note = ""``."""
+
+WorkNote = Annotated[LongText, Field(description="Catatan pelaksanaan (note)")]
+"""The note of a form reporting work done (a relocation, a disposal): ``note: WorkNote = ""``."""
 
 
 class ApprovalInput(SignedInput):
@@ -320,38 +327,6 @@ def _check_form(answer: SignedInput) -> str | None:
     if not answer.code.get_secret_value().strip():
         return "kode persetujuan kosong"
     return None
-
-
-def await_approval(
-    engine: Engine,
-    office: Office,
-    request: ApprovalRequest,
-    *,
-    poll_interval: int,
-    timeout: int,
-    sla_watch: float,
-    smtp: SmtpSettings | None = None,
-    resolve_ref: Callable[[str], str] = resolve_secret,
-) -> Answer:
-    """Pause the flow run until an accepted decision arrives for one review step.
-
-    :func:`await_answer` with the :class:`ApprovalInput` form; see there.
-
-    Returns:
-        The accepted decision (already recorded as an approval).
-    """
-    if request.form is not ApprovalInput:
-        raise ValueError("await_approval takes ApprovalInput requests; use await_answer")
-    return await_answer(
-        engine,
-        office,
-        request,
-        poll_interval=poll_interval,
-        timeout=timeout,
-        sla_watch=sla_watch,
-        smtp=smtp,
-        resolve_ref=resolve_ref,
-    )
 
 
 def await_answer(

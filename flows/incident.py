@@ -30,11 +30,10 @@ from prefect import flow, get_run_logger
 from pydantic import AwareDatetime, BaseModel, Field
 from sqlalchemy.engine import Engine
 
-from config.settings import Settings
-from flows.approvals import SignedInput, current_flow_run_id
+from flows.approvals import Note, SignedInput, current_flow_run_id
 from flows.collect import office_patterns, run_collection
 from flows.engine import Procedure, StepResult
-from flows.preamble import load_context
+from flows.preamble import FlowContext, load_context
 from inventory import load_inventory
 from records.incidents import IncidentStore, NewIncident
 from records.snapshots import latest_and_last_good
@@ -43,7 +42,7 @@ from reports.incident import incident_documents, write_incident_documents
 from sop.form_text import LongText, NameText, ShortText
 from sop.incident_diagnosis import Diagnosis, diagnose
 from sop.incidents import check_kind, kind_label
-from sop.model import SopDefinition, Step
+from sop.model import Step
 from sop.office import Office
 from sop.procedure import NO, YES
 from sop.runkeys import office_slug
@@ -97,7 +96,7 @@ class FixForm(SignedInput):
         default_factory=list,
         description="Perangkat yang diganti beserta nomor seri (parts replaced, with serials)",
     )
-    note: LongText = Field(default="", description="Catatan (note)")
+    note: Note = ""
 
 
 def incident_run_key(office: Office, number: str) -> str:
@@ -126,26 +125,22 @@ class IncidentJob:
 
     def __init__(
         self,
+        context: FlowContext,
         *,
-        engine: Engine,
-        office: Office,
-        settings: Settings,
-        sop: SopDefinition,
         incident_id: int,
         inventory_dir: Path,
-        database_url: str,
         office_file: str | None,
     ) -> None:
         """Keep what the handlers need (see :func:`network_incident` for the arguments)."""
-        self.engine = engine
-        self.office = office
-        self.settings = settings
-        self.sop = sop
+        self.engine = context.engine
+        self.office = context.office
+        self.settings = context.settings
+        self.sop = context.sop(SOP_CODE)
+        self.database_url = context.database_url
         self.incident_id = incident_id
         self.inventory_dir = inventory_dir
-        self.database_url = database_url
         self.office_file = office_file
-        self.records = IncidentStore(engine)
+        self.records = IncidentStore(self.engine)
         self.logger = get_run_logger()
         self._after: Diagnosis | None = None
 
@@ -480,12 +475,10 @@ def network_incident(
         The incident number, the run key, the run's status and the documents.
     """
     with load_context(office_file, database_url) as context:
-        settings, office, engine = context.settings, context.office, context.engine
-        sop = context.sop(SOP_CODE)
-        inventory = Path(inventory_dir) if inventory_dir else settings.inventory_dir
-        url = context.database_url
+        office = context.office
+        inventory = Path(inventory_dir) if inventory_dir else context.settings.inventory_dir
         incident_id, number, created = start_incident(
-            engine,
+            context.engine,
             office,
             inventory,
             incident=incident,
@@ -498,20 +491,13 @@ def network_incident(
         logger = get_run_logger()
         logger.info("insiden %s %s", number, "dibuka" if created else "dilanjutkan")
         job = IncidentJob(
-            engine=engine,
-            office=office,
-            settings=settings,
-            sop=sop,
-            incident_id=incident_id,
-            inventory_dir=inventory,
-            database_url=url,
-            office_file=office_file,
+            context, incident_id=incident_id, inventory_dir=inventory, office_file=office_file
         )
         procedure = Procedure(
-            engine=engine,
+            engine=job.engine,
             office=office,
-            settings=settings,
-            sop=sop,
+            settings=job.settings,
+            sop=job.sop,
             run_key=incident_run_key(office, number),
             title=f"Penanganan kendala jaringan {number}",
             parameters={"incident": number},

@@ -36,6 +36,7 @@ from config.settings import Settings
 from config.smtp import smtp_settings_from_env
 from flows.approvals import (
     ApprovalInput,
+    Note,
     SignedInput,
     SlaWatcher,
     current_flow_run_id,
@@ -90,7 +91,7 @@ class ExitForm(SignedInput):
         description="Tanda pengenal khusus dikembalikan, tanda pengenal diri dikembalikan "
         "(badge returned against the deposited ID)",
     )
-    note: LongText = Field(default="", description="Catatan (note)")
+    note: Note = ""
 
 
 def exit_problem(

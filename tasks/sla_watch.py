@@ -7,7 +7,7 @@ open (typically an approval waiting for a manager). The judgement is pure
 1. in one short transaction: load the step log, decide whether it is breached,
    and claim the breach (a unique constraint per step log, so two watchers
    never both send mail);
-2. outside any transaction: send the e-mail (:func:`tasks.notify.try_send`);
+2. outside any transaction: send the e-mail (:func:`tasks.alerts.send_alert`);
 3. in a second transaction: record who was told, or why not, and the
    notification.
 
@@ -26,11 +26,11 @@ from sqlalchemy import Engine
 from config.smtp import SmtpSettings
 from records.db import session_scope
 from records.models import SlaBreach, StepLog
-from records.sla_breaches import record_breach, record_notification, set_breach_notified
+from records.sla_breaches import record_breach, set_breach_notified
 from sop.durations import Duration
 from sop.escalation import breach_due, breach_message, is_breached, recipients
 from sop.office import Office
-from tasks.notify import try_send
+from tasks.alerts import record_alert, send_alert
 
 log = logging.getLogger(__name__)
 
@@ -163,33 +163,24 @@ def handle_breach(
         due.isoformat(),
     )
 
-    emails = who.emails
     roles = " or ".join(r for r in (role_key, who.escalated_role) if r)
-    attempted, error = try_send(
+    alert = send_alert(
         smtp,
-        emails,
+        who.emails,
         subject,
         body,
         nobody=f"nobody holding {roles} has an e-mail address in the office configuration",
     )
-    if error is not None:
-        log.warning("SLA breach of SOP %s step %d: not notified: %s", sop_code, step_number, error)
+    if alert.error is not None:
+        log.warning(
+            "SLA breach of SOP %s step %d: not notified: %s", sop_code, step_number, alert.error
+        )
 
     with session_scope(engine) as session:
         stored = session.get(SlaBreach, breach_id)
         if stored is not None:
-            sent = emails if attempted and error is None else ()
-            set_breach_notified(session, stored, notified=sent, notify_error=error)
-        if attempted:
-            record_notification(
-                session,
-                kind=NOTIFICATION_KIND,
-                recipients=emails,
-                subject=subject,
-                ok=error is None,
-                error=error,
-                sop_run=sop_run_id,
-            )
+            set_breach_notified(session, stored, notified=alert.delivered, notify_error=alert.error)
+        record_alert(session, alert, kind=NOTIFICATION_KIND, sop_run=sop_run_id)
     return BreachResult(
         breach_id=breach_id,
         sop_run_id=sop_run_id,
@@ -197,7 +188,7 @@ def handle_breach(
         step_number=step_number,
         role_key=role_key,
         due_at=due,
-        recipients=emails,
+        recipients=alert.recipients,
         escalated_role=who.escalated_role,
-        notify_error=error,
+        notify_error=alert.error,
     )

@@ -15,12 +15,11 @@ from sqlalchemy import Engine
 
 from config.smtp import SmtpSettings
 from records.db import session_scope
-from records.sla_breaches import record_notification
 from records.visits import claim_overstay, load_visit, set_overstay_notified
 from sop.escalation import format_time
 from sop.office import Office
 from sop.visits import is_overstay, overstay_message
-from tasks.notify import try_send
+from tasks.alerts import record_alert, send_alert
 
 log = logging.getLogger(__name__)
 
@@ -77,28 +76,17 @@ def check_overstay(
     emails = tuple(
         dict.fromkeys(p.email for role in NOTIFIED_ROLES for p in office.holders(role) if p.email)
     )
-    attempted, error = try_send(
+    alert = send_alert(
         smtp,
         emails,
         subject,
         body,
         nobody="nobody holding it_officer or kasubag has an e-mail address",
     )
-    if error is not None:
-        log.warning("overstay of visit %s: not notified: %s", number, error)
+    if alert.error is not None:
+        log.warning("overstay of visit %s: not notified: %s", number, alert.error)
     with session_scope(engine) as session:
         visit = load_visit(session, visit_id)
-        sent = emails if attempted and error is None else ()
-        set_overstay_notified(session, visit, recipients=sent, error=error)
-        if attempted:
-            record_notification(
-                session,
-                kind=NOTIFICATION_KIND,
-                recipients=emails,
-                subject=subject,
-                ok=error is None,
-                error=error,
-                sop_run=sop_run_id,
-                sent_at=now,
-            )
+        set_overstay_notified(session, visit, recipients=alert.delivered, error=alert.error)
+        record_alert(session, alert, kind=NOTIFICATION_KIND, sop_run=sop_run_id, sent_at=now)
     return True

@@ -3,7 +3,7 @@
 A flow loads its context (:func:`flows.preamble.load_context`), opens the run with
 :func:`open_asset_procedure` (one asset: the people and the asset's state are checked
 before anything is recorded) or :func:`open_asset_run` (no asset), builds its job class
-and hands the job's step methods to :func:`run_procedure`.
+and runs the procedure with :meth:`AssetJob.perform`.
 """
 
 from __future__ import annotations
@@ -190,6 +190,39 @@ class AssetJob:
         """The engine's handler map: ``{1: self.<step 1 method>, 2: ...}``."""
         return {number: MethodType(method, self) for number, method in enumerate(self.STEPS, 1)}
 
+    def perform(self, *, title: str, parameters: Mapping[str, Any]) -> dict[str, Any]:
+        """Run the procedure with the step methods; the run's key, status, outputs and PDFs.
+
+        Args:
+            title: The run's human title.
+            parameters: The flow's arguments as JSON data (stored with the run).
+
+        Returns:
+            ``run_key``, ``sop_run_id``, ``status``, ``outputs`` (by step number, as text)
+            and ``documents`` (the PDF files the run wrote).
+        """
+        run = self.run
+        proc = Procedure(
+            engine=run.engine,
+            office=run.office,
+            settings=run.settings,
+            sop=run.sop,
+            run_key=run.run_key,
+            title=title,
+            parameters=dict(parameters),
+            handlers=self.handlers(),
+            actor=None,
+        )
+        result = proc.run()
+        documents = [d for d in run_documents(run.engine, result.sop_run_id) if d.endswith(".pdf")]
+        return {
+            "run_key": result.run_key,
+            "sop_run_id": result.sop_run_id,
+            "status": result.status,
+            "outputs": {str(k): v for k, v in result.outputs.items()},
+            "documents": documents,
+        }
+
 
 def safe_name(text: str) -> str:
     """A file-name-safe form of a text (pure).
@@ -292,33 +325,3 @@ def open_asset_procedure(
         check_person(run.office, username, role, what)
     check_start(run.engine, code, tag, run.run_key)
     return run
-
-
-def run_procedure(
-    run: AssetRun,
-    *,
-    title: str,
-    parameters: Mapping[str, Any],
-    handlers: Mapping[int, StepHandler],
-) -> dict[str, Any]:
-    """Run the procedure; the run's key, status, outputs and PDF documents."""
-    proc = Procedure(
-        engine=run.engine,
-        office=run.office,
-        settings=run.settings,
-        sop=run.sop,
-        run_key=run.run_key,
-        title=title,
-        parameters=dict(parameters),
-        handlers=handlers,
-        actor=None,
-    )
-    result = proc.run()
-    documents = [d for d in run_documents(run.engine, result.sop_run_id) if d.endswith(".pdf")]
-    return {
-        "run_key": result.run_key,
-        "sop_run_id": result.sop_run_id,
-        "status": result.status,
-        "outputs": {str(k): v for k, v in result.outputs.items()},
-        "documents": documents,
-    }

@@ -18,8 +18,8 @@ from typing import Any
 from prefect import flow
 from pydantic import Field
 
-from flows.approvals import SignedInput
-from flows.assets.common import FLOW_NAMES, AssetJob, open_asset_procedure, run_procedure
+from flows.approvals import SignedInput, WorkNote
+from flows.assets.common import FLOW_NAMES, AssetJob, open_asset_procedure
 from flows.engine import Procedure, StepResult
 from flows.preamble import load_context
 from reports.asset_documents import berita_acara_disposal
@@ -41,12 +41,17 @@ class DisposalDoneForm(SignedInput):
     """D5 step 5: the disposal is done."""
 
     witnesses: LongText = Field(default="", description="Saksi (witnesses)")
-    note: LongText = Field(default="", description="Catatan pelaksanaan (note)")
+    note: WorkNote = ""
 
 
 @dataclass
 class DisposalJob(AssetJob):
-    """One D5 run: the step methods and what they share."""
+    """One D5 run: the step methods and what they share.
+
+    Attributes:
+        reason: Why the asset is to be disposed of.
+        manager: The asset manager who states the need and disposes of the asset.
+    """
 
     reason: str
     manager: str
@@ -156,9 +161,7 @@ def asset_disposal(
         job = DisposalJob(
             run, reason=reason, manager=actor or run.office.holders("asset_manager")[0].username
         )
-        return run_procedure(
-            run,
+        return job.perform(
             title=f"D5 Penghapusan aset {tag}",
             parameters={"tag": tag, "reason": reason, "actor": actor},
-            handlers=job.handlers(),
         )

@@ -25,7 +25,7 @@ from prefect import flow
 from pydantic import Field
 
 from flows.approvals import SignedInput
-from flows.assets.common import AssetJob, open_asset_run, run_procedure
+from flows.assets.common import AssetJob, open_asset_run
 from flows.engine import Procedure, StepResult
 from flows.preamble import load_context
 from records.asset_runs import evaluation_rows
@@ -95,7 +95,14 @@ def check_action_plan(form: SignedInput) -> str | None:
 
 @dataclass
 class EvaluationJob(AssetJob):
-    """One D6 run: the step methods and what they share."""
+    """One D6 run: the step methods and what they share.
+
+    Attributes:
+        sops: The office's SOP definitions (for the recap of the evaluated runs).
+        period: The evaluated period: its first day and its end (exclusive).
+        warranty_months: How soon an ending warranty is flagged, in months.
+        actor: The Kasi who makes the recap, or ``None`` for the first holder.
+    """
 
     sops: Mapping[str, SopDefinition]
     period: tuple[date, date]
@@ -264,9 +271,7 @@ def asset_evaluation(
             warranty_months=warranty_months,
             actor=actor,
         )
-        return run_procedure(
-            run,
+        return job.perform(
             title=f"D6 Evaluasi pengelolaan aset {text}",
             parameters={"period": text, "warranty_months": warranty_months, "actor": actor},
-            handlers=job.handlers(),
         )

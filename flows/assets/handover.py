@@ -14,8 +14,8 @@ from typing import Any
 from prefect import flow
 from pydantic import Field
 
-from flows.approvals import SignedInput
-from flows.assets.common import FLOW_NAMES, AssetJob, open_asset_procedure, run_procedure
+from flows.approvals import Note, SignedInput
+from flows.assets.common import FLOW_NAMES, AssetJob, open_asset_procedure
 from flows.engine import Procedure, StepResult
 from flows.preamble import load_context
 from reports.asset_documents import activity_report, asset_fields, bast, person_line
@@ -36,12 +36,18 @@ class InstallationForm(SignedInput):
     )
     location: NameText = Field(default="", description="Lokasi pemasangan (where it is installed)")
     configuration: LongText = Field(default="", description="Instalasi/konfigurasi yang dilakukan")
-    note: LongText = Field(default="", description="Catatan (note)")
+    note: Note = ""
 
 
 @dataclass
 class HandoverJob(AssetJob):
-    """One D3 run: the step methods and what they share."""
+    """One D3 run: the step methods and what they share.
+
+    Attributes:
+        user: The asset user the asset is handed to.
+        purpose: What the asset is for.
+        giver: The Kasi who hands it over.
+    """
 
     user: str
     purpose: str
@@ -148,9 +154,7 @@ def asset_handover(
         )
         giver = actor or (run.office.holders("kasi")[0].username)
         job = HandoverJob(run, user=user, purpose=purpose, giver=giver)
-        return run_procedure(
-            run,
+        return job.perform(
             title=f"D3 Serah terima aset {tag} kepada {user}",
             parameters={"tag": tag, "user": user, "purpose": purpose, "actor": actor},
-            handlers=job.handlers(),
         )

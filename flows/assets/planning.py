@@ -21,14 +21,13 @@ import pandas as pd
 from prefect import flow
 from pydantic import Field
 
-from flows.approvals import ApprovalInput, SignedInput
+from flows.approvals import ApprovalInput, Note, SignedInput
 from flows.assets.common import (
     FLOW_NAMES,
     AssetJob,
     check_person,
     default_reference,
     open_asset_run,
-    run_procedure,
 )
 from flows.engine import Procedure, StepResult
 from flows.preamble import load_context
@@ -68,7 +67,7 @@ class BudgetForm(SignedInput):
     budget_amount: int = Field(
         ge=0, le=MAX_RUPIAH, description="Pagu anggaran, Rupiah (budgeted amount)"
     )
-    note: LongText = Field(default="", description="Catatan (note)")
+    note: Note = ""
 
 
 class ProcurementForm(SignedInput):
@@ -79,7 +78,7 @@ class ProcurementForm(SignedInput):
     vendor: ShortText = Field(default="", description="Penyedia/merek (vendor)")
     location: NameText = Field(default="", description="Lokasi penyimpanan (location)")
     warranty_end: date | None = Field(default=None, description="Akhir garansi (warranty end)")
-    note: LongText = Field(default="", description="Catatan (note)")
+    note: Note = ""
 
 
 def plan_markdown(items: list[PlanItem], reason: str) -> str:
@@ -128,7 +127,13 @@ def procured_frame(pairs: list[tuple[PlanItem, str, str | None]]) -> pd.DataFram
 
 @dataclass
 class PlanningJob(AssetJob):
-    """One D1 run: the step methods and what they share."""
+    """One D1 run: the step methods and what they share.
+
+    Attributes:
+        plan: The planned items as the flow was given them.
+        reason: Why they are needed.
+        proposer: The Kasi who proposes the plan, or ``None`` for the first holder.
+    """
 
     plan: list[PlanItem]
     reason: str
@@ -347,9 +352,7 @@ def asset_planning(
         )
         check_person(run.office, actor, "kasi", "actor")
         job = PlanningJob(run, plan=plan, reason=reason, proposer=actor)
-        return run_procedure(
-            run,
+        return job.perform(
             title=f"D1 Rencana kebutuhan aset: {', '.join(i.name for i in plan)}"[:480],
             parameters={"items": [i.model_dump() for i in plan], "reason": reason, "actor": actor},
-            handlers=job.handlers(),
         )

@@ -16,18 +16,17 @@ from typing import Any
 from prefect import flow
 from pydantic import Field
 
-from flows.approvals import SignedInput
+from flows.approvals import SignedInput, WorkNote
 from flows.assets.common import (
     FLOW_NAMES,
     AssetJob,
     AssetProcedureError,
     open_asset_procedure,
-    run_procedure,
 )
 from flows.engine import Procedure, StepResult
 from flows.preamble import load_context
 from reports.asset_documents import berita_acara_relocation
-from sop.form_text import LongText, ShortText
+from sop.form_text import ShortText
 from sop.model import Step
 
 CODE = "D2"
@@ -37,12 +36,18 @@ class RelocationDoneForm(SignedInput):
     """D2 step 5: the relocation is done."""
 
     condition: ShortText = Field(default="Baik", description="Kondisi aset setelah dipindahkan")
-    note: LongText = Field(default="", description="Catatan pelaksanaan (note)")
+    note: WorkNote = ""
 
 
 @dataclass
 class RelocationJob(AssetJob):
-    """One D2 run: the step methods and what they share."""
+    """One D2 run: the step methods and what they share.
+
+    Attributes:
+        to_location: Where the asset goes.
+        reason: Why it is moved.
+        actor: The Kasi who plans it, or ``None`` for the first holder.
+    """
 
     to_location: str
     reason: str
@@ -163,9 +168,7 @@ def asset_relocation(
     with load_context(office_file, database_url) as context:
         run = open_asset_procedure(context, CODE, tag, reference, (actor, "kasi", "actor"))
         job = RelocationJob(run, to_location=to_location, reason=reason, actor=actor)
-        return run_procedure(
-            run,
+        return job.perform(
             title=f"D2 Pemindahtempatan aset {tag} ke {to_location}",
             parameters={"tag": tag, "to_location": to_location, "reason": reason, "actor": actor},
-            handlers=job.handlers(),
         )

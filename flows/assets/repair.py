@@ -16,14 +16,13 @@ from typing import Any
 from prefect import flow
 from pydantic import Field
 
-from flows.approvals import SignedInput
+from flows.approvals import Note, SignedInput
 from flows.assets.common import (
     FLOW_NAMES,
     AssetJob,
     AssetProcedureError,
     AssetRun,
     open_asset_procedure,
-    run_procedure,
 )
 from flows.engine import Procedure, StepResult
 from flows.preamble import load_context
@@ -54,12 +53,19 @@ class RepairReportForm(SignedInput):
     actions: LongText = Field(description="Tindakan yang dilakukan (what was done)")
     parts_replaced: LongText = Field(default="", description="Suku cadang yang diganti (parts)")
     result: NameText = Field(default="Berfungsi normal", description="Hasil (result)")
-    note: LongText = Field(default="", description="Catatan (note)")
+    note: Note = ""
 
 
 @dataclass
 class RepairJob(AssetJob):
-    """One D4 run: the step methods and what they share."""
+    """One D4 run: the step methods and what they share.
+
+    Attributes:
+        problem: What is wrong with the asset.
+        analysis: The asset manager's analysis of what needs repair.
+        incident: The SOP C incident the repair comes from, if any.
+        manager: The asset manager who states the need (step 1).
+    """
 
     problem: str
     analysis: str
@@ -234,8 +240,7 @@ def asset_repair(
             incident=incident_no,
             manager=actor or run.office.holders("asset_manager")[0].username,
         )
-        return run_procedure(
-            run,
+        return job.perform(
             title=f"D4 Perbaikan/pemeliharaan aset {tag}",
             parameters={
                 "tag": tag,
@@ -244,5 +249,4 @@ def asset_repair(
                 "incident": incident_no,
                 "actor": actor,
             },
-            handlers=job.handlers(),
         )
