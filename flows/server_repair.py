@@ -32,7 +32,6 @@ from flows.engine import Procedure, StepResult
 from flows.monitoring import ACTOR, check_hosts
 from flows.preamble import load_context
 from inventory import load_inventory
-from records.db import make_engine
 from records.evidence import EvidenceEntry, incident_evidence
 from records.incidents import IncidentStore
 from records.monitoring import HostBefore, MonitoringStore
@@ -123,13 +122,11 @@ class ServerRepair:
         *,
         office: Office,
         settings: Settings,
-        database_url: str,
         inventory_dir: Path,
         incident: dict[str, Any],
     ) -> None:
         self.office = office
         self.settings = settings
-        self.database_url = database_url
         self.inventory_dir = inventory_dir
         self.incident = incident
 
@@ -236,7 +233,7 @@ class ServerRepair:
         IncidentStore(procedure.engine).record_handling(self.incident["number"], **fields)
         return StepResult(waits=waits)
 
-    def recheck(self) -> tuple[bool, str, dict[str, Any]]:
+    def recheck(self, engine: Engine) -> tuple[bool, str, dict[str, Any]]:
         """Check the incident's device again, the way the monitoring does.
 
         Returns:
@@ -247,14 +244,10 @@ class ServerRepair:
         hosts = [h for h in inventory.filter() if h.name == device]
         if not hosts:
             return True, f"{device} tidak ada di inventaris", {}
-        engine = make_engine(self.database_url)
-        try:
-            before = MonitoringStore(engine).latest_state(self.incident["office"])
-            check = check_hosts(
-                hosts, inventory, self.settings, engine, {device: before.get(device, HostBefore())}
-            )[0]
-        finally:
-            engine.dispose()
+        before = MonitoringStore(engine).latest_state(self.incident["office"])
+        check = check_hosts(
+            hosts, inventory, self.settings, engine, {device: before.get(device, HostBefore())}
+        )[0]
         finding = _finding_of(device, self.incident["fault_key"])
         results = {r.key: {"status": r.status, "text": r.text} for r in check.results}
         if finding is not None:
@@ -270,7 +263,7 @@ class ServerRepair:
 
     def check_result(self, procedure: Procedure, step: Step) -> StepResult:
         """Step 5: SIGAP re-checks; the fault still there sends the run back to step 4."""
-        present, found, results = self.recheck()
+        present, found, results = self.recheck(procedure.engine)
         if present:
             procedure.logger.warning(
                 "%s: gangguan masih ada (%s); kembali ke perbaikan", self.incident["number"], found
@@ -386,12 +379,11 @@ def perbaikan_server(
         The run's status and each step's outputs.
     """
     with load_context(office_file, database_url) as context:
-        settings, office, url = context.settings, context.office, context.database_url
+        settings, office = context.settings, context.office
         facts = _incident_facts(context.engine, incident)
         repair = ServerRepair(
             office=office,
             settings=settings,
-            database_url=url,
             inventory_dir=Path(inventory_dir) if inventory_dir else settings.inventory_dir,
             incident=facts,
         )

@@ -46,7 +46,7 @@ from flows.approvals import (
     current_flow_run_id,
 )
 from records.journal import DecisionEntry, RunJournal, StepEntry
-from sop.model import SopDefinition, Step
+from sop.model import DECISION_VALUES, SopDefinition, Step
 from sop.office import Office
 from sop.procedure import STOP, Branch, Done, ProcedureError, decision_branch, position
 from sop.sla import due_time, evaluate
@@ -151,7 +151,7 @@ class Procedure:
         self.final_status: str | None = None
         self.logger = get_run_logger()
         self._answered: Answer | None = None
-        self._begun: int | None = None
+        self._begun: tuple[int, datetime] | None = None
 
     @property
     def sop_run_id(self) -> int:
@@ -314,8 +314,7 @@ class Procedure:
                 documents=list(step.inputs),
             )
         else:
-            log_id = self._begun
-            started = next(e.started_at for e in self.journal.steps() if e.id == log_id)
+            log_id, started = self._begun
         sla = evaluate(
             started, finished, step.duration, result.waits, factor=self.office.sla.breach_factor
         )
@@ -347,7 +346,7 @@ class Procedure:
             The step log id (e.g. for the collection run to name).
         """
         started = clock.now()
-        self._begun = self.journal.start(
+        log_id = self.journal.start(
             step.number,
             step.role,
             actor=actor or self.actor or self.holder(step.role),
@@ -356,7 +355,8 @@ class Procedure:
             inputs=dict(inputs),
             documents=list(step.inputs),
         )
-        return self._begun
+        self._begun = (log_id, started)
+        return log_id
 
     def ask(
         self,
@@ -424,7 +424,7 @@ class Procedure:
             sop.procedure.ProcedureError: The SOP definition does not say what the
                 decisions do at this step (checked before the run pauses).
         """
-        for value in ("setuju", "tolak", "kembalikan"):
+        for value in DECISION_VALUES:
             decision_branch(step, value)
         answer = self.ask(step, ApprovalInput, summary=summary, performed_by=performed_by)
         decision = answer.decision or "tolak"

@@ -20,10 +20,7 @@ import yaml
 from lab.labfiles import GROUPS
 from lab.plan import LINUX_USER
 from lab.switch_server import start_switches, stop_switches
-from records.db import init_database
-from sop.codes import hash_code
 
-EXAMPLES = Path(__file__).resolve().parents[2] / "examples/offices"
 SWITCH = "swinc01"
 SWITCH_ADDRESS = "127.0.50.1"
 SWITCH_PORT = 2200
@@ -105,19 +102,7 @@ def inventory_dir(tmp_path: Path) -> Path:
 @pytest.fixture
 def office_file(tmp_path: Path) -> Path:
     """The BPSDM example office (SOP C); everyone's approval code is ``demo-<username>``."""
-    data = yaml.safe_load((EXAMPLES / "bpsdm-kemenkumham.yaml").read_text())
-    for person in data["people"]:
-        person["approval"] = {"code_hash": hash_code(f"demo-{person['username']}")}
-    path = tmp_path / "office.yaml"
-    path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True))
-    return path
-
-
-@pytest.fixture
-def db_url(tmp_path: Path) -> str:
-    url = f"sqlite:///{tmp_path / 'records.db'}"
-    init_database(url)
-    return url
+    return office_with_demo_codes("bpsdm-kemenkumham", tmp_path)
 
 
 @pytest.fixture(autouse=True)
@@ -132,4 +117,4 @@ def _fast_flow_settings(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None
 
 
 # the flow-test helpers of tests/flows (a flow in a thread, answered by the test)
-from tests.flows.conftest import flow_thread  # noqa: E402, F401
+from tests.flows.conftest import db_url, flow_thread, office_with_demo_codes  # noqa: E402, F401
