@@ -86,11 +86,12 @@ def parse_and_backup(
 def _get_pool(workers: int) -> ProcessPoolExecutor | None:
     """The process-wide pool, started with ``workers`` processes on first use (0: none)."""
     global _pool
-    if multiprocessing.current_process().daemon:
-        # e.g. a Dask worker process: it may not start children, and has its own GIL
+    if workers <= 0 or multiprocessing.current_process().daemon:
+        # 0: parse here, also when an earlier collection in this process started the
+        # pool; a daemon (e.g. a Dask worker process) may not start children
         return None
     with _pool_lock:
-        if _pool is None and workers > 0:
+        if _pool is None:
             # spawn, not fork: the parent has SSH and Prefect threads running
             _pool = ProcessPoolExecutor(
                 max_workers=workers,
