@@ -24,6 +24,7 @@ again; a review step it left ``waiting`` is continued.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +35,7 @@ from sqlalchemy.engine import Engine
 from config.settings import Settings
 from flows.collect import collect_flow
 from flows.engine import Procedure, StepResult
-from flows.preamble import load_context
+from flows.preamble import FlowContext, load_context
 from inventory import load_inventory
 from reports.maintenance import publish_maintenance_artifacts, write_maintenance_report
 from reports.sources import month_review_lines
@@ -78,19 +79,16 @@ def network_maintenance(
         The run key, its status, the month's totals and the report files.
     """
     with load_context(office_file, database_url) as context:
-        settings, office = context.settings, context.office
-        month = parse_month(month) if month else current_month(clock.now(), office.timezone)
+        settings = context.settings
         job = MaintenanceJob(
-            settings=settings,
-            office=office,
-            sop=context.sop(SOP_CODE),
-            engine=context.engine,
-            month=month,
+            context,
+            month=parse_month(month)
+            if month
+            else current_month(clock.now(), context.office.timezone),
             inventory_dir=Path(inventory_dir) if inventory_dir else settings.inventory_dir,
             filters=_filters(sites, groups),
-            actor=actor,
-            database_url=context.database_url,
             office_file=str(office_file or settings.office_file),
+            actor=actor,
         )
         return job.run()
 
@@ -105,37 +103,57 @@ def _filters(sites: list[str] | None, groups: list[str] | None) -> dict[str, lis
     return filters
 
 
+@dataclass
 class MaintenanceJob:
-    """One month of SOP A for one office: the step handlers and their shared state."""
+    """One month of SOP A for one office: the step handlers and their shared state.
 
-    def __init__(
-        self,
-        *,
-        settings: Settings,
-        office: Office,
-        sop: SopDefinition,
-        engine: Engine,
-        month: str,
-        inventory_dir: Path,
-        filters: dict[str, list[str]],
-        actor: str | None,
-        database_url: str,
-        office_file: str,
-    ) -> None:
-        """Keep what every step needs."""
-        self.settings = settings
-        self.office = office
-        self.sop = sop
-        self.engine = engine
-        self.month = month
-        self.inventory_dir = inventory_dir
-        self.filters = filters
-        self.database_url = database_url
-        self.office_file = office_file
-        self.run_key = maintenance_run_key(office.short_name, month)
+    Attributes:
+        context: The flow's office, SOPs, settings and records database.
+        month: The maintenance month, ``YYYY-MM``.
+        inventory_dir: The inventory to collect from.
+        filters: Inventory filters (``site``, ``group``).
+        office_file: The office file, handed to the collection subflow.
+        actor: The IT officer (default: the first holder of step 4's role).
+    """
+
+    context: FlowContext
+    month: str
+    inventory_dir: Path
+    filters: dict[str, list[str]]
+    office_file: str
+    actor: str | None = None
+    logger: Any = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
         self.logger = get_run_logger()
-        officers = [p.username for p in office.holders(sop.step(WORK_STEP).role)]
-        self.actor = actor or (officers[0] if officers else None)
+        if not self.actor:
+            officers = self.office.holders(self.sop.step(WORK_STEP).role)
+            self.actor = officers[0].username if officers else None
+
+    @property
+    def settings(self) -> Settings:
+        """SIGAP settings."""
+        return self.context.settings
+
+    @property
+    def office(self) -> Office:
+        """The office configuration."""
+        return self.context.office
+
+    @property
+    def sop(self) -> SopDefinition:
+        """SOP A's definition."""
+        return self.context.sop(SOP_CODE)
+
+    @property
+    def engine(self) -> Engine:
+        """The records database."""
+        return self.context.engine
+
+    @property
+    def run_key(self) -> str:
+        """The month's run key (office + month)."""
+        return maintenance_run_key(self.office.short_name, self.month)
 
     def handlers(self) -> dict[int, Any]:
         """The handler of each SOP A step."""
@@ -211,7 +229,7 @@ class MaintenanceJob:
             filters=filters,
             trigger=f"sop:{SOP_CODE}",
             actor=self.actor,
-            database_url=self.database_url,
+            database_url=self.context.database_url,
             office_file=self.office_file,
             sop_step_log_id=log_id,
         )
