@@ -4,8 +4,8 @@
 |---|---|
 | ``SIGAP_DATA_DIR`` | ``$XDG_DATA_HOME/sigap`` or ``~/.local/share/sigap`` |
 | ``SIGAP_DATABASE_URL`` | ``sqlite:///<data dir>/sigap.db`` |
-| ``SIGAP_INVENTORY`` | ``<data dir>/inventory`` |
-| ``SIGAP_OFFICE`` | ``<data dir>/office.yaml`` |
+| ``SIGAP_INVENTORY`` | ``<data dir>/inventory``, else the lab's ``<data dir>/lab/inventory`` |
+| ``SIGAP_OFFICE`` | ``<data dir>/office.yaml``, else the lab's ``<data dir>/lab/office.yaml`` |
 | ``SIGAP_MAX_SESSIONS`` | ``20`` SSH sessions at once |
 | ``SIGAP_SITE_SESSIONS`` | no per-site limit (e.g. ``4``: at most 4 sessions per site) |
 | ``SIGAP_DEVICE_TIME_LIMIT`` | ``60`` seconds per device, retries included |
@@ -107,8 +107,8 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
     return Settings(
         data_dir=data_dir,
         database_url=env.get("SIGAP_DATABASE_URL") or f"sqlite:///{data_dir}/sigap.db",
-        inventory_dir=Path(env.get("SIGAP_INVENTORY") or data_dir / "inventory"),
-        office_file=Path(env.get("SIGAP_OFFICE") or data_dir / "office.yaml"),
+        inventory_dir=Path(env.get("SIGAP_INVENTORY") or _or_lab(data_dir, "inventory")),
+        office_file=Path(env.get("SIGAP_OFFICE") or _or_lab(data_dir, "office.yaml")),
         max_sessions=_positive_int(env, "SIGAP_MAX_SESSIONS", 20),
         site_sessions=_positive_int(env, "SIGAP_SITE_SESSIONS", None),
         device_time_limit=float(_positive_int(env, "SIGAP_DEVICE_TIME_LIMIT", 60)),
@@ -125,6 +125,15 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         evidence_max_mb=_positive_int(env, "SIGAP_EVIDENCE_MAX_MB", 20),
         asset_unseen_months=_positive_int(env, "SIGAP_ASSET_UNSEEN_MONTHS", 3),
     )
+
+
+def _or_lab(data_dir: Path, name: str) -> Path:
+    """``<data dir>/<name>``, or the lab's ``<data dir>/lab/<name>`` when only that exists.
+
+    So that after ``make demo`` a fresh shell finds the demo's office and inventory.
+    """
+    own, lab = data_dir / name, data_dir / "lab" / name
+    return lab if not own.exists() and lab.exists() else own
 
 
 def _count(env: dict[str, str], name: str, default: int) -> int:

@@ -15,10 +15,13 @@ import yaml
 from lab.plan import LAB_LOCATION, LINUX_USER, PASSWORD_ENV, ROUTER_USER, LabDevice
 
 GENERATED = "# Written by `sigap lab up` for the local lab; rewritten on every start.\n"
-#: The office config the lab copies when another part of SIGAP ships it.
-EXAMPLE_OFFICE = (
+#: The lab's demo office: every role of SOPs A-E held, documented demo codes (docs/lab.md).
+DEMO_OFFICE = Path(__file__).resolve().parent / "demo-office.yaml"
+#: The example office earlier versions of the lab copied; an unedited copy is replaced.
+OLD_EXAMPLE_OFFICE = (
     Path(__file__).resolve().parents[1] / "examples" / "offices" / "kanwil-kemenkumham-malut.yaml"
 )
+OLD_EXAMPLE_MARK = "# SIGAP office configuration: Kanwil Kemenkumham Maluku Utara"
 MINIMAL_OFFICE_MARK = "# SIGAP lab: minimal office configuration"
 
 GROUPS: dict[str, dict[str, Any]] = {
@@ -112,22 +115,23 @@ def minimal_office_text() -> str:
     return MINIMAL_OFFICE_MARK + "\n" + yaml.safe_dump(document, sort_keys=False)
 
 
-def write_office(target: Path, example: Path = EXAMPLE_OFFICE) -> Path:
+def write_office(target: Path, example: Path = DEMO_OFFICE) -> Path:
     """Give the lab an office config, without overwriting one a person edited.
 
-    The example office is copied when it exists; otherwise a minimal one is written.
-    An existing file is only replaced when it is the lab's own minimal file and the
-    example has appeared since.
+    The demo office is copied when it exists; otherwise a minimal one is written.
+    An existing file is only replaced when it is the lab's own minimal file, or a
+    copy of the Maluku Utara example office that earlier versions of the lab wrote
+    and that still starts with that file's header (its people lack SOP C-E's roles).
 
     Args:
         target: ``<lab>/office.yaml``.
-        example: The example office file to copy.
+        example: The office file to copy (default: ``lab/demo-office.yaml``).
 
     Returns:
         ``target``.
     """
     current = target.read_text() if target.exists() else None
-    if current is not None and not current.startswith(MINIMAL_OFFICE_MARK):
+    if current is not None and not current.startswith((MINIMAL_OFFICE_MARK, OLD_EXAMPLE_MARK)):
         return target
     if example.exists():
         shutil.copyfile(example, target)
