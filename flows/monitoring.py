@@ -15,6 +15,16 @@ and starts its handling flow when that deployment exists (SOP E
 network devices, or the one of them the office runs). A host inside one of its
 maintenance windows (inventory ``data.maintenance_windows``) is checked and
 stored, but its faults are silenced: no incident.
+
+SIGAP's own configuration mistakes are not network faults (SOP C): a server
+whose password reference cannot be resolved (``env:VAR`` unset, no such Secret
+block) or whose platform SIGAP has no commands for is not logged into; it gets
+one ``warn`` finding ``sigap_config`` (logged when it is new, listed in the run's
+``config_errors`` every run), never an incident.
+
+An unfinished incident the monitoring opened is resolved by the first run that
+judges its finding again and finds it ``pass`` (or gone): its resolution note
+names the run and the time (:func:`sop.monitoring.resolution_note`).
 """
 
 from __future__ import annotations
@@ -34,29 +44,43 @@ from sqlalchemy.engine import Engine
 
 from config.settings import Settings, load_settings
 from flows.approvals import current_flow_run_id
-from flows.collect import build_requests, collect_results, host_thresholds
+from flows.collect import _enable_ref, build_requests, collect_results, host_thresholds
 from flows.preamble import load_context
 from inventory import Host, Inventory, load_inventory
 from records.db import make_engine
 from records.devices import DeviceListing, record_devices
 from records.incidents import NewIncident
-from records.monitoring import FindingRecord, HostBefore, HostRecord, MonitoringStore
+from records.monitoring import (
+    FindingRecord,
+    HostBefore,
+    HostRecord,
+    MonitoringStore,
+    OpenFault,
+    Resolution,
+)
 from sop.checklist import CheckResult, check_reachable
 from sop.device import Configs, DeviceData
 from sop.monitoring import (
+    CONFIG_KEY,
+    UNREACHED_JUDGED,
     MonitoringSettings,
     compare,
+    fault_gone,
     fault_key,
     fault_kind,
+    finding_of_fault,
     handling_sop,
     monitoring_settings,
+    resolution_note,
 )
 from sop.office import Office
+from sop.platforms import get_platform
 from sop.problems import ConfigError
 from sop.server_checks import ServiceProbe, check_services, judge_server
 from sop.thresholds import Thresholds
 from tasks import clock
 from tasks.collect import DeviceResult
+from tasks.credentials import CredentialError, resolve_secret
 from tasks.probes import TcpResult, TcpTarget, probe_all
 from tasks.store import host_key_bookkeeping, pinned_keys
 
@@ -74,6 +98,9 @@ HANDLING_DEPLOYMENTS: dict[str, str] = {
 
 SERVER_PLATFORMS = frozenset({"linux"})
 """Platforms checked as servers (the rest: reachability only)."""
+
+CONFIG_OUTCOME = "config_error"
+"""Outcome of a host SIGAP did not check because of its own configuration."""
 
 log = logging.getLogger(__name__)
 
@@ -105,6 +132,49 @@ class HostCheck:
     def status(self, key: str) -> str | None:
         """This check's status of one finding key (``None`` if not judged)."""
         return next((r.status for r in self.results if r.key == key), None)
+
+    def judged(self) -> tuple[str, ...] | None:
+        """Finding keys (or ``key:`` prefixes) this check judged; ``None``: all of them."""
+        if self.outcome == CONFIG_OUTCOME:
+            return ()
+        if self.is_server and self.outcome != "ok":
+            return UNREACHED_JUDGED
+        return None
+
+
+def config_problem(host: Host) -> str | None:
+    """What in SIGAP's configuration keeps it from logging into a server, if anything.
+
+    The password (and enable secret) references are resolved and the values
+    dropped at once; the text names the reference only, never a value.
+
+    Args:
+        host: A server of the inventory.
+
+    Returns:
+        The problem in words, or ``None``.
+    """
+    try:
+        get_platform(host.platform)
+    except KeyError:
+        return f"platform {host.platform!r} tidak dikenal SIGAP (tidak ada perintah untuknya)"
+    refs = [host.password_ref]
+    enable = _enable_ref(host)
+    if enable:
+        refs.append(enable)
+    for ref in refs:
+        try:
+            resolve_secret(ref)
+        except CredentialError as exc:
+            return f"kata sandi tidak dapat dibaca: {exc}"
+    return None
+
+
+def config_check(host: Host, problem: str) -> HostCheck:
+    """The check of a host SIGAP could not log into because of its own configuration."""
+    text = f"Kesalahan konfigurasi SIGAP, bukan gangguan jaringan: {problem}"
+    result = CheckResult(CONFIG_KEY, "Konfigurasi SIGAP", "SIGAP configuration", "warn", text, {})
+    return HostCheck(host.name, host.platform, True, CONFIG_OUTCOME, problem, [result])
 
 
 @task(name="probe-tcp", cache_policy=NONE)
@@ -155,7 +225,12 @@ def check_hosts(
     """
     thresholds = host_thresholds(hosts, inventory)
     host_settings = read_host_settings(hosts)
-    servers = [h for h in hosts if h.platform in SERVER_PLATFORMS]
+    problems = {
+        h.name: problem
+        for h in hosts
+        if h.platform in SERVER_PLATFORMS and (problem := config_problem(h)) is not None
+    }
+    servers = [h for h in hosts if h.platform in SERVER_PLATFORMS and h.name not in problems]
     network = [h for h in hosts if h.platform not in SERVER_PLATFORMS]
     targets = [TcpTarget(h.name, h.hostname, h.port) for h in network]
     for host in servers:
@@ -175,7 +250,9 @@ def check_hosts(
     _pin_first_contacts(engine, servers, collected)
     checks: list[HostCheck] = []
     for host in hosts:
-        if host.platform in SERVER_PLATFORMS:
+        if host.name in problems:
+            checks.append(config_check(host, problems[host.name]))
+        elif host.platform in SERVER_PLATFORMS:
             service_probes = [
                 ServiceProbe(
                     s.name,
@@ -286,6 +363,9 @@ class MonitoringReport:
         findings: One line per warn/fail/cleared finding.
         opened: Incidents opened by this run: (number, SOP code, fault key).
         started: Handling flow runs started: incident number -> flow run id.
+        resolved: Incidents resolved by this run (their fault is gone): number -> fault key.
+        config_errors: Hosts not checked for SIGAP's own configuration: ``host``,
+            ``error``, ``new`` (first run to find it).
     """
 
     run_id: int
@@ -293,6 +373,8 @@ class MonitoringReport:
     findings: list[dict[str, Any]]
     opened: list[tuple[str, str, str]]
     started: dict[str, str] = field(default_factory=dict)
+    resolved: dict[str, str] = field(default_factory=dict)
+    config_errors: list[dict[str, Any]] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         """The report as JSON data (the flow's return value)."""
@@ -304,6 +386,8 @@ class MonitoringReport:
                 {"number": n, "sop": s, "fault_key": k} for n, s, k in self.opened
             ],
             "handling_started": dict(self.started),
+            "incidents_resolved": [{"number": n, "fault_key": k} for n, k in self.resolved.items()],
+            "config_errors": [dict(e) for e in self.config_errors],
         }
 
 
@@ -319,21 +403,33 @@ def store_checks(
 ) -> MonitoringReport:
     """Store one run's checks, compare with the previous run, open incidents for new faults.
 
+    Then the monitoring's unfinished incidents whose fault this run found gone are
+    resolved (:func:`resolutions`).
+
     Returns:
-        The run's report (incidents opened, not yet their handling flows).
+        The run's report (incidents opened and resolved, not yet their handling flows).
     """
     findings: list[dict[str, Any]] = []
     hosts: list[HostRecord] = []
+    config_errors: list[dict[str, Any]] = []
     faults = 0
+    store = MonitoringStore(engine)
+    open_faults = store.open_faults(office.short_name)
     for check in checks:
         window = host_settings[check.host].window_at(now)
         silenced = window is not None
         previous = dict(before.get(check.host, HostBefore()).findings)
-        if check.outcome != "ok" and check.is_server:
+        if check.outcome not in ("ok", CONFIG_OUTCOME) and check.is_server:
             # not collected: only what was checked now can have cleared
             previous = {
                 k: v for k, v in previous.items() if k == "reachable" or k.startswith("service:")
             }
+        if check.outcome == CONFIG_OUTCOME:
+            # not checked at all: nothing but the configuration error itself can change
+            previous = {k: v for k, v in previous.items() if k == CONFIG_KEY}
+            config_errors.append(
+                {"host": check.host, "error": check.error, "new": CONFIG_KEY not in previous}
+            )
         by_key = {r.key: r for r in check.results}
         records: list[FindingRecord] = []
         for change in compare(previous, {r.key: r.status for r in check.results}):
@@ -389,8 +485,55 @@ def store_checks(
                 findings=tuple(records),
             )
         )
-    opened = MonitoringStore(engine).record(run_id, hosts, faults=faults, finished=clock.now)
-    return MonitoringReport(run_id, len(checks), findings, opened)
+    opened = store.record(run_id, hosts, faults=faults, finished=clock.now)
+    gone = resolutions(office, checks, open_faults, run_id=run_id, now=now)
+    resolved = store.resolve(gone, at=clock.now())
+    keys = {f.number: f.fault_key for f in open_faults}
+    return MonitoringReport(
+        run_id,
+        len(checks),
+        findings,
+        opened,
+        resolved={n: keys[n] for n in resolved},
+        config_errors=config_errors,
+    )
+
+
+def resolutions(
+    office: Office,
+    checks: Sequence[HostCheck],
+    open_faults: Sequence[OpenFault],
+    *,
+    run_id: int,
+    now: datetime,
+) -> list[Resolution]:
+    """The open monitoring incidents whose fault this run found gone (pure).
+
+    Args:
+        office: The office (its time zone writes the time in the note).
+        checks: This run's checks.
+        open_faults: The monitoring's unfinished incidents (read before this run stored).
+        run_id: This run.
+        now: This run's time.
+
+    Returns:
+        One resolution per incident to resolve, with its note.
+    """
+    by_host = {c.host: c for c in checks}
+    at_text = now.astimezone(office.timezone).strftime("%d-%m-%Y %H:%M %Z")
+    out: list[Resolution] = []
+    for fault in open_faults:
+        check = by_host.get(fault.device)
+        finding = finding_of_fault(fault.device, fault.fault_key)
+        if check is None or finding is None:
+            continue
+        statuses = {r.key: r.status for r in check.results}
+        if not fault_gone(finding, statuses, judged=check.judged(), not_checked=check.not_checked):
+            continue
+        result = next((r for r in check.results if r.key == finding), None)
+        text = result.text if result is not None else "temuan tidak ada lagi"
+        out.append(Resolution(fault.number, resolution_note(run_id, at_text, text)))
+    return out
 
 
 def start_handling(number: str, sop_code: str) -> str | None:
@@ -491,6 +634,15 @@ def run_monitoring(
         )
     finally:
         engine.dispose()
+    for error in report.config_errors:
+        if error["new"]:
+            logger.error(
+                "%s tidak diperiksa: kesalahan konfigurasi SIGAP (bukan insiden): %s",
+                error["host"],
+                error["error"],
+            )
+    for number, key in report.resolved.items():
+        logger.info("insiden %s ditutup: gangguan %s tidak ditemukan lagi", number, key)
     for number, sop_code, key in report.opened:
         logger.warning("gangguan baru %s: insiden %s (SOP %s)", key, number, sop_code)
         if start_flows:
@@ -501,14 +653,21 @@ def run_monitoring(
     return report
 
 
+STATUS_WORDS = {"pass": "baik", "warn": "peringatan", "fail": "gangguan"}
+"""A finding's status in the artifact's words."""
+
+CHANGE_WORDS = {"new": "baru", "still": "masih", "cleared": "pulih"}
+"""A finding's change in the artifact's words."""
+
+
 def _publish(report: MonitoringReport) -> None:
     """The run's findings as a table artifact in the Prefect UI."""
     rows = [
         {
             "Host": f["host"],
             "Temuan": f["key"],
-            "Status": f["status"],
-            "Perubahan": f["change"],
+            "Status": STATUS_WORDS.get(f["status"], f["status"]),
+            "Perubahan": CHANGE_WORDS.get(f["change"], f["change"]),
             "Keterangan": f["text"],
             "Dibungkam": "ya" if f["silenced"] else "",
         }
@@ -517,11 +676,22 @@ def _publish(report: MonitoringReport) -> None:
         {
             "Host": "-",
             "Temuan": "tidak ada temuan",
-            "Status": "pass",
+            "Status": "baik",
             "Perubahan": "",
             "Keterangan": "",
             "Dibungkam": "",
         }
+    ]
+    rows += [
+        {
+            "Host": "-",
+            "Temuan": f"insiden {number}",
+            "Status": "ditutup",
+            "Perubahan": "pulih",
+            "Keterangan": f"gangguan {key} tidak ditemukan lagi",
+            "Dibungkam": "",
+        }
+        for number, key in report.resolved.items()
     ]
     try:
         create_table_artifact(
@@ -529,7 +699,8 @@ def _publish(report: MonitoringReport) -> None:
             table=rows,
             description=(
                 f"Pemantauan server #{report.run_id}: {report.hosts} host, "
-                f"{len(report.opened)} insiden baru"
+                f"{len(report.opened)} insiden baru, {len(report.resolved)} ditutup, "
+                f"{len(report.config_errors)} kesalahan konfigurasi SIGAP"
             ),
         )
     except Exception as exc:  # an artifact must never fail the monitoring

@@ -575,3 +575,42 @@ class IncidentStore:
         """
         with session_scope(self.engine) as session:
             return incident_history(session, get_incident(session, ref))
+
+
+def open_monitoring_incidents(session: Session, office: str) -> list[Incident]:
+    """The office's incidents the monitoring opened that are not finished yet (oldest first).
+
+    Args:
+        session: Open session.
+        office: Office short name.
+
+    Returns:
+        Incidents with ``source`` ``monitoring`` and a fault key, not resolved,
+        closed or cancelled.
+    """
+    query = select(Incident).where(
+        Incident.office == office,
+        Incident.source == "monitoring",
+        Incident.fault_key.is_not(None),
+        Incident.status.not_in(FINISHED_STATUSES),
+    )
+    return list(session.scalars(query.order_by(Incident.id)))
+
+
+def resolve_if_open(session: Session, number: str, *, at: datetime, resolution: str) -> bool:
+    """Resolve an incident whose fault is gone, unless someone finished it already.
+
+    Args:
+        session: Open session.
+        number: Incident number.
+        at: When (aware): its ``resolved_at``.
+        resolution: Why (its ``resolution`` note).
+
+    Returns:
+        True when it was resolved now.
+    """
+    incident = get_incident(session, number)
+    if is_finished(incident.status):
+        return False
+    set_incident_status(session, incident, "resolved", at=at, resolution=resolution)
+    return True

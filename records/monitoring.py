@@ -13,7 +13,12 @@ from sqlalchemy.orm import Session
 
 from records._checks import when
 from records.db import session_scope
-from records.incidents import NewIncident, open_reported
+from records.incidents import (
+    NewIncident,
+    open_monitoring_incidents,
+    open_reported,
+    resolve_if_open,
+)
 from records.monitoring_models import MonitoringFinding, MonitoringHost, MonitoringRun
 
 
@@ -197,6 +202,34 @@ def latest_run(session: Session, office: str) -> MonitoringRun | None:
 
 
 @dataclass(frozen=True)
+class OpenFault:
+    """An unfinished incident the monitoring opened.
+
+    Attributes:
+        number: Incident number.
+        device: Its device (inventory name).
+        fault_key: Its fault key ``<host>:<finding key>``.
+    """
+
+    number: str
+    device: str
+    fault_key: str
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """An incident to resolve because a monitoring run found its fault gone.
+
+    Attributes:
+        number: Incident number.
+        note: The resolution note (run, time, what was found).
+    """
+
+    number: str
+    note: str
+
+
+@dataclass(frozen=True)
 class FindingRecord:
     """One finding of a host to store (a warn/fail one, or one that cleared).
 
@@ -362,3 +395,37 @@ class MonitoringStore:
                 incidents_opened=len(opened),
             )
         return opened
+
+    def open_faults(self, office: str) -> list[OpenFault]:
+        """The office's unfinished incidents the monitoring opened.
+
+        Args:
+            office: Office short name.
+
+        Returns:
+            One per incident, oldest first.
+        """
+        with session_scope(self.engine) as session:
+            return [
+                OpenFault(i.number, i.device, i.fault_key or "")
+                for i in open_monitoring_incidents(session, office)
+            ]
+
+    def resolve(self, resolutions: Sequence[Resolution], *, at: datetime) -> list[str]:
+        """Resolve incidents whose fault is gone (one transaction).
+
+        An incident someone finished in the meantime is left as it is.
+
+        Args:
+            resolutions: The incidents and their notes.
+            at: When (aware).
+
+        Returns:
+            The numbers resolved now.
+        """
+        done: list[str] = []
+        with session_scope(self.engine) as session:
+            for item in resolutions:
+                if resolve_if_open(session, item.number, at=at, resolution=item.note):
+                    done.append(item.number)
+        return done

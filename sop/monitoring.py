@@ -320,3 +320,84 @@ def faults(statuses: Iterable[tuple[str, str]]) -> list[str]:
         ['disk:/']
     """
     return [key for key, status in statuses if status == "fail"]
+
+
+CONFIG_KEY = "sigap_config"
+"""Finding key of a host SIGAP could not check because of its own configuration.
+
+A missing password variable, a Secret block that does not exist or a platform
+SIGAP has no commands for is SIGAP's mistake, not the network's: the host gets
+one ``warn`` finding under this key (reported when it is ``new``), never a fault.
+"""
+
+UNREACHED_JUDGED: tuple[str, ...] = ("reachable", "service:")
+"""What is still judged of a server that could not be collected: reachability and its
+TCP services (key or key prefix)."""
+
+
+def fault_gone(
+    finding_key: str,
+    statuses: Mapping[str, str],
+    *,
+    judged: Sequence[str] | None = None,
+    not_checked: Iterable[str] = (),
+) -> bool:
+    """Whether this run found a host healthy for one fault an open incident holds.
+
+    The fault is gone when this run judged its finding and found it ``pass`` (or no
+    longer found it at all). A ``warn`` keeps it, and so does a finding this run
+    could not judge: the host was not collected (only ``judged`` keys or key prefixes
+    were), or the item was not checked.
+
+    Args:
+        finding_key: The fault's finding key (its fault key without ``<host>:``).
+        statuses: Finding key -> this run's status for the host.
+        judged: Keys or key prefixes judged this run; ``None``: everything.
+        not_checked: Keys that could not be judged this run.
+
+    Returns:
+        True when the incident can be resolved.
+
+    Examples:
+        >>> fault_gone("disk:/srv/data", {"disk:/srv/data": "pass"})
+        True
+        >>> fault_gone("disk:/srv/data", {"disk:/srv/data": "warn"})
+        False
+        >>> fault_gone("disk:/srv/data", {"reachable": "fail"}, judged=UNREACHED_JUDGED)
+        False
+        >>> fault_gone("service:web", {"reachable": "fail"}, judged=UNREACHED_JUDGED)
+        True
+        >>> fault_gone("load", {}, not_checked=["load"])
+        False
+    """
+    if statuses.get(finding_key, "pass") != "pass":
+        return False
+    if finding_key in set(not_checked):
+        return False
+    if judged is None:
+        return True
+    return any(finding_key == p or (p.endswith(":") and finding_key.startswith(p)) for p in judged)
+
+
+def finding_of_fault(host: str, fault: str) -> str | None:
+    """The finding key of one of ``host``'s fault keys (``None`` for another host's).
+
+    Examples:
+        >>> finding_of_fault("linux01", "linux01:disk:/srv/data")
+        'disk:/srv/data'
+        >>> finding_of_fault("linux0", "linux01:disk:/") is None
+        True
+    """
+    prefix = f"{host}:"
+    return fault[len(prefix) :] if fault.startswith(prefix) else None
+
+
+def resolution_note(run_id: int, at_text: str, text: str) -> str:
+    """The resolution an incident gets when a monitoring run finds its fault gone.
+
+    Examples:
+        >>> resolution_note(7, "10:15 WITA", "port 8080 menjawab")[-60:]
+        '0:15 WITA tidak menemukan gangguan lagi (port 8080 menjawab)'
+    """
+    note = f"Ditutup otomatis: pemantauan #{run_id} pada {at_text} tidak menemukan gangguan lagi"
+    return f"{note} ({text})" if text else note
