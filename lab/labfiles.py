@@ -21,7 +21,6 @@ DEMO_OFFICE = Path(__file__).resolve().parent / "demo-office.yaml"
 OLD_EXAMPLE_OFFICE = (
     Path(__file__).resolve().parents[1] / "examples" / "offices" / "kanwil-kemenkumham-malut.yaml"
 )
-OLD_EXAMPLE_MARK = "# SIGAP office configuration: Kanwil Kemenkumham Maluku Utara"
 MINIMAL_OFFICE_MARK = "# SIGAP lab: minimal office configuration"
 
 GROUPS: dict[str, dict[str, Any]] = {
@@ -120,8 +119,8 @@ def write_office(target: Path, example: Path = DEMO_OFFICE) -> Path:
 
     The demo office is copied when it exists; otherwise a minimal one is written.
     An existing file is only replaced when it is the lab's own minimal file, or a
-    copy of the Maluku Utara example office that earlier versions of the lab wrote
-    and that still starts with that file's header (its people lack SOP C-E's roles).
+    unchanged copy of the Maluku Utara example office that earlier versions of the lab
+    wrote (its people lack SOP C-E's roles).
 
     Args:
         target: ``<lab>/office.yaml``.
@@ -131,7 +130,12 @@ def write_office(target: Path, example: Path = DEMO_OFFICE) -> Path:
         ``target``.
     """
     current = target.read_text() if target.exists() else None
-    if current is not None and not current.startswith((MINIMAL_OFFICE_MARK, OLD_EXAMPLE_MARK)):
+    old_example = OLD_EXAMPLE_OFFICE.read_text() if OLD_EXAMPLE_OFFICE.exists() else None
+    if (
+        current is not None
+        and not current.startswith(MINIMAL_OFFICE_MARK)
+        and current != old_example
+    ):
         return target
     if example.exists():
         shutil.copyfile(example, target)

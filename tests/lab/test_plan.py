@@ -10,7 +10,13 @@ import yaml
 
 from lab.envfile import ensure_password, lab_password, parse_env_text
 from lab.frrconf import NB01, R01, daemon_configs
-from lab.labfiles import inventory_documents, minimal_office_text, write_office
+from lab.labfiles import (
+    DEMO_OFFICE,
+    OLD_EXAMPLE_OFFICE,
+    inventory_documents,
+    minimal_office_text,
+    write_office,
+)
 from lab.plan import AddressPlan, LabError, plan_devices
 from lab.sshd import sshd_config_text
 
@@ -118,3 +124,16 @@ def test_office_copied_from_example_or_minimal(tmp_path: Path) -> None:
     target.write_text("office:\n  name: Edited by hand\n")
     write_office(target, example=example)  # a person's edits are kept
     assert "Edited by hand" in target.read_text()
+
+
+def test_an_unchanged_old_example_copy_is_replaced_an_edited_one_kept(tmp_path: Path) -> None:
+    """Earlier labs copied the Maluku Utara example; an unchanged copy becomes the demo
+    office, a copy someone edited (even below its header) stays as it is."""
+    target = tmp_path / "office.yaml"
+    target.write_text(OLD_EXAMPLE_OFFICE.read_text())
+    write_office(target)
+    assert target.read_text() == DEMO_OFFICE.read_text()
+    edited = OLD_EXAMPLE_OFFICE.read_text() + "\n# pak Budi: tambah NIP\n"
+    target.write_text(edited)
+    write_office(target)
+    assert target.read_text() == edited
