@@ -23,12 +23,13 @@ escalation role (:mod:`tasks.sla_watch`). Nothing ever approves by itself.
 
 from __future__ import annotations
 
+import copy
 import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 from prefect import get_run_logger
 from prefect.client.orchestration import get_client
@@ -36,14 +37,24 @@ from prefect.context import FlowRunContext
 from prefect.flow_runs import pause_flow_run
 from prefect.input import RunInput
 from prefect.input.run_input import keyset_from_base_key
-from prefect.settings import PREFECT_UI_URL
-from pydantic import AfterValidator, Field, SecretStr, ValidationError, model_validator
+from pydantic import (
+    AfterValidator,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    create_model,
+    model_validator,
+)
+from pydantic.fields import FieldInfo
 from sqlalchemy.engine import Engine
 
 from config.smtp import SmtpSettings, smtp_settings_from_env
+from flows.run_labels import flow_run_link, publish_answer, tag_waiting
 from records.journal import DecisionEntry, RunJournal
 from sop.approval import judge_approval
 from sop.escalation import format_time
+from sop.form_schema import tidy_form_schema
 from sop.form_text import (
     CODE_MAX,
     LongText,
@@ -55,6 +66,7 @@ from sop.form_text import (
 )
 from sop.model import Step
 from sop.office import Office
+from sop.run_names import answer_key, answer_markdown, refusal_line
 from sop.sla import due_time, evaluate
 from tasks import clock
 from tasks.credentials import resolve_secret
@@ -70,22 +82,72 @@ def _code_fits(code: SecretStr) -> SecretStr:
     return code
 
 
+def _ui_schema(schema: dict[str, Any], form: type) -> None:
+    """The form's JSON schema as the Prefect UI should draw it (:mod:`sop.form_schema`)."""
+    fields: dict[str, FieldInfo] = getattr(form, "model_fields", {})
+    tidy_form_schema(
+        schema,
+        {name: info.title for name, info in fields.items()},
+        order=getattr(form, "FIRST_FIELDS", ()),
+    )
+
+
 class SignedInput(RunInput):
     """The part of every SOP form that says who answers: username and personal code.
 
     A step's own form subclasses it with the step's fields (pydantic fields with
-    Indonesian descriptions: the Prefect UI shows them as the form). Text fields use
-    the types of :mod:`sop.form_text`, whose limits are the database columns'; any
-    text anywhere in an answer is checked against :func:`sop.form_text.walk_problem`
-    before the fields are.
+    Indonesian descriptions: the Prefect UI shows them as the form, labelled in
+    Indonesian, the step's fields first and the signature last, the code masked:
+    :func:`sop.form_schema.tidy_form_schema`). Text fields use the types of
+    :mod:`sop.form_text`, whose limits are the database columns'; any text anywhere
+    in an answer is checked against :func:`sop.form_text.walk_problem` before the
+    fields are.
     """
 
+    model_config = ConfigDict(json_schema_extra=_ui_schema)
+
+    FIRST_FIELDS: ClassVar[tuple[str, ...]] = ()
+    """Fields the Prefect UI shows first (a decision)."""
+
     approver: Username = Field(
-        description="Username Anda sesuai konfigurasi kantor (your username)"
+        title="Username Anda",
+        description="Username Anda sesuai konfigurasi kantor (your username)",
     )
     code: Annotated[SecretStr, AfterValidator(_code_fits)] = Field(
-        description="Kode persetujuan pribadi atau kode TOTP (your approval code)"
+        title="Kode persetujuan / TOTP",
+        description="Kode persetujuan pribadi atau kode TOTP (your approval code)",
     )
+
+    @classmethod
+    def with_initial_data(cls, description: str | None = None, **kwargs: Any) -> type[SignedInput]:  # type: ignore[override]
+        """This form with ``kwargs`` as the starting values of its fields.
+
+        Unlike Prefect's own, a field keeps its type, limits, label and description
+        (Prefect's rebuilds it from the bare annotation).
+
+        Args:
+            description: Markdown shown above the form.
+            **kwargs: Starting values by field name.
+
+        Returns:
+            A subclass of this form.
+
+        Raises:
+            ValueError: A name that is not a field of the form.
+        """
+        fields: dict[str, Any] = {}
+        for key, value in kwargs.items():
+            original = cls.model_fields.get(key)
+            if original is None:
+                raise ValueError(f"form {cls.__name__}: no field {key!r}")
+            info = copy.copy(original)
+            info.default = value
+            info.default_factory = None
+            fields[key] = (original.annotation, info)
+        model = create_model(cls.__name__, __base__=cls, **fields)
+        if description is not None:
+            model._description = description
+        return model
 
     @model_validator(mode="before")
     @classmethod
@@ -106,12 +168,16 @@ WorkNote = Annotated[LongText, Field(description="Catatan pelaksanaan (note)")]
 class ApprovalInput(SignedInput):
     """The form a manager fills in to answer a paused SOP run."""
 
+    FIRST_FIELDS: ClassVar[tuple[str, ...]] = ("decision",)
+
     decision: Literal["setuju", "tolak", "kembalikan"] = Field(
+        title="Keputusan",
         description="Keputusan: setuju (approve), tolak (reject) atau kembalikan "
-        "(return for revision)"
+        "(return for revision)",
     )
     note: LongText = Field(
         default="",
+        title="Catatan",
         description="Catatan; untuk 'kembalikan' sebutkan perangkat yang harus diulang "
         "(note; for a return, name the devices to redo)",
     )
@@ -176,19 +242,6 @@ class Answer:
         return str(self.data.get("note") or "")
 
 
-def flow_run_link(flow_run_id: str) -> str:
-    """The Prefect UI address of a flow run (its id alone without a UI address).
-
-    Args:
-        flow_run_id: The flow run id.
-
-    Returns:
-        A URL, or the id.
-    """
-    ui = PREFECT_UI_URL.value()
-    return f"{ui.rstrip('/')}/runs/flow-run/{flow_run_id}" if ui else flow_run_id
-
-
 def current_flow_run_id() -> str | None:
     """The id of the flow run this code runs in, if any."""
     context = FlowRunContext.get()
@@ -203,7 +256,8 @@ def form_description(
     Args:
         office: For role titles and the timezone.
         request: The step and its summary.
-        refused: Why the previous answer was refused, if it was.
+        refused: Why the previous answer was refused, if it was: the form's first
+            line then says so (``DITOLAK: ...``).
         due: The step's deadline.
 
     Returns:
@@ -211,16 +265,16 @@ def form_description(
     """
     step = request.step
     title = office.role_titles.get(step.role, step.role)
-    lines = [
-        f"## SOP {request.sop_code} langkah {step.number}: keputusan {title}",
+    lines = [refusal_line(refused), ""] if refused else []
+    lines += [
+        f"## SOP {request.sop_code} langkah {step.number}: "
+        f"{'keputusan' if request.form is ApprovalInput else 'isian'} {title}",
         "",
         step.activity("id"),
         "",
     ]
     if due is not None:
         lines += [f"Batas waktu: {format_time(due, office)}", ""]
-    if refused:
-        lines += [f"> **Jawaban sebelumnya ditolak:** {refused}", ""]
     lines += [request.summary, ""]
     lines.append(
         "Isi keputusan (setuju / tolak / kembalikan), username Anda dan kode persetujuan "
@@ -410,11 +464,13 @@ def await_answer(
                 **(request.initial or {}),
             )
             logger.info(
-                "SOP %s langkah %s menunggu keputusan %s (sigap approvals list)",
+                "SOP %s langkah %s menunggu %s %s",
                 request.sop_code,
                 step.number,
-                step.role,
+                "keputusan" if request.form is ApprovalInput else "isian",
+                office.role_titles.get(step.role, step.role),
             )
+            tag_waiting(flow_run_id, step.roles, refused=refused is not None)
             try:
                 answer: SignedInput | None = pause_flow_run(
                     wait_for_input=form, timeout=timeout, poll_interval=poll_interval, key=key
@@ -497,4 +553,36 @@ def await_answer(
             logger.info(
                 "langkah %s: %s oleh %s", step.number, outputs.get("decision", "dijawab"), approver
             )
+            tag_waiting(flow_run_id, (), refused=False)
+            _publish_answer(office, request, approver, now, data, refused_before=attempt - 1)
             return Answer(approver, now, data, step_log_id)
+
+
+def _publish_answer(
+    office: Office,
+    request: ApprovalRequest,
+    approver: str,
+    at: datetime,
+    data: dict[str, Any],
+    refused_before: int,
+) -> None:
+    """The accepted answer as an artifact on the run: decision, person, role, time."""
+    step = request.step
+    person = office.person(approver)
+    role = _held_role(office, approver, step)
+    decision = data.get("decision")
+    publish_answer(
+        answer_key(request.sop_run_id, step.number),
+        answer_markdown(
+            sop_code=request.sop_code,
+            step_number=step.number,
+            activity=step.activity("id"),
+            decision=str(decision) if decision is not None else None,
+            person=f"{person.name} ({approver})" if person else approver,
+            role_title=office.role_titles.get(role, role),
+            answered_at=format_time(at, office),
+            note=str(data.get("note") or ""),
+            refused_before=refused_before,
+        ),
+        f"SOP {request.sop_code} langkah {step.number}: jawaban {approver}",
+    )

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Debian packages SIGAP's lab and tests need: OpenSSH's sshd (Linux lab hosts),
 # FRRouting (the lab router), iproute2 (network namespaces), WeasyPrint's libraries
-# and fonts (PDF reports), poppler-utils (reading the PDFs back in tests).
+# and fonts (PDF reports), poppler-utils (reading the PDFs back in tests), Chromium and its
+# WebDriver (the test of a manager answering a paused run in the Prefect UI, headless).
 # Runs apt-get only when something is missing; needs root.
 set -euo pipefail
 need=()
@@ -16,6 +17,8 @@ for pkg in libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-cor
   installed "$pkg" || need+=("$pkg")
 done
 command -v pdftotext >/dev/null || need+=(poppler-utils)
+[ -x /usr/bin/chromium ] || need+=(chromium)
+[ -x /usr/bin/chromedriver ] || need+=(chromium-driver)
 if [ ${#need[@]} -eq 0 ]; then
   exit 0
 fi

@@ -45,10 +45,12 @@ from flows.approvals import (
     await_answer,
     current_flow_run_id,
 )
+from flows.run_labels import name_flow_run
 from records.journal import DecisionEntry, RunJournal, StepEntry
 from sop.model import DECISION_VALUES, SopDefinition, Step
 from sop.office import Office
 from sop.procedure import STOP, Branch, Done, ProcedureError, decision_branch, position
+from sop.run_names import run_name
 from sop.sla import due_time, evaluate
 from tasks import clock
 from tasks.leftover_runs import crash_leftover_flow_run
@@ -117,6 +119,7 @@ class Procedure:
         parameters: Mapping[str, Any],
         handlers: Mapping[int, StepHandler],
         actor: str | None = None,
+        subject: str | None = None,
     ) -> None:
         """Keep what every step needs.
 
@@ -131,6 +134,9 @@ class Procedure:
             handlers: One handler per step number of ``sop``.
             actor: Username performing automatic steps (default: the first holder
                 of each step's role).
+            subject: Who the run is about, for its name in the Prefect UI (a
+                visitor's first name); default: the office
+                (:func:`sop.run_names.run_name`).
 
         Raises:
             ValueError: A step of the SOP has no handler.
@@ -147,6 +153,7 @@ class Procedure:
         self.parameters = dict(parameters)
         self.handlers = dict(handlers)
         self.actor = actor
+        self.subject = subject
         self.journal = RunJournal(engine)
         self.final_status: str | None = None
         self.logger = get_run_logger()
@@ -197,6 +204,7 @@ class Procedure:
             parameters=self.parameters,
             flow_run_id=current,
         )
+        name_flow_run(current, run_name(self.run_key, self.subject))
         self._close_leftovers(previous, current)
 
     def _close_leftovers(self, previous: str | None, current: str | None) -> None:
