@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from prefect import flow, get_run_logger
-from pydantic import AwareDatetime, BaseModel, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 from sqlalchemy.engine import Engine
 
 from flows.approvals import Note, SignedInput, current_flow_run_id
@@ -39,6 +39,7 @@ from records.incidents import IncidentStore, NewIncident
 from records.snapshots import latest_and_last_good
 from reports.document import publish_document
 from reports.incident import incident_documents, write_incident_documents
+from sop.form_schema import tidy_part_schema
 from sop.form_text import LongText, NameText, ShortText
 from sop.incident_diagnosis import Diagnosis, diagnose
 from sop.incidents import check_kind, kind_label
@@ -82,6 +83,8 @@ class ProviderForm(SignedInput):
 
 class ReplacedPart(BaseModel):
     """One replaced part."""
+
+    model_config = ConfigDict(title="Suku cadang", json_schema_extra=tidy_part_schema)
 
     part: NameText = Field(description="Perangkat/suku cadang yang diganti (part)")
     serial_old: ShortText = Field(default="", description="Nomor seri lama (old serial)")

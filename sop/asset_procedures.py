@@ -10,9 +10,10 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from pydantic import BaseModel, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from sop.assets import parse_category, parse_rupiah
+from sop.form_schema import tidy_part_schema
 from sop.form_text import MAX_RUPIAH
 
 _ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII")
@@ -20,6 +21,8 @@ _ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XI
 
 class PlanItem(BaseModel):
     """One line of a D1 needs plan (Rencana Kebutuhan)."""
+
+    model_config = ConfigDict(title="Barang", json_schema_extra=tidy_part_schema)
 
     name: str = Field(min_length=1, max_length=200, description="Nama barang (item name)")
     category: str = Field(description="Kategori: hardware, software atau data")

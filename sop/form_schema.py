@@ -153,3 +153,17 @@ def tidy_form_schema(
         prop["position"] = position
         tidy[name] = prop
     schema["properties"] = tidy
+
+
+def tidy_part_schema(schema: dict[str, Any], part: type) -> None:
+    """``json_schema_extra`` of a model used inside a form (a list item): Indonesian labels.
+
+    The model's docstring (English, for developers) is not shown.
+
+    Args:
+        schema: The part's JSON schema.
+        part: The pydantic model (its fields' own titles are kept).
+    """
+    fields = getattr(part, "model_fields", {})
+    schema.pop("description", None)  # the class docstring: written for developers
+    tidy_form_schema(schema, {name: info.title for name, info in fields.items()})

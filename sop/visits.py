@@ -15,8 +15,9 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Annotated
 
-from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from sop.form_schema import tidy_part_schema
 from sop.form_text import LongText, NameText, ShortText, Username, one_line
 
 ID_TYPES: dict[str, str] = {
@@ -129,6 +130,8 @@ def devices_from(data: Iterable[Mapping[str, object]]) -> list[Device]:
 
 class DeviceItem(BaseModel):
     """One device in a form: name and serial number, both required."""
+
+    model_config = ConfigDict(title="Perangkat", json_schema_extra=tidy_part_schema)
 
     name: NameText = Field(description="Nama perangkat (device name), mis. Laptop")
     serial: ShortText = Field(description="Nomor seri (serial number)")
