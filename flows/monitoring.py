@@ -46,6 +46,7 @@ from config.settings import Settings, load_settings
 from flows.approvals import current_flow_run_id
 from flows.collect import _enable_ref, build_requests, collect_results, host_thresholds
 from flows.preamble import load_context
+from flows.run_labels import name_flow_run
 from inventory import Host, Inventory, load_inventory
 from records.db import make_engine
 from records.devices import DeviceListing, record_devices
@@ -76,6 +77,7 @@ from sop.monitoring import (
 from sop.office import Office
 from sop.platforms import get_platform
 from sop.problems import ConfigError
+from sop.run_names import monitoring_run_name
 from sop.server_checks import ServiceProbe, check_services, judge_server
 from sop.thresholds import Thresholds
 from tasks import clock
@@ -622,6 +624,7 @@ def run_monitoring(
     engine = make_engine(database_url)
     try:
         now = clock.now()
+        name_flow_run(current_flow_run_id(), monitoring_run_name(now, office))
         run_id, before = MonitoringStore(engine).start(
             office=office.short_name,
             trigger=trigger,

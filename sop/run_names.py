@@ -15,7 +15,9 @@ waits for:
 from __future__ import annotations
 
 import re
+from datetime import datetime
 
+from sop.office import Office
 from sop.runkeys import office_slug
 
 WAITING_PREFIX = "menunggu:"
@@ -61,6 +63,23 @@ def run_name(run_key: str, subject: str | None = None) -> str:
     code, office, reference = parts
     who = subject.strip() if subject and subject.strip() else office_slug(office)
     return " ".join(f"SOP {code} {reference} {who}".split())[:MAX_NAME]
+
+
+def monitoring_run_name(at: datetime, office: Office) -> str:
+    """The flow run name of one SOP E monitoring round (every 15 minutes).
+
+    Examples:
+        >>> from datetime import UTC
+        >>> from sop.office import parse_office
+        >>> office = parse_office('''
+        ... office: {name: Kanwil Malut, timezone: Asia/Jayapura}
+        ... sops: [E]
+        ... ''', "office.yaml")
+        >>> monitoring_run_name(datetime(2026, 12, 3, 1, 15, tzinfo=UTC), office)
+        'SOP E pemantauan 2026-12-03 10.15 kanwil-malut'
+    """
+    local = at.astimezone(office.timezone)
+    return f"SOP E pemantauan {local:%Y-%m-%d %H.%M} {office_slug(office.short_name)}"
 
 
 def waiting_tag(role: str) -> str:

@@ -9,15 +9,17 @@ opened is resolved by the next run that finds the fault gone.
 from __future__ import annotations
 
 from pathlib import Path
+from uuid import UUID
 
 import pytest
 import yaml
+from prefect.client.orchestration import get_client
 from sqlalchemy import select
 
 from flows.monitoring import pemantauan_server
 from records.db import make_engine, session_scope
 from records.incident_models import Incident
-from records.monitoring_models import MonitoringHost
+from records.monitoring_models import MonitoringHost, MonitoringRun
 from tests.flows.monitoring_fixtures import Service, _fast_flow_settings, write_inventory  # noqa: F401
 
 MISSING_ENV = "SIGAP_TEST_NOT_SET_PASSWORD"
@@ -92,6 +94,19 @@ def test_a_missing_password_variable_is_a_configuration_error_not_an_incident(
         engine.dispose()
     # the other server is still collected and judged
     assert rows == {"linux01": "ok", "linux02": "config_error"}
+    # the round is named for what it is in the Prefect UI
+    assert _flow_run_name(e_db, second["run_id"]).startswith("SOP E pemantauan ")
+
+
+def _flow_run_name(db_url: str, run_id: int) -> str:
+    engine = make_engine(db_url)
+    try:
+        with session_scope(engine) as session:
+            flow_run_id = session.get(MonitoringRun, run_id).flow_run_id  # type: ignore[union-attr]
+    finally:
+        engine.dispose()
+    with get_client(sync_client=True) as client:
+        return str(client.read_flow_run(UUID(str(flow_run_id))).name)
 
 
 def test_an_incident_is_resolved_by_the_next_run_that_finds_the_fault_gone(
