@@ -29,6 +29,7 @@ from records.db import make_engine, session_scope
 from records.models import RefusedApproval, StepLog
 from records.steps import answered_counts, list_waiting_steps
 from reports.labels import format_span
+from sigap.labels import reason_text
 from sigap.prefect_server import using_api
 from sop.office import Office
 from tasks import clock
@@ -483,7 +484,7 @@ def _await_verdict(
                     )
                 ).first()
                 if refused is not None:
-                    return False, refused.reason.split(": ", 1)[-1]
+                    return False, reason_text(refused.reason)
             time.sleep(0.5)
         return None
     finally:
