@@ -6,6 +6,7 @@ writers around it only put text into files.
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,13 @@ DEMO_OFFICE = Path(__file__).resolve().parent / "demo-office.yaml"
 #: The example office earlier versions of the lab copied; an unedited copy is replaced.
 OLD_EXAMPLE_OFFICE = (
     Path(__file__).resolve().parents[1] / "examples" / "offices" / "kanwil-kemenkumham-malut.yaml"
+)
+#: SHA-256 of the versions of that example earlier labs copied (before its managers got TOTP).
+OLD_EXAMPLE_SHA256 = frozenset(
+    {
+        "bafdf2265dc85fb2a2fb9a0ca056c20f2511270204b4cc47b3db863236771ec2",
+        "c2660c4017301efa5c527db97b441e5d5daa4e3b6208f9926daf28b1fff56778",
+    }
 )
 MINIMAL_OFFICE_MARK = "# SIGAP lab: minimal office configuration"
 
@@ -135,6 +143,7 @@ def write_office(target: Path, example: Path = DEMO_OFFICE) -> Path:
         current is not None
         and not current.startswith(MINIMAL_OFFICE_MARK)
         and current != old_example
+        and hashlib.sha256(current.encode()).hexdigest() not in OLD_EXAMPLE_SHA256
     ):
         return target
     if example.exists():

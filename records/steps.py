@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from records._checks import maybe, one_of, when
@@ -173,3 +173,26 @@ def list_waiting_steps(session: Session) -> list[tuple[StepLog, SopRun]]:
         .order_by(StepLog.started_at, StepLog.id)
     ).all()
     return [(step, run) for step, run in rows]
+
+
+def answered_counts(session: Session, sop_run_ids: list[int]) -> dict[tuple[int, int], int]:
+    """How many times each step of the given runs was answered (completed), read only.
+
+    A step returned by a decision (``kembalikan``) and asked again has one completed
+    log per earlier answer: the waiting log is then its round ``count + 1``.
+
+    Args:
+        session: Open session.
+        sop_run_ids: The SOP runs.
+
+    Returns:
+        ``(sop run id, step number)`` -> completed logs; steps never completed are absent.
+    """
+    if not sop_run_ids:
+        return {}
+    rows = session.execute(
+        select(StepLog.sop_run_id, StepLog.step_number, func.count(StepLog.id))
+        .where(StepLog.sop_run_id.in_(sop_run_ids), StepLog.status == "completed")
+        .group_by(StepLog.sop_run_id, StepLog.step_number)
+    ).all()
+    return {(run_id, step): int(count) for run_id, step, count in rows}

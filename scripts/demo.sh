@@ -33,6 +33,8 @@ if ! curl -fsS "$PREFECT_API_URL/health" >/dev/null 2>&1; then
 fi
 curl -fsS "$PREFECT_API_URL/health" >/dev/null
 echo "Prefect API: $PREFECT_API_URL"
+# a fresh shell's sigap commands use this server while it answers (sigap/prefect_server.py)
+echo "$PREFECT_API_URL" >"$DATA_DIR/prefect-api.url"
 echo "== 7. serve the SOP deployments (SOP A: pemeliharaan-jaringan-bulanan)"
 set -a; source "$LAB/lab.env"; set +a
 export SIGAP_INVENTORY="$LAB/inventory" SIGAP_OFFICE="$LAB/office.yaml"

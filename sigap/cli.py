@@ -158,5 +158,20 @@ db_cmd.register(app)
 
 
 def main() -> None:
-    """Entry point of the ``sigap`` console script."""
+    """Entry point of the ``sigap`` console script.
+
+    Before any command (and before Prefect is imported) the Prefect defaults of
+    :func:`sigap.prefect_server.apply_prefect_defaults` are set: analytics off, and
+    the demo's Prefect server when it is running and ``PREFECT_API_URL`` is not set.
+    """
+    import os
+
+    from config.settings import load_settings
+    from sigap.prefect_server import apply_prefect_defaults
+
+    try:
+        data_dir = load_settings().data_dir
+    except ValueError:  # a bad SIGAP_* value: the command itself reports it
+        data_dir = None
+    apply_prefect_defaults(os.environ, data_dir)
     app()

@@ -9,7 +9,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterator, MutableMapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,6 +44,56 @@ def is_healthy(url: str, timeout: float = 2.0) -> bool:
             return bool(reply.status == 200)
     except OSError:
         return False
+
+
+SERVER_FILE = "prefect-api.url"
+"""File in the data dir naming the Prefect API that ``make demo`` or ``sigap serve`` runs."""
+
+
+def record_server(data_dir: Path, url: str) -> Path:
+    """Note in the data dir which Prefect API the demo or ``sigap serve`` runs.
+
+    Args:
+        data_dir: SIGAP's data directory.
+        url: The API address, ending in ``/api``.
+
+    Returns:
+        The file written (:data:`SERVER_FILE`).
+    """
+    data_dir.mkdir(parents=True, exist_ok=True)
+    path = data_dir / SERVER_FILE
+    path.write_text(url.strip() + "\n")
+    return path
+
+
+def apply_prefect_defaults(env: MutableMapping[str, str], data_dir: Path | None) -> str | None:
+    """Prefect settings SIGAP's commands default to, for a shell that set none.
+
+    Analytics of a Prefect server SIGAP starts are off. Without ``PREFECT_API_URL``
+    a flow run in this process (``sigap collect``, ``sigap run ... --here``) would
+    start a temporary Prefect server of its own and its runs would vanish with it;
+    when the data dir names the server the demo or ``sigap serve`` runs
+    (:data:`SERVER_FILE`) and that server answers, it is used instead. Must run
+    before Prefect is imported: Prefect reads its settings once.
+
+    Args:
+        env: The environment to complete (``os.environ`` at the entry point).
+        data_dir: SIGAP's data directory, or ``None`` if it is unknown.
+
+    Returns:
+        The API address set, or ``None`` when ``PREFECT_API_URL`` was left as it was.
+    """
+    env.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    if env.get("PREFECT_API_URL") or data_dir is None:
+        return None
+    try:
+        url = (data_dir / SERVER_FILE).read_text().strip()
+    except OSError:
+        return None
+    if not url.startswith(("http://", "https://")) or not is_healthy(url, timeout=1.0):
+        return None
+    env["PREFECT_API_URL"] = url
+    return url
 
 
 def server_env() -> dict[str, str]:

@@ -17,15 +17,19 @@ from typing import Annotated, Any
 from uuid import UUID
 
 import typer
+from rich import box
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 from sqlalchemy import select
 
 from config.office_file import load_office
 from config.settings import load_settings
 from records.db import make_engine, session_scope
 from records.models import RefusedApproval, StepLog
-from records.steps import list_waiting_steps
+from records.steps import answered_counts, list_waiting_steps
+from reports.labels import format_span
+from sigap.labels import reason_text
 from sigap.prefect_server import using_api
 from sop.office import Office
 from tasks import clock
@@ -54,6 +58,8 @@ class Waiting:
     due_at: datetime | None
     step_log_id: int = 0
     form: tuple[str, ...] = ()
+    round: int = 1
+    """1 the first time the step waits; 2 once it was answered, returned and asked again."""
 
     def overdue(self, now: datetime) -> bool:
         """Whether the deadline has passed at ``now``."""
@@ -72,6 +78,7 @@ class Waiting:
             "due": self.due_at.isoformat() if self.due_at else None,
             "overdue": self.overdue(now),
             "form": list(self.form),
+            "round": self.round,
         }
 
 
@@ -87,6 +94,8 @@ def waiting_steps(database_url: str) -> list[Waiting]:
     engine = make_engine(database_url)
     try:
         with session_scope(engine) as session:
+            waiting = list_waiting_steps(session)
+            answered = answered_counts(session, sorted({run.id for _, run in waiting}))
             return [
                 Waiting(
                     run.flow_run_id,
@@ -99,8 +108,9 @@ def waiting_steps(database_url: str) -> list[Waiting]:
                     step.due_at,
                     step.id,
                     tuple(str(name) for name in (step.inputs or {}).get("form", [])),
+                    answered.get((run.id, step.step_number), 0) + 1,
                 )
-                for step, run in list_waiting_steps(session)
+                for step, run in waiting
             ]
     finally:
         engine.dispose()
@@ -119,13 +129,65 @@ def _local(when: datetime | None, office: Office | None) -> str:
     return f"{when.astimezone(office.timezone):%d-%m %H:%M} {office.timezone_abbrev}"
 
 
+def short_ids(ids: list[str], shortest: int = 8) -> dict[str, str]:
+    """Each flow run id cut to the shortest prefix (at least ``shortest``) unique among ``ids``.
+
+    ``sigap approve`` and ``sigap answer`` take such a prefix (6+ characters).
+
+    Args:
+        ids: Flow run ids.
+        shortest: The shortest prefix shown.
+
+    Returns:
+        id -> its prefix.
+
+    Examples:
+        >>> short_ids(["0a1b2c3d-1111", "0a1b2c3d-2222", "ffff0000-3333"])
+        {'0a1b2c3d-1111': '0a1b2c3d-1', '0a1b2c3d-2222': '0a1b2c3d-2', 'ffff0000-3333': 'ffff0000'}
+    """
+    out = {}
+    for run_id in ids:
+        n = shortest
+        while n < len(run_id) and any(o != run_id and o.startswith(run_id[:n]) for o in ids):
+            n += 1
+        out[run_id] = run_id[:n]
+    return out
+
+
+def due_text(due_at: datetime | None, now: datetime) -> str:
+    """Where a waiting step stands against its deadline, in words (pure).
+
+    Args:
+        due_at: The step's deadline, or ``None``.
+        now: The time now.
+
+    Returns:
+        ``terlambat 2 jam``, ``sisa 3 jam 10 menit`` or ``tanpa batas waktu``.
+
+    Examples:
+        >>> from datetime import timedelta, timezone
+        >>> t = datetime(2026, 12, 3, 8, 0, tzinfo=timezone.utc)
+        >>> due_text(t - timedelta(hours=2), t), due_text(t + timedelta(hours=3, minutes=10), t)
+        ('terlambat 2 jam', 'sisa 3 jam 10 menit')
+    """
+    if due_at is None:
+        return "tanpa batas waktu"
+    if now > due_at:
+        return f"terlambat {format_span(now - due_at)}"
+    return f"sisa {format_span(due_at - now)}"
+
+
 @app.command("list")
 def list_cmd(
     database_url: DatabaseOpt = None,
     office: OfficeOpt = None,
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
 ) -> None:
-    """List the runs waiting for a decision: run, SOP, step, role, since, due, overdue."""
+    """List the steps waiting for a decision: run, SOP, step, role, due, time left, round.
+
+    The run column shows the shortest unique start of each flow run id, which
+    ``sigap approve`` and ``sigap answer`` take; ``--json`` gives the whole ids.
+    """
     settings = load_settings()
     steps = waiting_steps(database_url or settings.database_url)
     now = clock.now()
@@ -134,27 +196,32 @@ def list_cmd(
         return
     console = Console()
     if not steps:
-        console.print("Tidak ada langkah yang menunggu keputusan (nothing is waiting).")
+        console.print("Tidak ada langkah yang menunggu keputusan.")
         return
     loaded = _office(office)
-    table = Table(title="Menunggu keputusan (waiting for a decision)")
-    table.add_column("run", overflow="fold", min_width=36)
-    for column in ("SOP", "langkah", "peran", "sejak", "batas waktu", "terlambat", "isian"):
-        table.add_column(column)
+    runs = short_ids([w.flow_run_id for w in steps if w.flow_run_id])
+    table = Table(title="Menunggu keputusan", box=box.SIMPLE_HEAD, pad_edge=False)
+    table.add_column("run", no_wrap=True)
+    for column in ("SOP", "langkah", "peran"):
+        # long values wrap at spaces; a word longer than its column is folded, never cut
+        table.add_column(column, overflow="fold")
+    table.add_column("batas waktu", overflow="fold", min_width=15)  # 03-12 13:16 WIT
+    table.add_column("isian", overflow="fold")
     for w in steps:
+        due = [_local(w.due_at, loaded), due_text(w.due_at, now)]
+        if w.round > 1:
+            due.append(f"putaran {w.round}")
         table.add_row(
-            w.flow_run_id or f"sop-run {w.sop_run_id}",
+            runs.get(w.flow_run_id or "", f"sop-run {w.sop_run_id}"),
             f"{w.sop_code} {w.title.rsplit(' ', 1)[-1]}",
             str(w.step_number),
             w.role_key,
-            _local(w.waiting_since, loaded),
-            _local(w.due_at, loaded),
-            "[red]ya[/red]" if w.overdue(now) else "tidak",
+            Text("\n".join(due), style="red" if w.overdue(now) else ""),
             ", ".join(f for f in w.form if f != "approver") or "-",
         )
     console.print(table)
     console.print("Keputusan: sigap approve RUN --decision setuju|tolak|kembalikan --as USERNAME")
-    console.print("Formulir: sigap answer RUN --as USERNAME --set isian=nilai ...")
+    console.print("Formulir:  sigap answer RUN --as USERNAME --set isian=nilai ...")
 
 
 def find_waiting(steps: list[Waiting], run: str) -> Waiting:
@@ -417,7 +484,7 @@ def _await_verdict(
                     )
                 ).first()
                 if refused is not None:
-                    return False, refused.reason.split(": ", 1)[-1]
+                    return False, reason_text(refused.reason)
             time.sleep(0.5)
         return None
     finally:

@@ -17,6 +17,7 @@ import typer
 from rich.console import Console
 
 from sigap.commands.errors import exit_with
+from sigap.labels import label
 
 ActorOption = Annotated[str | None, typer.Option("--as", help="Your username.")]
 ReferenceOption = Annotated[
@@ -91,7 +92,9 @@ def start(code: str, params: dict[str, Any], here: bool) -> None:
             result = flows[code](**params)
         except ValueError as exc:
             raise exit_with(str(exc), 1) from None
-        console.print(f"SOP {code} {result['run_key']}: {result['status']}", soft_wrap=True)
+        console.print(
+            f"SOP {code} {result['run_key']}: {label('run', result['status'])}", soft_wrap=True
+        )
         for path in result["documents"]:
             console.print(f"  {path}", soft_wrap=True)
         return

@@ -13,6 +13,7 @@ from rich.table import Table
 from rich.text import Text
 
 from config.settings import load_settings
+from sigap.labels import label
 from sop.problems import ConfigError
 
 OUTCOME_STYLE = {
@@ -101,7 +102,8 @@ def collect(
     def on_result(result: object, done: int, total: int) -> None:
         name = getattr(result, "name", "")
         outcome = getattr(result, "outcome", "")
-        progress.update(bar, completed=done, total=total, description=f"{name}: {outcome}")
+        description = f"{name}: {label('outcome', str(outcome))}"
+        progress.update(bar, completed=done, total=total, description=description)
 
     token = progress_hook.set(on_result)
     try:
@@ -145,25 +147,37 @@ def _check_files(inventory_dir: Path, office: Path | None) -> None:
 
 
 def _print_table(console: Console, report: dict[str, object]) -> None:
-    table = Table(title=f"Collection run {report['run_id']}", title_justify="left")
-    for column in ("device", "platform", "site", "outcome", "checklist", "config", "secs", "error"):
+    table = Table(title=f"Pengumpulan data #{report['run_id']}", title_justify="left")
+    for column in (
+        "perangkat",
+        "platform",
+        "lokasi",
+        "hasil",
+        "checklist",
+        "konfigurasi",
+        "detik",
+        "kesalahan",
+    ):
         table.add_column(column)
     for line in report["devices"]:  # type: ignore[attr-defined]
         summary = line["checklist"]
         checklist = f"{summary.get('pass', 0)}✓ {summary.get('warn', 0)}! {summary.get('fail', 0)}✗"
-        config = "changed" if line["config_changed"] else "-"
+        config = "berubah" if line["config_changed"] else "-"
         if line["unsaved"]:
-            config += ", unsaved"
+            config += ", belum disimpan"
         table.add_row(
             Text(line["name"]),
             Text(line["platform"]),
             Text(line["site"] or "-"),
-            Text(line["outcome"], style=OUTCOME_STYLE.get(line["outcome"], "")),
+            Text(label("outcome", line["outcome"]), style=OUTCOME_STYLE.get(line["outcome"], "")),
             Text(checklist),
             Text(config),
             Text(f"{line['duration']:.1f}"),
             Text((line["error"] or "")[:80]),
         )
     console.print(table)
-    counts = ", ".join(f"{k}: {v}" for k, v in sorted(report["counts"].items()))  # type: ignore[attr-defined]
-    console.print(Text(f"{len(report['devices'])} devices; {counts}"))  # type: ignore[arg-type]
+    counts = ", ".join(
+        f"{label('outcome', k)}: {v}"
+        for k, v in sorted(report["counts"].items())  # type: ignore[attr-defined]
+    )
+    console.print(Text(f"{len(report['devices'])} perangkat; {counts}"))  # type: ignore[arg-type]

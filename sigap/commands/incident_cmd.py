@@ -26,6 +26,7 @@ from records.db import make_engine, session_scope
 from records.incidents import get_incident, incident_history, list_incidents, open_incident
 from reports.sla_table import step_sla_frame, step_sla_headers
 from sigap.commands.errors import exit_with
+from sigap.labels import label, reason_text
 from sigap.prefect_server import api_url, is_healthy, using_api
 from sop.incidents import check_kind, kind_label, status_label
 from sop.office import Office
@@ -178,7 +179,7 @@ def open_cmd(
         from flows.incident import network_incident
 
         result = network_incident(**params)
-        console.print(f"SOP C {number}: {result['status']}")
+        console.print(f"SOP C {number}: {label('run', result['status'])}")
         return
     _start_deployment(console, params, number)
 
@@ -314,7 +315,7 @@ def list_cmd(
             status_label(r["status"]),
             r["step"] or "-",
             r["waits_for"] or "-",
-            r["sla"] or "-",
+            label("sla", r["sla"]),
             _age(r["age_minutes"]),
         )
     console.print(table)
@@ -380,7 +381,7 @@ def show_cmd(
     console.print(
         f"  kejadian: {_text(fields['occurred_at'], office_cfg)}  "
         f"dibuka: {_text(fields['opened_at'], office_cfg)}  "
-        f"penanganan: {fields['handling'] or '-'}"
+        f"penanganan: {label('handling', fields['handling'])}"
     )
     if fields.get("provider_name"):
         console.print(
@@ -402,7 +403,7 @@ def show_cmd(
     for r in history["refused"]:
         console.print(
             f"  [yellow]ditolak[/yellow] langkah {r['step']} ({r['username']}, "
-            f"{_text(r['at'], office_cfg)}): {r['reason']}"
+            f"{_text(r['at'], office_cfg)}): {reason_text(r['reason'])}"
         )
     for b in history["breaches"]:
         console.print(

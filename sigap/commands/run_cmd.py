@@ -8,6 +8,7 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
+from sigap.labels import label
 from sigap.prefect_server import api_url, is_healthy, using_api
 from sop.runkeys import parse_month
 
@@ -106,7 +107,7 @@ def maintenance(
         from flows.maintenance import network_maintenance
 
         result = network_maintenance(**params)
-        console.print(f"SOP A {result['month']}: {result['status']}")
+        console.print(f"SOP A {result['month']}: {label('run', result['status'])}")
         for fmt, path in result["report"].items():
             console.print(f"  {fmt}: {path}")
         return

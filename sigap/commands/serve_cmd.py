@@ -23,7 +23,7 @@ from rich.console import Console
 
 from config.office_file import load_office
 from config.settings import load_settings
-from sigap.prefect_server import LocalServer, ensure_server
+from sigap.prefect_server import LocalServer, ensure_server, record_server
 from sop.problems import ConfigError
 
 STOP_GRACE = 10.0
@@ -57,6 +57,7 @@ def serve(
     try:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         url, server = ensure_server(log_file=settings.data_dir / "prefect-server.log")
+        record_server(settings.data_dir, url)  # other shells' commands find it
         ui = url.removesuffix("/api")
         console.print(f"Prefect API: {url}  UI: {ui}")
         if server is not None:

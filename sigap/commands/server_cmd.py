@@ -14,6 +14,7 @@ from records.db import make_engine, resolve_url
 from sigap.commands.db_cmd import DatabaseUrl
 from sigap.commands.errors import database_failure, exit_with
 from sigap.commands.office_cmd import load_or_exit, office_path
+from sigap.labels import label
 
 
 def attach(
@@ -178,8 +179,8 @@ def run_monitoring(
         for finding in result["findings"]:
             mark = " (dibungkam)" if finding["silenced"] else ""
             console.print(
-                f"  {finding['host']} {finding['key']}: {finding['status']} "
-                f"{finding['change']}{mark} - {finding['text']}"
+                f"  {finding['host']} {finding['key']}: {label('finding', finding['status'])} "
+                f"({label('change', finding['change'])}){mark} - {finding['text']}"
             )
         for opened in result["incidents_opened"]:
             console.print(

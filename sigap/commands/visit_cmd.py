@@ -27,6 +27,7 @@ from records.visits import get_visit, list_visits
 from sigap.commands.approvals_cmd import find_waiting, send_answer, waiting_steps
 from sigap.commands.errors import exit_with
 from sigap.commands.office_cmd import load_or_exit, office_path
+from sigap.labels import label
 from sop.office import Office
 from sop.visits import (
     ID_TYPES,
@@ -207,7 +208,7 @@ def open_cmd(
         from flows.visits import akses_ruang_server
 
         result = akses_ruang_server(**params)
-        console.print(f"kunjungan {result['visit']}: {result['status']}")
+        console.print(f"kunjungan {result['visit']}: {label('visit', result['status'])}")
         return
     _start_deployment(console, params, _database(database_url), wait)
 
@@ -339,7 +340,9 @@ def exit_cmd(
         if w.sop_run_id == sop_run_id and w.step_number == EXIT_STEP and w.flow_run_id
     ]
     if not steps:
-        raise exit_with(f"visit {number} is not waiting for its exit (status {status})", 2)
+        raise exit_with(
+            f"visit {number} is not waiting for its exit (status: {label('visit', status)})", 2
+        )
     target = find_waiting(steps, str(steps[0].flow_run_id))
     code = typer.prompt("Kode persetujuan (approval code)", hide_input=True)
     verdict = send_answer(url, target, approver, code, values, wait=wait, console=console)
@@ -427,7 +430,8 @@ def list_cmd(
             for data, v in rows:
                 table.add_row(
                     data["number"],
-                    data["status"] + (" [red](lewat waktu)[/red]" if data["overstay"] else ""),
+                    label("visit", data["status"])
+                    + (" [red](lewat waktu)[/red]" if data["overstay"] else ""),
                     f"{v.visitor_name} ({v.organisation})",
                     data["id"],
                     f"{_local(v.planned_start, loaded)} - {_local(v.planned_end, loaded)[-9:]}",

@@ -26,14 +26,12 @@ EXAMPLE_OFFICE = (
 @pytest.fixture
 def office_file(tmp_path: Path) -> Path:
     """The Maluku Utara example office; sahrul (IT officer) is also a Kasubag here,
-    so separation of duties can be tested. Demo codes: ``demo-<username>``."""
-    data = yaml.safe_load(EXAMPLE_OFFICE.read_text())
-    for person in data["people"]:
-        if person["username"] == "sahrul":
-            person["roles"] = ["it_officer", "kasubag"]
-    path = tmp_path / "office.yaml"
-    path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True))
-    return path
+    so separation of duties can be tested. Demo codes: ``demo-<username>`` (the
+    example's managers use TOTP; here everyone has the demo code)."""
+    path = office_with_demo_codes(
+        "kanwil-kemenkumham-malut", tmp_path, {"sahrul": ["it_officer", "kasubag"]}
+    )
+    return path.rename(tmp_path / "office.yaml")
 
 
 def office_with_demo_codes(

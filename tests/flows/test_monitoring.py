@@ -156,4 +156,7 @@ def test_sigap_run_monitoring_here_prints_the_findings(
     assert result.exit_code == 0, result.output
     assert "pemantauan #1: 3 host" in result.output
     # the lab's sshd allows password logins: a warning, not a fault
-    assert "linux01 sshd_password_auth: warn new - PasswordAuthentication yes" in result.output
+    assert "linux01 sshd_password_auth: peringatan (baru) - PasswordAuthentication yes" in (
+        result.output
+    )
+    assert " warn " not in result.output and " new " not in result.output

@@ -88,9 +88,39 @@ def test_the_four_seed_offices_are_there():
 def test_kanwil_demo_codes_are_the_documented_ones():
     office = load_office(EXAMPLES / "kanwil-kemenkumham-malut.yaml")
     for p in office.people:
-        assert verify_code(f"demo-{p.username}", p.approval.code_hash), p.username
+        if "it_officer" in p.roles:
+            assert verify_code(f"demo-{p.username}", p.approval.code_hash), p.username
     docs = (EXAMPLES.parents[1] / "docs" / "office.md").read_text()
     assert "demo-<username>" in docs
+
+
+APPROVING_ROLES = {
+    "kanwil-kemenkumham-malut.yaml": ("kadivmin", "kabag", "kasubag"),
+    "bpsdm-kemenkumham.yaml": ("team_lead",),
+    "kominfo-tanah-bumbu.yaml": ("kasi", "kabid", "kadis"),
+    "kominfosanti-buleleng.yaml": ("kasi", "kabid"),
+}
+"""The managers' roles in each example office (they decide the SOPs' decision steps)."""
+
+
+@pytest.mark.parametrize("name", sorted(APPROVING_ROLES))
+def test_example_managers_approve_with_totp_by_reference(name):
+    office = load_office(EXAMPLES / name)
+    managers = [p for p in office.people if set(p.roles) & set(APPROVING_ROLES[name])]
+    assert managers
+    for p in managers:
+        assert p.approval is not None and p.approval.kind == "totp", p.username
+        assert p.approval.totp == f"env:SIGAP_TOTP_{p.username.upper()}"
+
+
+def test_the_demo_office_keeps_the_documented_demo_codes():
+    """The README's walkthrough approves with `demo-<username>` on the lab's office."""
+    demo = load_office(EXAMPLES.parents[1] / "lab" / "demo-office.yaml")
+    for p in demo.people:
+        if p.roles == ("visitor",):
+            assert p.approval is None  # a visitor never approves
+            continue
+        assert verify_code(f"demo-{p.username}", p.approval.code_hash), p.username
 
 
 def test_sop_dir_resolves_relative_to_the_file(tmp_path):

@@ -315,7 +315,7 @@ def test_cli_collect_json_and_exit_status(prefect_api, fleet: Path, db_url: str)
         app, ["collect", "-i", str(fleet), "-f", "name=dead01", "--database-url", db_url]
     )
     assert mixed.exit_code == 3
-    assert "unreachable" in mixed.output
+    assert "tidak dapat dijangkau" in mixed.output and "unreachable" not in mixed.output
 
 
 def test_bad_thresholds_stop_the_run_before_any_device_is_contacted(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import time
+from datetime import timedelta
 from pathlib import Path
 from uuid import UUID
 
@@ -23,8 +24,12 @@ from typer.testing import CliRunner
 from config.office_file import load_office
 from deployments.definitions import MAINTENANCE_CRON, maintenance_deployment
 from flows.maintenance import DEPLOYMENT_NAME
+from records.db import make_engine, session_scope
+from records.sop_runs import get_or_create_sop_run
+from records.steps import finish_step, start_step
 from sigap.cli import app
 from sigap.commands.approvals_cmd import resume_when_paused
+from tasks import clock
 from tests.flows.conftest import (  # noqa: F401
     _fast_flow_settings,
     db_url,
@@ -55,7 +60,7 @@ def test_list_and_approve_from_the_cli(
         env={"COLUMNS": "300"},
     )
     assert "kasubag" in table.output and "WIT" in table.output
-    assert flow_run_id in table.output  # in full: it is what `sigap approve` takes
+    assert flow_run_id[:8] in table.output  # its start: `sigap approve` takes it
 
     base = ["approve", flow_run_id[:8], "--database-url", db_url, "--wait", "30"]
     refused = runner.invoke(
@@ -77,6 +82,78 @@ def test_list_and_approve_from_the_cli(
 
     empty = runner.invoke(app, ["approvals", "list", "--database-url", db_url])
     assert "Tidak ada langkah" in empty.output
+
+
+def _waiting_steps(db_url: str) -> tuple[str, str]:
+    """Two runs waiting: one overdue at its first round, one returned and asked again."""
+    now = clock.now()
+    engine = make_engine(db_url)
+    ids = ("3f2b7c1e-0d4a-4e8b-9a61-5c2d8e7f9a10", "3f2b7c1e-77aa-4bcd-8e01-0a1b2c3d4e5f")
+    try:
+        with session_scope(engine) as session:
+            late = get_or_create_sop_run(
+                session,
+                "A/malut/2026-11",
+                sop_code="A",
+                title="Pemeliharaan jaringan 2026-11",
+                office="malut",
+                flow_run_id=ids[0],
+            )
+            start_step(
+                session, late, 5, "kasubag",
+                started_at=now - timedelta(hours=6), due_at=now - timedelta(hours=2, minutes=5),
+                status="waiting",
+                inputs={"form": ["approver", "decision", "note"]},
+            )  # fmt: skip
+            again = get_or_create_sop_run(
+                session,
+                "D1/tanah-bumbu/2026",
+                sop_code="D1",
+                title="Perencanaan kebutuhan barang milik daerah berbasis teknologi 2026",
+                office="tanah-bumbu",
+                flow_run_id=ids[1],
+            )
+            first = start_step(
+                session, again, 3, "kepala_dinas",
+                started_at=now - timedelta(days=2), status="waiting",
+            )  # fmt: skip
+            finish_step(session, first, finished_at=now - timedelta(days=1))
+            start_step(
+                session, again, 3, "kepala_dinas",
+                started_at=now - timedelta(hours=1), due_at=now + timedelta(hours=3, minutes=10),
+                status="waiting",
+            )  # fmt: skip
+    finally:
+        engine.dispose()
+    return ids
+
+
+def test_the_list_is_readable_at_80_columns(db_url: str, office_file: Path) -> None:
+    late, again = _waiting_steps(db_url)
+    listed = runner.invoke(
+        app,
+        ["approvals", "list", "--database-url", db_url, "--office", str(office_file)],
+        env={"COLUMNS": "80"},
+    )
+    assert listed.exit_code == 0, listed.output
+    lines = listed.output.splitlines()
+    assert max(len(line) for line in lines) <= 80, listed.output
+    out = listed.output
+    assert "terlambat 2 jam" in out  # the overdue step says by how much
+    assert "sisa 3 jam" in out and "putaran 2" in out  # the returned one: time left, round
+    assert out.count("putaran") == 1  # a first round is not labelled
+    # the shortest unique start of each id, which `sigap approve` takes
+    assert late[:10] in out and again[:10] in out and late not in out
+    assert "WIT" in out and "kasubag" in out and "kepala_dinas" in out
+    for code in ("waiting", "running", "overdue", "True", "False"):
+        assert code not in listed.output
+    rows = json.loads(
+        runner.invoke(app, ["approvals", "list", "--database-url", db_url, "--json"]).output
+    )
+    assert [(r["run"], r["round"], r["overdue"]) for r in rows] == [
+        (late, 1, True),  # oldest first
+        (again, 2, False),
+    ]
 
 
 def test_approve_refuses_an_unknown_run_and_a_bad_decision(db_url: str) -> None:

@@ -85,6 +85,6 @@ def test_handover_here_waits_for_the_user_and_prints_the_documents(
     answer(engine, 2, "lina", received=True, configuration="VLAN 20")
     result = run.join(60)
     assert result.exit_code == 0, result.output
-    assert "SOP D3 D3/Diskominfo SP Tanah Bumbu/serah-1: completed" in result.output
+    assert "SOP D3 D3/Diskominfo SP Tanah Bumbu/serah-1: selesai" in result.output
     assert "bast.pdf" in result.output and "laporan-instalasi.pdf" in result.output
     assert asset(engine)["custodian"] == "lina"
