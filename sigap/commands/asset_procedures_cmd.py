@@ -16,6 +16,7 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
+from sigap.commands.deployment_runs import start_deployment
 from sigap.commands.errors import exit_with
 from sigap.labels import label
 
@@ -100,27 +101,9 @@ def start(code: str, params: dict[str, Any], here: bool) -> None:
         return
     if code != "D6":
         _precheck(code, params)
-    from sigap.prefect_server import api_url, is_healthy, using_api
-
-    url = api_url()
-    if not is_healthy(url):
-        raise exit_with(
-            f"the Prefect API at {url} does not answer: start `sigap serve` (or use --here)", 2
-        )
-    from prefect.deployments import run_deployment
-    from prefect.exceptions import ObjectNotFound
-
-    name = f"{names[code]}/{deployments[code]}"
-    try:
-        with using_api(url):
-            flow_run = run_deployment(name, parameters=params, timeout=0)
-    except ObjectNotFound:
-        raise exit_with(f"no deployment {name}: start `sigap serve` (or use --here)", 2) from None
-    ui = url.removesuffix("/api")
-    console.print(f"started SOP {code} flow run {flow_run.id} ({flow_run.name})", soft_wrap=True)
+    start_deployment(console, f"{names[code]}/{deployments[code]}", params)
     if "reference" in params:
         console.print(f"  reference:  {params['reference']}", soft_wrap=True)
-    console.print(f"  follow it:  {ui}/runs/flow-run/{flow_run.id}", soft_wrap=True)
     console.print("  answers:    sigap approvals list   then   sigap approve / sigap answer")
 
 

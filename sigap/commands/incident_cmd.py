@@ -25,9 +25,9 @@ from config.sop_files import load_sops
 from records.db import make_engine, session_scope
 from records.incidents import get_incident, incident_history, list_incidents, open_incident
 from reports.sla_table import step_sla_frame, step_sla_headers
+from sigap.commands.deployment_runs import start_deployment
 from sigap.commands.errors import exit_with
 from sigap.labels import label, reason_text
-from sigap.prefect_server import api_url, is_healthy, using_api
 from sop.incidents import check_kind, kind_label, status_label
 from sop.office import Office
 from sop.sla import evaluate
@@ -185,28 +185,15 @@ def open_cmd(
 
 
 def _start_deployment(console: Console, params: dict[str, Any], number: str) -> None:
-    url = api_url()
-    if not is_healthy(url):
-        raise exit_with(
-            f"the Prefect API at {url} does not answer: start `sigap serve` (the incident "
-            f"{number} is recorded; the same `sigap incident open` starts its handling later, "
-            "or add --here)",
-            2,
-        )
-    from prefect.deployments import run_deployment
-    from prefect.exceptions import ObjectNotFound
-
     from flows.incident import DEPLOYMENT_NAME, FLOW_NAME
 
-    name = f"{FLOW_NAME}/{DEPLOYMENT_NAME}"
-    try:
-        with using_api(url):
-            flow_run = run_deployment(name, parameters=params, timeout=0)
-    except ObjectNotFound:
-        raise exit_with(f"no deployment {name}: start `sigap serve` (or use --here)", 2) from None
-    ui = url.removesuffix("/api")
-    console.print(f"started flow run {flow_run.id} ({flow_run.name})", soft_wrap=True)
-    console.print(f"  follow it:  {ui}/runs/flow-run/{flow_run.id}", soft_wrap=True)
+    start_deployment(
+        console,
+        f"{FLOW_NAME}/{DEPLOYMENT_NAME}",
+        params,
+        unavailable=f"the incident {number} is recorded; the same `sigap incident open` "
+        "starts its handling later",
+    )
     console.print(f"  where it stands:  sigap incident show {number}")
 
 

@@ -8,8 +8,8 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
+from sigap.commands.deployment_runs import start_deployment
 from sigap.labels import label
-from sigap.prefect_server import api_url, is_healthy, using_api
 from sop.runkeys import parse_month
 
 app = typer.Typer(help="Start an SOP run now (ad hoc).", no_args_is_help=True)
@@ -111,26 +111,7 @@ def maintenance(
         for fmt, path in result["report"].items():
             console.print(f"  {fmt}: {path}")
         return
-    url = api_url()
-    if not is_healthy(url):
-        console.print(
-            f"[red]the Prefect API at {url} does not answer: start `sigap serve` "
-            "(or run with --here)[/red]"
-        )
-        raise typer.Exit(2)
-    from prefect.deployments import run_deployment
-    from prefect.exceptions import ObjectNotFound
-
     from flows.maintenance import DEPLOYMENT_NAME
 
-    name = f"network-maintenance/{DEPLOYMENT_NAME}"
-    try:
-        with using_api(url):
-            flow_run = run_deployment(name, parameters=params, timeout=0)
-    except ObjectNotFound as exc:
-        console.print(f"[red]no deployment {name}: start `sigap serve` (or use --here)[/red]")
-        raise typer.Exit(2) from exc
-    ui = url.removesuffix("/api")
-    console.print(f"started flow run {flow_run.id} ({flow_run.name})", soft_wrap=True)
-    console.print(f"  follow it:  {ui}/runs/flow-run/{flow_run.id}")
+    start_deployment(console, f"network-maintenance/{DEPLOYMENT_NAME}", params)
     console.print("  approvals:  sigap approvals list   then   sigap approve RUN_ID --as USER")

@@ -12,6 +12,7 @@ from sqlalchemy.exc import ArgumentError, DBAPIError
 from config.settings import load_settings
 from records.db import make_engine, resolve_url
 from sigap.commands.db_cmd import DatabaseUrl
+from sigap.commands.deployment_runs import start_deployment
 from sigap.commands.errors import database_failure, exit_with
 from sigap.commands.office_cmd import load_or_exit, office_path
 from sigap.labels import label
@@ -161,8 +162,6 @@ def run_monitoring(
     network device; a new fault opens one incident and starts its handling flow.
     With --here the findings are printed when the check ends.
     """
-    from sigap.prefect_server import api_url, is_healthy, using_api
-
     console = Console(soft_wrap=True)
     params: dict[str, str] = {"trigger": "manual"}
     if inventory:
@@ -187,18 +186,4 @@ def run_monitoring(
                 f"  insiden baru {opened['number']} (SOP {opened['sop']}): {opened['fault_key']}"
             )
         return
-    url = api_url()
-    if not is_healthy(url):
-        raise exit_with(
-            f"the Prefect API at {url} does not answer: start `sigap serve` (or use --here)", 2
-        )
-    from prefect.deployments import run_deployment
-    from prefect.exceptions import ObjectNotFound
-
-    name = "pemantauan-server/pemantauan-server"
-    try:
-        with using_api(url):
-            flow_run = run_deployment(name, parameters=params, timeout=0)
-    except ObjectNotFound:
-        raise exit_with(f"no deployment {name}: start `sigap serve` (or use --here)", 2) from None
-    console.print(f"started flow run {flow_run.id} ({flow_run.name})")
+    start_deployment(console, "pemantauan-server/pemantauan-server", params)

@@ -116,6 +116,7 @@ class Served:
         )
         assert started.returncode == 0, started.stdout + started.stderr
         assert "started flow run" in started.stdout
+        assert "/v2/runs/flow-run/" in started.stdout  # the current Prefect UI
 
     def count(self, query: Any) -> int:
         engine = make_engine(self.db_url)
