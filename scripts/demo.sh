@@ -77,9 +77,10 @@ cat <<MSG
 
 SIGAP is set up; $STATE.
 Data directory: $DATA_DIR
-  the run:         $UI/runs/flow-run/$RUN_ID
+  the run:         $UI/v2/runs/flow-run/$RUN_ID
+  your inbox:      $UI/v2/runs  filtered by the tag menunggu:kasubag (menunggu:<role>)
   report files:    $DATA_DIR/reports/      (also as artifacts in the Prefect UI)
-  approve in the UI: open the run, "Resume", fill in decision, username and code
+  approve in the UI: open the run, "Resume" (its ⋮ menu), fill in Keputusan, Username, Kode
   approve here:    source .venv/bin/activate
                    sigap approve $RUN_ID --decision setuju --as rahmat   (Kasubag, demo code: demo-rahmat)
                    then step 6 --as yusuf (Kabag, demo-yusuf), step 7 --as fatimah (Kadivmin, demo-fatimah)
