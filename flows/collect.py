@@ -31,6 +31,7 @@ from records.collection_runs import SOP_STEP_KEY
 from records.db import make_engine
 from sop.configs import SanitizePattern
 from sop.problems import ConfigError
+from sop.run_names import collection_run_name
 from sop.thresholds import Thresholds, thresholds_for_host
 from tasks import parsing
 from tasks.collect import (
@@ -259,8 +260,19 @@ def collect_lane(
     return count
 
 
+def _collection_name() -> str:
+    """The run's name in the Prefect UI (:func:`sop.run_names.collection_run_name`)."""
+    from prefect.runtime import flow_run
+
+    parameters = flow_run.parameters
+    return collection_run_name(
+        str(parameters.get("trigger") or "manual"), parameters.get("filters")
+    )
+
+
 @flow(
     name="collect-devices",
+    flow_run_name=_collection_name,
     log_prints=False,
     # bounded from the first call on (deployments call the flow directly);
     # collect_flow() reads the settings again at call time

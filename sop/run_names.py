@@ -15,7 +15,9 @@ waits for:
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import datetime
+from typing import Any
 
 from sop.office import Office
 from sop.runkeys import office_slug
@@ -80,6 +82,28 @@ def monitoring_run_name(at: datetime, office: Office) -> str:
     """
     local = at.astimezone(office.timezone)
     return f"SOP E pemantauan {local:%Y-%m-%d %H.%M} {office_slug(office.short_name)}"
+
+
+def collection_run_name(trigger: str, filters: Mapping[str, Any] | None) -> str:
+    """The flow run name of a collection (``collect-devices``): who started it, for what.
+
+    Args:
+        trigger: What started it (``sop:A``, ``manual``, ``schedule``).
+        filters: The inventory filters (``{"site": "pusat"}``).
+
+    Returns:
+        E.g. ``SOP A pengumpulan site=pusat``.
+
+    Examples:
+        >>> collection_run_name("sop:A", {"site": "pusat"})
+        'SOP A pengumpulan site=pusat'
+        >>> collection_run_name("manual", None)
+        'pengumpulan manual semua perangkat'
+    """
+    what = " ".join(f"{k}={v}" for k, v in sorted((filters or {}).items())) or "semua perangkat"
+    who = f"SOP {trigger.split(':', 1)[1]}" if trigger.startswith("sop:") else None
+    text = f"{who} pengumpulan {what}" if who else f"pengumpulan {trigger} {what}"
+    return " ".join(text.split())[:MAX_NAME]
 
 
 def waiting_tag(role: str) -> str:

@@ -104,58 +104,48 @@ class ProcedureResult:
     outputs: dict[int, dict[str, Any]]
 
 
+@dataclass(kw_only=True, eq=False)
 class Procedure:
-    """One run of an SOP, continued from its records."""
+    """One run of an SOP, continued from its records.
 
-    def __init__(
-        self,
-        *,
-        engine: Engine,
-        office: Office,
-        settings: Settings,
-        sop: SopDefinition,
-        run_key: str,
-        title: str,
-        parameters: Mapping[str, Any],
-        handlers: Mapping[int, StepHandler],
-        actor: str | None = None,
-        subject: str | None = None,
-    ) -> None:
-        """Keep what every step needs.
+    Attributes:
+        engine: Records database.
+        office: People, roles, SLA settings.
+        settings: SIGAP settings (approval poll, timeout, SLA watch).
+        sop: The SOP definition.
+        run_key: Unique key of this run (e.g. ``C:office:INC-2026-0001``).
+        title: Human title of the run.
+        parameters: The run's parameters as JSON data (stored with the run).
+        handlers: One handler per step number of ``sop``.
+        actor: Username performing automatic steps (default: the first holder of
+            each step's role).
+        subject: Who the run is about, for its name in the Prefect UI (a visitor's
+            first name); default: the office (:func:`sop.run_names.run_name`).
+        final_status: A status a handler sets to end the run with (else
+            ``completed``, or ``cancelled`` after a stop).
 
-        Args:
-            engine: Records database.
-            office: People, roles, SLA settings.
-            settings: SIGAP settings (approval poll, timeout, SLA watch).
-            sop: The SOP definition.
-            run_key: Unique key of this run (e.g. ``C:office:INC-2026-0001``).
-            title: Human title of the run.
-            parameters: The run's parameters as JSON data (stored with the run).
-            handlers: One handler per step number of ``sop``.
-            actor: Username performing automatic steps (default: the first holder
-                of each step's role).
-            subject: Who the run is about, for its name in the Prefect UI (a
-                visitor's first name); default: the office
-                (:func:`sop.run_names.run_name`).
+    Raises:
+        ValueError: A step of the SOP has no handler (when built).
+    """
 
-        Raises:
-            ValueError: A step of the SOP has no handler.
-        """
-        missing = [s.number for s in sop.steps if s.number not in handlers]
+    engine: Engine
+    office: Office
+    settings: Settings
+    sop: SopDefinition
+    run_key: str
+    title: str
+    parameters: dict[str, Any]
+    handlers: Mapping[int, StepHandler]
+    actor: str | None = None
+    subject: str | None = None
+    final_status: str | None = field(default=None, init=False)
+
+    def __post_init__(self) -> None:
+        missing = [s.number for s in self.sop.steps if s.number not in self.handlers]
         if missing:
-            raise ValueError(f"SOP {sop.code}: no handler for steps {missing}")
-        self.engine = engine
-        self.office = office
-        self.settings = settings
-        self.sop = sop
-        self.run_key = run_key
-        self.title = title
-        self.parameters = dict(parameters)
-        self.handlers = dict(handlers)
-        self.actor = actor
-        self.subject = subject
-        self.journal = RunJournal(engine)
-        self.final_status: str | None = None
+            raise ValueError(f"SOP {self.sop.code}: no handler for steps {missing}")
+        self.parameters = dict(self.parameters)
+        self.journal = RunJournal(self.engine)
         self.logger = get_run_logger()
         self._answered: Answer | None = None
         self._begun: tuple[int, datetime] | None = None

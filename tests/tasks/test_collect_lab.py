@@ -22,6 +22,7 @@ from pathlib import Path
 import paramiko
 import pytest
 import yaml
+from prefect.client.orchestration import get_client
 from sqlalchemy import select
 from typer.testing import CliRunner
 
@@ -239,6 +240,9 @@ def test_second_run_sees_no_config_change_and_history_has_one_version(
     second = _collect(lab.inventory_dir, db_url, name="sw01")
     assert [d["outcome"] for d in first["devices"] + second["devices"]] == ["ok", "ok"]
     assert second["devices"][0]["config_changed"] is False
+    with get_client(sync_client=True) as client:  # named for what it is in the Prefect UI
+        names = [run.name for run in client.read_flow_runs(limit=200)]
+    assert names.count("pengumpulan manual name=sw01") >= 2
     result = CliRunner().invoke(app, ["config", "history", "sw01", "--database-url", db_url])
     assert result.exit_code == 0, result.output
     assert "sw01" in result.output
