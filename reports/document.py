@@ -447,6 +447,14 @@ def format_value(value: Any, office: Office, lang: str = "id", *, where: str = "
     return str(value)
 
 
+def _is_number(value: Any) -> bool:
+    """Whether a value is a real number (int or float, not bool, not NaN)."""
+    value = _plain(value)
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return False
+    return not (isinstance(value, float) and math.isnan(value))
+
+
 def _plain(value: Any) -> Any:
     """A numpy scalar as the Python value it holds (numpy.bool_ is no bool)."""
     if hasattr(value, "item") and not isinstance(value, str | datetime | timedelta):
@@ -552,7 +560,9 @@ def document_frame(doc: OfficialDocument) -> pd.DataFrame:
     """The document's text as (item, value) rows: the XLSX sheet ``Dokumen``.
 
     Rows: office, title, number, subtitle, date, each paragraph, each field, each closing
-    paragraph, each signatory (``name, NIP. ...``).
+    paragraph, each signatory (``name, NIP. ...``). A field holding a number (a count, a
+    measure) keeps it as a number, so the workbook can sum it; every other value is
+    written as the page shows it.
 
     Args:
         doc: The document.
@@ -561,7 +571,7 @@ def document_frame(doc: OfficialDocument) -> pd.DataFrame:
         Two columns, headed ``Uraian``/``Nilai`` (``Item``/``Value`` in English).
     """
     lang = doc.lang
-    rows: list[tuple[str, str]] = [
+    rows: list[tuple[str, Any]] = [
         (labels.text("office", lang), doc.office.name),
         (labels.text("doc_title", lang), doc.title),
     ]
@@ -571,7 +581,10 @@ def document_frame(doc: OfficialDocument) -> pd.DataFrame:
         rows.append((labels.text("doc_subtitle", lang), doc.subtitle))
     rows.append((labels.text("doc_date", lang), doc.place_date))
     rows += [(labels.text("doc_text", lang), p) for p in doc.paragraphs]
-    rows += _fields(doc)
+    rows += [
+        (label, _plain(value) if _is_number(value) else shown)
+        for (label, shown), (_, value) in zip(_fields(doc), doc.fields, strict=True)
+    ]
     rows += [(labels.text("doc_text", lang), p) for p in doc.closing]
     for s in doc.signatures:
         who = " ".join(x for x in (s.label, s.role_title) if x)

@@ -16,11 +16,15 @@ Examples:
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sop.dates import MONTHS
 from sop.runkeys import parse_month
+
+_MONTH_TEXT = re.compile(r"\d{4}-\d{2}")
+_DAY_TEXT = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 LANGS: tuple[str, ...] = ("id", "en")
 """Report languages: Indonesian (the default, for official documents) and English."""
@@ -60,6 +64,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "chart_failed": ("Perangkat gagal per bulan", "Failed devices per month"),
     "chart_usage": ("Pemakaian sumber daya per bulan (%)", "Resource use per month (%)"),
     "no_data": ("tanpa data", "no data"),
+    "chart_no_data": ("Tidak ada data", "No data"),
     "and_more": ("dan {n} lainnya", "and {n} more"),
     # official documents (reports/document.py)
     "doc_number": ("Nomor", "Number"),
@@ -401,6 +406,38 @@ def month_label(month: str, lang: str = "id") -> str:
     """
     year, mon = parse_month(month).split("-")
     return f"{MONTHS[check_lang(lang)][int(mon) - 1]} {year}"
+
+
+def period_label(period: str, lang: str = "id") -> str:
+    """Name a report period as documents show it: a month or a day, never ``2026-12``.
+
+    Args:
+        period: ``YYYY-MM`` (a month) or ``YYYY-MM-DD`` (a day); any other text
+            (an already written period such as ``Tahun 2026``) is returned as it is.
+        lang: ``"id"`` or ``"en"``.
+
+    Returns:
+        E.g. ``Desember 2026`` or ``1 Desember 2026``.
+
+    Examples:
+        >>> period_label("2026-12"), period_label("2026-12", "en")
+        ('Desember 2026', 'December 2026')
+        >>> period_label("2026-12-01"), period_label("Tahun 2026")
+        ('1 Desember 2026', 'Tahun 2026')
+    """
+    text = period.strip()
+    check_lang(lang)
+    if _MONTH_TEXT.fullmatch(text):
+        try:
+            return month_label(text, lang)
+        except ValueError:
+            return period
+    if _DAY_TEXT.fullmatch(text):
+        try:
+            return format_date(date.fromisoformat(text), lang)
+        except ValueError:
+            return period
+    return period
 
 
 def month_short(month: str, lang: str = "id") -> str:
