@@ -26,6 +26,12 @@ from sop.runkeys import parse_month
 _MONTH_TEXT = re.compile(r"\d{4}-\d{2}")
 _DAY_TEXT = re.compile(r"\d{4}-\d{2}-\d{2}")
 
+_CLI_HINTS = (
+    re.compile(r"\s*[:;,]?\s*(?:jalankan|run|dengan|with)\s+`sigap [^`]*`", re.IGNORECASE),
+    re.compile(r"\s*\(`?sigap [^)]*\)"),
+    re.compile(r"\s*[:;,]?\s*(?:jalankan|run|dengan|with)\s+sigap [\w .:=-]*$", re.IGNORECASE),
+)
+
 LANGS: tuple[str, ...] = ("id", "en")
 """Report languages: Indonesian (the default, for official documents) and English."""
 
@@ -176,8 +182,8 @@ RECONCILIATION: dict[str, tuple[str, str]] = {
     "os_version": ("Versi OS", "OS version"),
     "status": ("Status", "Status"),
     "register_empty": (
-        "Register aset belum diisi: impor dengan sigap asset import",
-        "The asset register is empty: import it with sigap asset import",
+        "Register aset belum diisi: data aset belum diimpor ke register",
+        "The asset register is empty: no assets have been imported into it",
     ),
     "in_sync": (
         "Register aset sesuai dengan perangkat yang terlihat",
@@ -406,6 +412,32 @@ def month_label(month: str, lang: str = "id") -> str:
     """
     year, mon = parse_month(month).split("-")
     return f"{MONTHS[check_lang(lang)][int(mon) - 1]} {year}"
+
+
+def without_cli_hints(message: str) -> str:
+    """A recorded message as an official document prints it: without ``sigap`` commands.
+
+    Messages recorded for the person at the terminal or the Prefect form (a refusal
+    reason, a finding's note) may end with the command that fixes the matter; a signed
+    document states the fact only.
+
+    Args:
+        message: The message as recorded.
+
+    Returns:
+        The message without its command hints.
+
+    Examples:
+        >>> without_cli_hints("ani tanpa kode: jalankan `sigap people set-code ani`")
+        'ani tanpa kode'
+        >>> without_cli_hints("daftarkan perangkat ini di register aset (sigap asset import)")
+        'daftarkan perangkat ini di register aset'
+        >>> without_cli_hints("kode persetujuan salah")
+        'kode persetujuan salah'
+    """
+    for pattern in _CLI_HINTS:
+        message = pattern.sub("", message)
+    return message.strip()
 
 
 def period_label(period: str, lang: str = "id") -> str:

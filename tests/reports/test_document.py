@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import subprocess
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -315,3 +316,75 @@ def test_write_and_publish_in_a_flow_run(prefect_api: None, office: Office, tmp_
         "No": 1, "Kegiatan": "Pemeriksaan port Gi0/1", "Mulai": "1 Desember 2026 11:30 WIT",
         "Durasi": "5 menit", "sla": "tepat waktu",
     }  # fmt: skip
+
+
+def _all_text(paths: dict[str, Path]) -> str:
+    from tests.reports.test_maintenance import pdf_text
+
+    parts = []
+    for fmt, path in paths.items():
+        if fmt == "pdf":
+            parts.append(pdf_text(path))
+        elif fmt == "xlsx":
+            book = openpyxl.load_workbook(path)
+            parts += [str(c.value) for s in book for row in s.iter_rows() for c in row if c.value]
+        else:
+            parts.append(path.read_text(encoding="utf-8"))
+    return "\n".join(parts)
+
+
+def test_no_cli_instruction_in_any_official_document(
+    office: Office, tmp_path: Path, seeded_sqlite: tuple[str, object]
+) -> None:
+    """Every document kind these tests produce, in every format: no ``sigap`` command."""
+    import dataclasses
+
+    from reports.assembly import refused_table
+    from reports.data import RefusedRecord
+    from reports.maintenance import make_maintenance_report, write_maintenance_report
+    from reports.maintenance_document import maintenance_document
+    from reports.server_faults import fault_document
+    from reports.visits import visit_form_document, visitor_log_document
+    from tests.reports.builders import MONTH, NOW
+    from tests.reports.test_visits import _line
+
+    engine = seeded_sqlite[1]
+    formats = ("pdf", "html", "xlsx")
+    written = {
+        "monthly": write_maintenance_report(
+            engine, office, MONTH, tmp_path / "a", formats=formats, now=NOW
+        ).paths,  # type: ignore[arg-type]
+        "letter": write_document(_doc(office), tmp_path, "ba", formats),
+        "log": write_document(
+            visitor_log_document(office, [_line(1)], "2026-12", AT), tmp_path, "log", formats
+        ),
+        "form": write_document(
+            visit_form_document(office, _line(2) | {"closed_by": "nurul"}, AT),
+            tmp_path,
+            "form",
+            formats,
+        ),
+    }
+    empty = pd.DataFrame({"x": []})
+    faults = fault_document(
+        office, "2026-12", {k: empty for k in ("by_kind", "by_device", "incidents", "sla")}, date=AT
+    )
+    written["faults"] = write_document(faults, tmp_path, "faults", formats)
+    # a refusal whose recorded reason tells the approver which command fixes it
+    report = make_maintenance_report(engine, office, MONTH, "id", NOW)  # type: ignore[arg-type]
+    hint = RefusedRecord(
+        5, "nurul", "nurul belum punya kode persetujuan: jalankan `sigap people set-code nurul`", AT
+    )
+    refused = dataclasses.replace(report, refused=refused_table([hint], office))
+    written["refused"] = write_document(
+        maintenance_document(refused, office), tmp_path, "r", formats
+    )
+    for kind, paths in written.items():
+        text = _all_text(paths)
+        assert text.strip(), kind
+        assert not re.search(r"\bsigap [a-z]", text), (
+            kind,
+            re.findall(r".{40}sigap [a-z].{30}", text),
+        )
+        assert "jalankan `" not in text and "run `" not in text, kind
+    assert "nurul belum punya kode persetujuan" in _all_text(written["refused"])
