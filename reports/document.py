@@ -56,6 +56,7 @@ from openpyxl.utils import get_column_letter
 from reports import labels
 from reports.artifacts import (
     ArtifactTable,
+    ServedReports,
     artifact_key,
     markdown_cell,
     publish_artifacts,
@@ -725,11 +726,12 @@ def document_markdown(doc: OfficialDocument, paths: Mapping[str, Path] | None = 
 
     Args:
         doc: The document.
-        paths: Format -> written file; linked as ``file://`` URIs.
+        paths: Format -> written file; named (no ``file://`` link: the links or
+            paths are added by :func:`reports.artifacts.publish_artifacts`).
 
     Returns:
         The markdown: title, number, office, date, the fields as a table, the
-        tables' row counts, the signatories and the file links.
+        tables' row counts, the signatories and the files' names.
     """
     lang = doc.lang
     lines = [f"## {markdown_cell(doc.title)}", ""]
@@ -755,8 +757,8 @@ def document_markdown(doc: OfficialDocument, paths: Mapping[str, Path] | None = 
         who = " ".join(x for x in (s.label, s.role_title) if x)
         lines.append(f"- {markdown_cell(who)}: {markdown_cell(s.name or '-')}")
     if paths:
-        links = " · ".join(f"[{fmt.upper()}]({p.resolve().as_uri()})" for fmt, p in paths.items())
-        lines += ["", f"**{labels.text('files', lang)}:** {links}"]
+        shown = " · ".join(f"{fmt.upper()} `{p.name}`" for fmt, p in paths.items())
+        lines += ["", f"**{labels.text('files', lang)}:** {shown}"]
     return "\n".join(lines).rstrip() + "\n"
 
 
@@ -779,12 +781,14 @@ def publish_document(
     key: str,
     *,
     markdown: str | None = None,
+    served: ServedReports | None = None,
 ) -> None:
     """Create the document's Prefect artifacts (call inside a flow or task run).
 
     A markdown artifact ``<key>`` (:func:`document_markdown`), a table artifact
-    ``<key>-<table key>`` per table to publish (:attr:`DocTable.publish`) and a link
-    artifact ``<key>-<format>`` per written file, through
+    ``<key>-<table key>`` per table to publish (:attr:`DocTable.publish`) and, when the
+    report directory is served over HTTP (``SIGAP_REPORTS_URL``), a link artifact
+    ``<key>-<format>`` per written file (else the files' paths as text), through
     :func:`reports.artifacts.publish_artifacts`. Keys are made valid with
     :func:`reports.artifacts.artifact_key`.
 
@@ -794,6 +798,8 @@ def publish_document(
         key: The artifact key, e.g. ``ba-inc-2026-0001``.
         markdown: The markdown artifact, if the document has its own summary (the
             monthly report's); default :func:`document_markdown`.
+        served: Where reports are served; default from the settings
+            (:func:`reports.artifacts.served_reports`).
     """
     description = doc.short_name
     tables = [
@@ -803,8 +809,10 @@ def publish_document(
     ]
     publish_artifacts(
         artifact_key(key),
-        markdown if markdown is not None else document_markdown(doc, paths),
+        markdown if markdown is not None else document_markdown(doc),
         paths,
         tables=tables,
         description=description,
+        files_label=labels.text("files", doc.lang),
+        served=served,
     )

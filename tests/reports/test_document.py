@@ -287,7 +287,11 @@ def test_bad_input_writes_nothing(office: Office, tmp_path: Path) -> None:
         _doc(office, lang="fr")
 
 
-def test_write_and_publish_in_a_flow_run(prefect_api: None, office: Office, tmp_path: Path) -> None:
+def test_write_and_publish_in_a_flow_run(
+    prefect_api: None, office: Office, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SIGAP_REPORT_DIR", str(tmp_path))
+    monkeypatch.setenv("SIGAP_REPORTS_URL", "http://reports.example:4201/sigap/")
     doc = _doc(office, tables=[DocTable("steps", "Langkah", _steps(3), HEADERS)])
     paths = write_document(doc, tmp_path, "ba-inc-2026-0001", formats=("html", "xlsx"))
     assert paths == {"html": tmp_path / "ba-inc-2026-0001.html",
@@ -309,7 +313,11 @@ def test_write_and_publish_in_a_flow_run(prefect_api: None, office: Office, tmp_
     markdown = str(artifacts[key].data)
     assert "Berita Acara Pemeliharaan Jaringan" in markdown
     assert "| Perangkat | sw01 |" in markdown
-    assert paths["xlsx"].resolve().as_uri() in markdown
+    assert "[XLSX](http://reports.example:4201/sigap/ba-inc-2026-0001.xlsx)" in markdown
+    assert "http://reports.example:4201/sigap/ba-inc-2026-0001.html" in str(
+        artifacts[f"{key}-html"].data
+    )
+    assert all("file://" not in str(a.data) for a in artifacts.values())
     data = artifacts[f"{key}-steps"].data
     rows = data if isinstance(data, list) else json.loads(str(data))
     assert rows[0] == {
