@@ -77,6 +77,9 @@ STYLESHEETS: tuple[str, ...] = ("screen.css",)
 PRINT_STYLESHEETS: tuple[str, ...] = ("screen.css", "print.css")
 """The stylesheets of the page printed as PDF."""
 
+MARKDOWN_ROWS = 30
+"""Rows of each table shown in the markdown artifact (the table artifact has them all)."""
+
 IMAGE_ROWS = 22
 """XLSX rows between two images placed beside a table."""
 
@@ -722,7 +725,7 @@ def write_document(
 
 
 def document_markdown(doc: OfficialDocument, paths: Mapping[str, Path] | None = None) -> str:
-    """A short markdown view of the document for the Prefect UI, with links to its files.
+    """A markdown view of the document for the Prefect UI: its content and its files.
 
     Args:
         doc: The document.
@@ -730,8 +733,9 @@ def document_markdown(doc: OfficialDocument, paths: Mapping[str, Path] | None = 
             paths are added by :func:`reports.artifacts.publish_artifacts`).
 
     Returns:
-        The markdown: title, number, office, date, the fields as a table, the
-        tables' row counts, the signatories and the files' names.
+        The markdown: the document's content (title, number, office, date, the
+        paragraphs, the fields, each table with its first :data:`MARKDOWN_ROWS`
+        rows as shown, the closing paragraphs), the signatories and the files' names.
     """
     lang = doc.lang
     lines = [f"## {markdown_cell(doc.title)}", ""]
@@ -740,6 +744,7 @@ def document_markdown(doc: OfficialDocument, paths: Mapping[str, Path] | None = 
     if doc.subtitle:
         lines.append(f"{markdown_cell(doc.subtitle)}  ")
     lines += [f"**{markdown_cell(doc.office.name)}** · {markdown_cell(doc.place_date)}", ""]
+    lines += [p for text in doc.paragraphs for p in (text.strip(), "") if text.strip()]
     fields = _fields(doc)
     if fields:
         lines += [
@@ -748,11 +753,21 @@ def document_markdown(doc: OfficialDocument, paths: Mapping[str, Path] | None = 
         ]
         lines += [f"| {markdown_cell(k)} | {markdown_cell(v)} |" for k, v in fields]
         lines.append("")
-    for t in doc.tables:
-        rows = labels.text("doc_rows", lang, n=len(t.frame))
-        lines.append(f"- {markdown_cell(t.title or t.key)}: {rows}")
-    if doc.tables:
-        lines.append("")
+    for t in _html_tables(doc):
+        rows = labels.text("doc_rows", lang, n=len(t.rows))
+        lines += [f"**{markdown_cell(t.title or t.key)}** ({rows})", ""]
+        if t.rows:
+            lines.append("| " + " | ".join(markdown_cell(h) for h in t.headers) + " |")
+            lines.append("|" + "---|" * len(t.headers))
+            lines += [
+                "| " + " | ".join(markdown_cell(c.text) for c in row) + " |"
+                for row in t.rows[:MARKDOWN_ROWS]
+            ]
+            if len(t.rows) > MARKDOWN_ROWS:
+                more = labels.text("and_more", lang, n=len(t.rows) - MARKDOWN_ROWS)
+                lines += ["", f"_{more}_"]
+            lines.append("")
+    lines += [p for text in doc.closing for p in (text.strip(), "") if text.strip()]
     for s in doc.signatures:
         who = " ".join(x for x in (s.label, s.role_title) if x)
         lines.append(f"- {markdown_cell(who)}: {markdown_cell(s.name or '-')}")

@@ -396,3 +396,20 @@ def test_no_cli_instruction_in_any_official_document(
         )
         assert "jalankan `" not in text and "run `" not in text, kind
     assert "nurul belum punya kode persetujuan" in _all_text(written["refused"])
+
+
+def test_markdown_artifact_holds_the_documents_content(office: Office, tmp_path: Path) -> None:
+    """Without a served URL the markdown is what the UI shows: the content, not a link."""
+    from reports.artifacts import ServedReports, files_markdown
+    from reports.document import MARKDOWN_ROWS, document_markdown
+
+    doc = _doc(office)
+    markdown = document_markdown(doc)
+    assert "Pada hari ini Selasa tanggal 1 Desember 2026 telah dilakukan perbaikan." in markdown
+    assert "| 1 | Pemeriksaan port Gi0/1 | 1 Desember 2026 11:30 WIT | 5 menit |" in markdown
+    assert f"Gi0/{MARKDOWN_ROWS} |" in markdown and f"Gi0/{MARKDOWN_ROWS + 1} |" not in markdown
+    assert f"dan {LONG_ROWS - MARKDOWN_ROWS} lainnya" in markdown
+    assert "Demikian berita acara ini dibuat dengan sebenarnya." in markdown
+    paths = {"pdf": tmp_path / "ba.pdf"}
+    line = files_markdown(paths, ServedReports(tmp_path), "Berkas")
+    assert str((tmp_path / "ba.pdf").resolve()) in line and "file://" not in line
