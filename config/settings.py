@@ -14,6 +14,7 @@
 | ``SIGAP_DASK_WORKERS`` | ``1`` worker processes of the local Dask cluster |
 | ``SIGAP_PARSE_WORKERS`` | CPUs (at most 4) parser processes; ``0``: parse in the session thread |
 | ``SIGAP_REPORT_DIR`` | ``<data dir>/reports`` |
+| ``SIGAP_REPORTS_URL`` | none; URL of the served report dir, e.g. ``http://127.0.0.1:4201/`` |
 | ``SIGAP_APPROVAL_POLL`` | ``10`` seconds between checks of a paused run for an answer |
 | ``SIGAP_APPROVAL_TIMEOUT`` | ``2592000`` seconds (30 days) a run waits for one answer |
 | ``SIGAP_SLA_WATCH`` | ``60`` seconds between SLA checks of a waiting step |
@@ -51,6 +52,9 @@ class Settings:
             flow's own process); each has its own interpreter lock and reads its
             devices' answers itself.
         report_dir: Where report files are written.
+        reports_url: The base URL at which ``report_dir`` is served over HTTP (``sigap
+            report serve``), so Prefect artifacts link to files the UI can open; None:
+            artifacts carry the file's path as text (never a ``file://`` link).
         approval_poll: Seconds between checks of a paused run for an answer.
         approval_timeout: Seconds a run waits for one answer before it fails.
         sla_watch: Seconds between SLA checks of a waiting step.
@@ -73,6 +77,7 @@ class Settings:
     parse_workers: int = 1
     session_processes: int = 0
     report_dir: Path | None = None
+    reports_url: str | None = None
     approval_poll: int = 10
     approval_timeout: int = 30 * 24 * 3600
     sla_watch: int = 60
@@ -118,6 +123,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         parse_workers=_count(env, "SIGAP_PARSE_WORKERS", max(1, min(4, os.cpu_count() or 1))),
         session_processes=_count(env, "SIGAP_SESSION_PROCESSES", min(4, os.cpu_count() or 1)),
         report_dir=Path(env.get("SIGAP_REPORT_DIR") or data_dir / "reports"),
+        reports_url=_http_url(env, "SIGAP_REPORTS_URL"),
         approval_poll=_positive_int(env, "SIGAP_APPROVAL_POLL", 10),
         approval_timeout=_positive_int(env, "SIGAP_APPROVAL_TIMEOUT", 30 * 24 * 3600),
         sla_watch=_positive_int(env, "SIGAP_SLA_WATCH", 60),
@@ -125,6 +131,25 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         evidence_max_mb=_positive_int(env, "SIGAP_EVIDENCE_MAX_MB", 20),
         asset_unseen_months=_positive_int(env, "SIGAP_ASSET_UNSEEN_MONTHS", 3),
     )
+
+
+def _http_url(env: dict[str, str], name: str) -> str | None:
+    """Read an ``http://`` or ``https://`` base URL from ``env[name]``, ending in ``/``.
+
+    Examples:
+        >>> _http_url({"U": "http://127.0.0.1:4201"}, "U"), _http_url({}, "U")
+        ('http://127.0.0.1:4201/', None)
+        >>> _http_url({"U": "file:///srv"}, "U")
+        Traceback (most recent call last):
+        ...
+        ValueError: U: must be an http:// or https:// URL, not 'file:///srv'
+    """
+    raw = (env.get(name) or "").strip()
+    if not raw:
+        return None
+    if not raw.startswith(("http://", "https://")) or len(raw.split("//", 1)[1]) == 0:
+        raise ValueError(f"{name}: must be an http:// or https:// URL, not {raw!r}")
+    return raw if raw.endswith("/") else raw + "/"
 
 
 def _or_lab(data_dir: Path, name: str) -> Path:

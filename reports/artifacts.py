@@ -1,4 +1,4 @@
-"""Prefect artifacts of every document: a markdown summary, its tables, one link per file.
+"""Prefect artifacts of every document: a markdown summary, its tables, links to its files.
 
 :func:`artifact_key`, :func:`markdown_cell` and :func:`table_records` are pure;
 :func:`publish_artifacts` calls Prefect's artifact API (inside a flow or task run the
@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import pandas as pd
 
@@ -106,6 +107,90 @@ class ArtifactTable:
     description: str
 
 
+@dataclass(frozen=True)
+class ServedReports:
+    """Where the report directory is served over HTTP (``sigap report serve``).
+
+    Attributes:
+        directory: The report directory (``SIGAP_REPORT_DIR``).
+        url: Its base URL (``SIGAP_REPORTS_URL``), ending in ``/``; None: not served.
+    """
+
+    directory: Path
+    url: str | None = None
+
+    def link(self, path: Path) -> str | None:
+        """The HTTP URL of a written file, None when it is not served.
+
+        Args:
+            path: The file.
+
+        Returns:
+            ``<url><path relative to directory>`` (quoted), or None when no URL is set
+            or the file lies outside the directory.
+
+        Examples:
+            >>> served = ServedReports(Path("/srv/reports"), "http://127.0.0.1:4201/")
+            >>> served.link(Path("/srv/reports/2026-11/laporan a.pdf"))
+            'http://127.0.0.1:4201/2026-11/laporan%20a.pdf'
+            >>> served.link(Path("/tmp/x.pdf")), ServedReports(Path("/srv")).link(Path("/srv/a"))
+            (None, None)
+        """
+        if self.url is None:
+            return None
+        try:
+            relative = path.resolve().relative_to(self.directory.resolve())
+        except ValueError:
+            return None
+        return self.url + quote(relative.as_posix())
+
+
+def served_reports() -> ServedReports:
+    """Read where reports are served: ``SIGAP_REPORT_DIR`` and ``SIGAP_REPORTS_URL``.
+
+    The one place ``reports/`` reads a setting: the flows publish through
+    :func:`publish_artifacts` without passing it.
+
+    Returns:
+        The report directory and its URL.
+    """
+    from config.settings import load_settings
+
+    settings = load_settings()
+    directory = settings.report_dir or settings.data_dir / "reports"
+    return ServedReports(directory, settings.reports_url)
+
+
+def files_markdown(paths: Mapping[str, Path], served: ServedReports, label: str) -> str:
+    """The markdown line naming a document's files: HTTP links, else the paths as text.
+
+    Never a ``file://`` link (the Prefect UI cannot open one).
+
+    Args:
+        paths: Format -> written file.
+        served: Where the report directory is served.
+        label: The line's label (``Berkas``/``Files``).
+
+    Returns:
+        The line, empty when there are no files.
+
+    Examples:
+        >>> p = {"pdf": Path("/srv/r/a.pdf")}
+        >>> files_markdown(p, ServedReports(Path("/srv/r"), "http://h/"), "Berkas")
+        '**Berkas:** [PDF](http://h/a.pdf)'
+        >>> files_markdown(p, ServedReports(Path("/srv/r")), "Berkas")
+        '**Berkas:** PDF `/srv/r/a.pdf`'
+    """
+    parts = []
+    for fmt, path in paths.items():
+        url = served.link(path)
+        if url is not None:
+            parts.append(f"[{fmt.upper()}]({url})")
+        else:
+            parts.append(f"{fmt.upper()} `{markdown_cell(path.resolve()).replace('`', '')}`")
+    return f"**{label}:** {' · '.join(parts)}" if parts else ""
+
+
 def publish_artifacts(
     key: str,
     markdown: str,
@@ -113,19 +198,26 @@ def publish_artifacts(
     *,
     tables: Sequence[ArtifactTable] = (),
     description: str,
+    files_label: str = "Berkas",
+    served: ServedReports | None = None,
 ) -> None:
-    """Create a document's Prefect artifacts: its markdown, its tables, one link per file.
+    """Create a document's Prefect artifacts: its markdown, its tables, a link per served file.
 
     The one publisher of every document (the monthly report and the official
     documents); call it inside a flow or task run so the artifacts belong to that run.
+    The markdown gets a line naming the files: HTTP links when the report directory
+    is served (``SIGAP_REPORTS_URL``), else their paths as plain text; a link artifact
+    ``<key>-<format>`` is made only for a file with an HTTP URL. No ``file://`` link.
 
     Args:
         key: Artifact key (already made valid with :func:`artifact_key`); a table gets
             ``<key>-<suffix>``, each file ``<key>-<format>``.
-        markdown: The summary.
+        markdown: The summary (the document's content).
         paths: Format -> written file.
         tables: The table artifacts, in order.
         description: Short description shown in the Prefect UI.
+        files_label: Label of the files line (``Berkas``, ``Files``).
+        served: Where reports are served; default read by :func:`served_reports`.
     """
     from prefect.artifacts import (
         create_link_artifact,
@@ -133,7 +225,10 @@ def publish_artifacts(
         create_table_artifact,
     )
 
-    create_markdown_artifact(markdown=markdown, key=key, description=description)
+    served = served if served is not None else served_reports()
+    line = files_markdown(paths, served, files_label)
+    body = markdown.rstrip() + ("\n\n" + line + "\n" if line else "\n")
+    create_markdown_artifact(markdown=body, key=key, description=description)
     for table in tables:
         create_table_artifact(
             table=list(table.records),
@@ -141,8 +236,11 @@ def publish_artifacts(
             description=table.description,
         )
     for fmt, path in paths.items():
+        url = served.link(path)
+        if url is None:
+            continue
         create_link_artifact(
-            link=path.resolve().as_uri(),
+            link=url,
             link_text=path.name,
             key=artifact_key(f"{key}-{fmt}"),
             description=description,

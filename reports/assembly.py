@@ -368,7 +368,7 @@ def refused_table(
             "step": r.step_number,
             "username": r.attempted_username,
             "name": person_name(office, r.attempted_username),
-            "reason": r.reason,
+            "reason": labels.without_cli_hints(r.reason),
             "refused_at": office_time(r.refused_at, office, lang),
         }
         for r in mine
@@ -411,7 +411,7 @@ def asset_reconciliation_table(
         >>> asset_reconciliation_table(r, UTC, "en").iloc[0].tolist()
         ['Registered asset not seen', 'sw1', 'B-1', None, None, None, 'Never', 'Not seen for 3 months: check it physically or update the register']
         >>> asset_reconciliation_table(None, UTC).iloc[0, 0]
-        'Register aset belum diisi: impor dengan sigap asset import'
+        'Register aset belum diisi: data aset belum diimpor ke register'
     """  # noqa: E501
     word = labels.reconciliation_word
     if reconciliation is None or not reconciliation.findings:

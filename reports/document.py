@@ -56,6 +56,7 @@ from openpyxl.utils import get_column_letter
 from reports import labels
 from reports.artifacts import (
     ArtifactTable,
+    ServedReports,
     artifact_key,
     markdown_cell,
     publish_artifacts,
@@ -75,6 +76,9 @@ STYLESHEETS: tuple[str, ...] = ("screen.css",)
 
 PRINT_STYLESHEETS: tuple[str, ...] = ("screen.css", "print.css")
 """The stylesheets of the page printed as PDF."""
+
+MARKDOWN_ROWS = 30
+"""Rows of each table shown in the markdown artifact (the table artifact has them all)."""
 
 IMAGE_ROWS = 22
 """XLSX rows between two images placed beside a table."""
@@ -447,6 +451,14 @@ def format_value(value: Any, office: Office, lang: str = "id", *, where: str = "
     return str(value)
 
 
+def _is_number(value: Any) -> bool:
+    """Whether a value is a real number (int or float, not bool, not NaN)."""
+    value = _plain(value)
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return False
+    return not (isinstance(value, float) and math.isnan(value))
+
+
 def _plain(value: Any) -> Any:
     """A numpy scalar as the Python value it holds (numpy.bool_ is no bool)."""
     if hasattr(value, "item") and not isinstance(value, str | datetime | timedelta):
@@ -552,7 +564,9 @@ def document_frame(doc: OfficialDocument) -> pd.DataFrame:
     """The document's text as (item, value) rows: the XLSX sheet ``Dokumen``.
 
     Rows: office, title, number, subtitle, date, each paragraph, each field, each closing
-    paragraph, each signatory (``name, NIP. ...``).
+    paragraph, each signatory (``name, NIP. ...``). A field holding a number (a count, a
+    measure) keeps it as a number, so the workbook can sum it; every other value is
+    written as the page shows it.
 
     Args:
         doc: The document.
@@ -561,7 +575,7 @@ def document_frame(doc: OfficialDocument) -> pd.DataFrame:
         Two columns, headed ``Uraian``/``Nilai`` (``Item``/``Value`` in English).
     """
     lang = doc.lang
-    rows: list[tuple[str, str]] = [
+    rows: list[tuple[str, Any]] = [
         (labels.text("office", lang), doc.office.name),
         (labels.text("doc_title", lang), doc.title),
     ]
@@ -571,7 +585,10 @@ def document_frame(doc: OfficialDocument) -> pd.DataFrame:
         rows.append((labels.text("doc_subtitle", lang), doc.subtitle))
     rows.append((labels.text("doc_date", lang), doc.place_date))
     rows += [(labels.text("doc_text", lang), p) for p in doc.paragraphs]
-    rows += _fields(doc)
+    rows += [
+        (label, _plain(value) if _is_number(value) else shown)
+        for (label, shown), (_, value) in zip(_fields(doc), doc.fields, strict=True)
+    ]
     rows += [(labels.text("doc_text", lang), p) for p in doc.closing]
     for s in doc.signatures:
         who = " ".join(x for x in (s.label, s.role_title) if x)
@@ -708,15 +725,17 @@ def write_document(
 
 
 def document_markdown(doc: OfficialDocument, paths: Mapping[str, Path] | None = None) -> str:
-    """A short markdown view of the document for the Prefect UI, with links to its files.
+    """A markdown view of the document for the Prefect UI: its content and its files.
 
     Args:
         doc: The document.
-        paths: Format -> written file; linked as ``file://`` URIs.
+        paths: Format -> written file; named (no ``file://`` link: the links or
+            paths are added by :func:`reports.artifacts.publish_artifacts`).
 
     Returns:
-        The markdown: title, number, office, date, the fields as a table, the
-        tables' row counts, the signatories and the file links.
+        The markdown: the document's content (title, number, office, date, the
+        paragraphs, the fields, each table with its first :data:`MARKDOWN_ROWS`
+        rows as shown, the closing paragraphs), the signatories and the files' names.
     """
     lang = doc.lang
     lines = [f"## {markdown_cell(doc.title)}", ""]
@@ -725,6 +744,7 @@ def document_markdown(doc: OfficialDocument, paths: Mapping[str, Path] | None = 
     if doc.subtitle:
         lines.append(f"{markdown_cell(doc.subtitle)}  ")
     lines += [f"**{markdown_cell(doc.office.name)}** · {markdown_cell(doc.place_date)}", ""]
+    lines += [p for text in doc.paragraphs for p in (text.strip(), "") if text.strip()]
     fields = _fields(doc)
     if fields:
         lines += [
@@ -733,17 +753,27 @@ def document_markdown(doc: OfficialDocument, paths: Mapping[str, Path] | None = 
         ]
         lines += [f"| {markdown_cell(k)} | {markdown_cell(v)} |" for k, v in fields]
         lines.append("")
-    for t in doc.tables:
-        rows = labels.text("doc_rows", lang, n=len(t.frame))
-        lines.append(f"- {markdown_cell(t.title or t.key)}: {rows}")
-    if doc.tables:
-        lines.append("")
+    for t in _html_tables(doc):
+        rows = labels.text("doc_rows", lang, n=len(t.rows))
+        lines += [f"**{markdown_cell(t.title or t.key)}** ({rows})", ""]
+        if t.rows:
+            lines.append("| " + " | ".join(markdown_cell(h) for h in t.headers) + " |")
+            lines.append("|" + "---|" * len(t.headers))
+            lines += [
+                "| " + " | ".join(markdown_cell(c.text) for c in row) + " |"
+                for row in t.rows[:MARKDOWN_ROWS]
+            ]
+            if len(t.rows) > MARKDOWN_ROWS:
+                more = labels.text("and_more", lang, n=len(t.rows) - MARKDOWN_ROWS)
+                lines += ["", f"_{more}_"]
+            lines.append("")
+    lines += [p for text in doc.closing for p in (text.strip(), "") if text.strip()]
     for s in doc.signatures:
         who = " ".join(x for x in (s.label, s.role_title) if x)
         lines.append(f"- {markdown_cell(who)}: {markdown_cell(s.name or '-')}")
     if paths:
-        links = " · ".join(f"[{fmt.upper()}]({p.resolve().as_uri()})" for fmt, p in paths.items())
-        lines += ["", f"**{labels.text('files', lang)}:** {links}"]
+        shown = " · ".join(f"{fmt.upper()} `{p.name}`" for fmt, p in paths.items())
+        lines += ["", f"**{labels.text('files', lang)}:** {shown}"]
     return "\n".join(lines).rstrip() + "\n"
 
 
@@ -766,12 +796,14 @@ def publish_document(
     key: str,
     *,
     markdown: str | None = None,
+    served: ServedReports | None = None,
 ) -> None:
     """Create the document's Prefect artifacts (call inside a flow or task run).
 
     A markdown artifact ``<key>`` (:func:`document_markdown`), a table artifact
-    ``<key>-<table key>`` per table to publish (:attr:`DocTable.publish`) and a link
-    artifact ``<key>-<format>`` per written file, through
+    ``<key>-<table key>`` per table to publish (:attr:`DocTable.publish`) and, when the
+    report directory is served over HTTP (``SIGAP_REPORTS_URL``), a link artifact
+    ``<key>-<format>`` per written file (else the files' paths as text), through
     :func:`reports.artifacts.publish_artifacts`. Keys are made valid with
     :func:`reports.artifacts.artifact_key`.
 
@@ -781,6 +813,8 @@ def publish_document(
         key: The artifact key, e.g. ``ba-inc-2026-0001``.
         markdown: The markdown artifact, if the document has its own summary (the
             monthly report's); default :func:`document_markdown`.
+        served: Where reports are served; default from the settings
+            (:func:`reports.artifacts.served_reports`).
     """
     description = doc.short_name
     tables = [
@@ -790,8 +824,10 @@ def publish_document(
     ]
     publish_artifacts(
         artifact_key(key),
-        markdown if markdown is not None else document_markdown(doc, paths),
+        markdown if markdown is not None else document_markdown(doc),
         paths,
         tables=tables,
         description=description,
+        files_label=labels.text("files", doc.lang),
+        served=served,
     )

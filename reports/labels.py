@@ -16,11 +16,21 @@ Examples:
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sop.dates import MONTHS
 from sop.runkeys import parse_month
+
+_MONTH_TEXT = re.compile(r"\d{4}-\d{2}")
+_DAY_TEXT = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+_CLI_HINTS = (
+    re.compile(r"\s*[:;,]?\s*(?:jalankan|run|dengan|with)\s+`sigap [^`]*`", re.IGNORECASE),
+    re.compile(r"\s*\(`?sigap [^)]*\)"),
+    re.compile(r"\s*[:;,]?\s*(?:jalankan|run|dengan|with)\s+sigap [\w .:=-]*$", re.IGNORECASE),
+)
 
 LANGS: tuple[str, ...] = ("id", "en")
 """Report languages: Indonesian (the default, for official documents) and English."""
@@ -60,6 +70,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "chart_failed": ("Perangkat gagal per bulan", "Failed devices per month"),
     "chart_usage": ("Pemakaian sumber daya per bulan (%)", "Resource use per month (%)"),
     "no_data": ("tanpa data", "no data"),
+    "chart_no_data": ("Tidak ada data", "No data"),
     "and_more": ("dan {n} lainnya", "and {n} more"),
     # official documents (reports/document.py)
     "doc_number": ("Nomor", "Number"),
@@ -171,8 +182,8 @@ RECONCILIATION: dict[str, tuple[str, str]] = {
     "os_version": ("Versi OS", "OS version"),
     "status": ("Status", "Status"),
     "register_empty": (
-        "Register aset belum diisi: impor dengan sigap asset import",
-        "The asset register is empty: import it with sigap asset import",
+        "Register aset belum diisi: data aset belum diimpor ke register",
+        "The asset register is empty: no assets have been imported into it",
     ),
     "in_sync": (
         "Register aset sesuai dengan perangkat yang terlihat",
@@ -401,6 +412,64 @@ def month_label(month: str, lang: str = "id") -> str:
     """
     year, mon = parse_month(month).split("-")
     return f"{MONTHS[check_lang(lang)][int(mon) - 1]} {year}"
+
+
+def without_cli_hints(message: str) -> str:
+    """A recorded message as an official document prints it: without ``sigap`` commands.
+
+    Messages recorded for the person at the terminal or the Prefect form (a refusal
+    reason, a finding's note) may end with the command that fixes the matter; a signed
+    document states the fact only.
+
+    Args:
+        message: The message as recorded.
+
+    Returns:
+        The message without its command hints.
+
+    Examples:
+        >>> without_cli_hints("ani tanpa kode: jalankan `sigap people set-code ani`")
+        'ani tanpa kode'
+        >>> without_cli_hints("daftarkan perangkat ini di register aset (sigap asset import)")
+        'daftarkan perangkat ini di register aset'
+        >>> without_cli_hints("kode persetujuan salah")
+        'kode persetujuan salah'
+    """
+    for pattern in _CLI_HINTS:
+        message = pattern.sub("", message)
+    return message.strip()
+
+
+def period_label(period: str, lang: str = "id") -> str:
+    """Name a report period as documents show it: a month or a day, never ``2026-12``.
+
+    Args:
+        period: ``YYYY-MM`` (a month) or ``YYYY-MM-DD`` (a day); any other text
+            (an already written period such as ``Tahun 2026``) is returned as it is.
+        lang: ``"id"`` or ``"en"``.
+
+    Returns:
+        E.g. ``Desember 2026`` or ``1 Desember 2026``.
+
+    Examples:
+        >>> period_label("2026-12"), period_label("2026-12", "en")
+        ('Desember 2026', 'December 2026')
+        >>> period_label("2026-12-01"), period_label("Tahun 2026")
+        ('1 Desember 2026', 'Tahun 2026')
+    """
+    text = period.strip()
+    check_lang(lang)
+    if _MONTH_TEXT.fullmatch(text):
+        try:
+            return month_label(text, lang)
+        except ValueError:
+            return period
+    if _DAY_TEXT.fullmatch(text):
+        try:
+            return format_date(date.fromisoformat(text), lang)
+        except ValueError:
+            return period
+    return period
 
 
 def month_short(month: str, lang: str = "id") -> str:

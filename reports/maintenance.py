@@ -25,7 +25,13 @@ from sqlalchemy.orm import Session
 
 from config.sop_files import load_sops
 from reports import labels
-from reports.artifacts import ArtifactTable, artifact_key, publish_artifacts, table_records
+from reports.artifacts import (
+    ArtifactTable,
+    ServedReports,
+    artifact_key,
+    publish_artifacts,
+    table_records,
+)
 from reports.assembly import MaintenanceReport, build_maintenance_report
 from reports.charts import Chart, trend_charts
 from reports.document import render_document, write_document
@@ -253,7 +259,7 @@ def write_maintenance_report(
     return ReportFiles(
         paths=paths,
         summary=summary,
-        markdown=summary_markdown(report, paths),
+        markdown=summary_markdown(report),
         charts=tuple(chart_paths),
         devices=tuple(table_records(report.frame("devices"))),
     )
@@ -263,8 +269,10 @@ def publish_maintenance_artifacts(
     files: ReportFiles,
     report: MaintenanceReport | None = None,
     key: str | None = None,
+    *,
+    served: ServedReports | None = None,
 ) -> None:
-    """Publish the report to Prefect: markdown summary, device table, a link per file.
+    """Publish the report to Prefect: markdown summary, device table, links to its files.
 
     Call it inside a flow or task run so the artifacts belong to that run.
 
@@ -274,7 +282,9 @@ def publish_maintenance_artifacts(
             ``files.devices``).
         key: Artifact key; made valid (lowercase letters, digits, dashes). Default
             ``laporan-pemeliharaan-<office>-<month>``. The table gets ``<key>-devices``,
-            each file ``<key>-<format>``.
+            each file ``<key>-<format>`` (only when the report directory is served).
+        served: Where reports are served over HTTP; default from the settings
+            (:func:`reports.artifacts.served_reports`).
 
     Raises:
         ValueError: ``key`` has no letters or digits.
@@ -283,12 +293,16 @@ def publish_maintenance_artifacts(
     wanted = key or f"laporan-pemeliharaan-{summary.get('office', '')}-{summary.get('month', '')}"
     valid = artifact_key(wanted)
     devices = table_records(report.frame("devices")) if report is not None else list(files.devices)
-    title = labels.TEXTS["title"][0]
-    description = f"{title} {summary.get('month', '')} ({summary.get('office', '')})"
+    lang = report.lang if report is not None else "id"
+    title = labels.text("title", lang)
+    period = labels.period_label(str(summary.get("month", "")), lang)
+    description = f"{title} {period} ({summary.get('office', '')})"
     publish_artifacts(
         valid,
         files.markdown,
         files.paths,
         tables=[ArtifactTable("devices", devices, description)],
         description=description,
+        files_label=labels.text("files", lang),
+        served=served,
     )

@@ -99,7 +99,8 @@ def summary_markdown(report: MaintenanceReport, paths: Mapping[str, Path] | None
 
     Args:
         report: The assembled report.
-        paths: Format -> written file; linked as ``file://`` URIs.
+        paths: Format -> written file; named only (the HTTP links or paths are added
+            when published, by :func:`reports.artifacts.publish_artifacts`).
 
     Returns:
         The markdown, in the report's language.
@@ -130,8 +131,6 @@ def summary_markdown(report: MaintenanceReport, paths: Mapping[str, Path] | None
         if len(degraded) > MAX_DEGRADED_LINES:
             lines.append(f"- {labels.text('and_more', lang, n=len(degraded) - MAX_DEGRADED_LINES)}")
     if paths:
-        links = " · ".join(
-            f"[{fmt.upper()}]({path.resolve().as_uri()})" for fmt, path in paths.items()
-        )
-        lines += ["", f"**{labels.text('files', lang)}:** {links}"]
+        shown = " · ".join(f"{fmt.upper()} `{path.name}`" for fmt, path in paths.items())
+        lines += ["", f"**{labels.text('files', lang)}:** {shown}"]
     return "\n".join(lines) + "\n"

@@ -30,6 +30,7 @@ from config.sop_files import load_sops
 from records.db import session_scope
 from records.incident_models import Incident
 from records.models import StepLog
+from reports import labels
 from reports.document import DocTable, OfficialDocument, signature_for, write_document
 from sop.incidents import INCIDENT_KINDS
 from sop.office import Office
@@ -218,6 +219,7 @@ def fault_document(
     """The report as an official document (letterhead, tables, Kasi and Kabid signatures)."""
     en = lang == "en"
     count = len(tables["incidents"])
+    period = labels.period_label(month, lang)
     titles = (
         ("Faults by kind", "Faults by device", "Incidents", "SLA compliance per step")
         if en
@@ -232,17 +234,17 @@ def fault_document(
         office=office,
         title="ROUTINE FAULT REPORT" if en else "LAPORAN JENIS KERUSAKAN RUTIN",
         subtitle=(
-            f"Server maintenance and security, {month}"
+            f"Server maintenance and security, {period}"
             if en
-            else f"Pemeliharaan dan pengamanan server, {month}"
+            else f"Pemeliharaan dan pengamanan server, {period}"
         ),
         date=date,
         lang=lang,
         paragraphs=[
             (
-                f"Server faults handled under SOP E in {month}: {count} incidents."
+                f"Server faults handled under SOP E in {period}: {count} incidents."
                 if en
-                else f"Kerusakan/gangguan server yang ditangani menurut SOP E pada {month}: "
+                else f"Kerusakan/gangguan server yang ditangani menurut SOP E pada {period}: "
                 f"{count} insiden."
             )
         ],

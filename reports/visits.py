@@ -19,6 +19,7 @@ from sqlalchemy import Engine
 
 from records.db import session_scope
 from records.visits import list_visits
+from reports import labels
 from reports.document import DocTable, OfficialDocument, signature_for, write_document
 from sop.office import Office
 from sop.visits import devices_from, mask_id_number, reconcile
@@ -231,11 +232,12 @@ def visitor_log_document(
     )
     overstays = sum(1 for line in lines if line.get("overstay_at") is not None)
     inside = statuses.count("in_progress") + statuses.count("approved")
+    shown = labels.period_label(period, lang)
     if lang == "id":
         title = "BUKU TAMU RUANG SERVER"
-        paragraphs = [f"Log kunjungan ruang server periode {period}."]
+        paragraphs = [f"Log kunjungan ruang server periode {shown}."]
         fields: list[tuple[str, Any]] = [
-            ("Periode", period),
+            ("Periode", shown),
             ("Jumlah kunjungan", count),
             ("Ditolak", statuses.count("refused")),
             ("Masih di dalam / belum keluar", inside),
@@ -246,9 +248,9 @@ def visitor_log_document(
         closing = ["Nomor tanda pengenal ditampilkan tersamar (hanya empat angka terakhir)."]
     else:
         title = "SERVER ROOM VISITOR LOG"
-        paragraphs = [f"Server room visits, period {period}."]
+        paragraphs = [f"Server room visits, period {shown}."]
         fields = [
-            ("Period", period),
+            ("Period", shown),
             ("Visits", count),
             ("Refused", statuses.count("refused")),
             ("Still inside", inside),
@@ -272,6 +274,7 @@ def visitor_log_document(
         ],
         closing=closing,
         signatures=signatures,
+        landscape=True,  # fifteen columns: the log is printed on landscape A4
     )
 
 

@@ -13,6 +13,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from sop.assets import parse_category, parse_rupiah
+from sop.dates import MONTHS
 from sop.form_schema import tidy_part_schema
 from sop.form_text import MAX_RUPIAH
 
@@ -256,15 +257,33 @@ def parse_period(text: str) -> tuple[date, date]:
 
 
 def period_label(start: date, end: date) -> str:
-    """The period as people write it.
+    """The period as people write it (months named in Indonesian, never ``2026-01``).
+
+    Args:
+        start: First day.
+        end: The day after the last one (exclusive).
+
+    Returns:
+        ``Tahun 2026``, ``Desember 2026`` (one whole month) or ``1 Januari 2026 s.d.
+        30 Juni 2026``.
 
     Examples:
         >>> period_label(date(2026, 1, 1), date(2027, 1, 1))
         'Tahun 2026'
+        >>> period_label(date(2026, 12, 1), date(2027, 1, 1))
+        'Desember 2026'
         >>> period_label(date(2026, 1, 1), date(2026, 7, 1))
-        '2026-01-01 s.d. 2026-06-30'
+        '1 Januari 2026 s.d. 30 Juni 2026'
     """
+    months = MONTHS["id"]
     if start.month == 1 and start.day == 1 and end == date(start.year + 1, 1, 1):
         return f"Tahun {start.year}"
+    following = date(start.year + start.month // 12, start.month % 12 + 1, 1)
+    if start.day == 1 and end == following:
+        return f"{months[start.month - 1]} {start.year}"
     last = date.fromordinal(end.toordinal() - 1)
-    return f"{start.isoformat()} s.d. {last.isoformat()}"
+
+    def day(d: date) -> str:
+        return f"{d.day} {months[d.month - 1]} {d.year}"
+
+    return f"{day(start)} s.d. {day(last)}"

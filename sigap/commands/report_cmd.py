@@ -17,7 +17,7 @@ from sigap.commands.errors import database_failure, exit_with
 from sigap.commands.office_cmd import load_or_exit, office_path
 
 app = typer.Typer(
-    help="Reports from the records: the SOP A monthly maintenance report.",
+    help="Reports from the records: the SOP A monthly maintenance report; serve report files.",
     no_args_is_help=True,
 )
 
@@ -132,3 +132,47 @@ def maintenance_command(
         f"within standard, {summary['sla_breached']} over",
         highlight=False,
     )
+
+
+@app.command("serve")
+def serve_command(
+    port: Annotated[int, typer.Option("--port", help="TCP port on 127.0.0.1.")] = 4201,
+    directory: Annotated[
+        Path | None,
+        typer.Option(
+            "--dir",
+            help="Directory to serve (default: $SIGAP_REPORT_DIR or <data dir>/reports).",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    """Serve the report files over HTTP on 127.0.0.1, read-only, until Ctrl-C.
+
+    Set SIGAP_REPORTS_URL=http://127.0.0.1:<port>/ for the flows, and their Prefect
+    artifacts link to the files here (the Prefect UI cannot open file:// links).
+    Only files under the directory are served (no listing, no ../). Exit status 2
+    when the directory is missing or the port is taken.
+    """
+    from reports.serve import HOST, make_server
+
+    settings = load_settings()
+    root = directory or settings.report_dir or settings.data_dir / "reports"
+    try:
+        server = make_server(root, port)
+    except FileNotFoundError as error:
+        raise exit_with(str(error), 2) from None
+    except OSError as error:
+        raise exit_with(f"--port {port}: {error.strerror or error}", 2) from None
+    url = f"http://{HOST}:{server.server_address[1]}/"
+    Console().print(
+        f"Melayani {root} di {url} (serving, read-only). "
+        f"Untuk tautan artefak Prefect: SIGAP_REPORTS_URL={url}  Ctrl-C berhenti.",
+        highlight=False,
+        soft_wrap=True,
+    )
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()

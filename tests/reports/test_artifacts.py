@@ -38,7 +38,13 @@ def _artifacts_of(flow_run_id: str) -> dict[str, object]:
     return {a.key: a for a in found}
 
 
-def test_artifacts_in_a_flow_run(prefect_api: None, files: ReportFiles) -> None:
+def test_artifacts_in_a_flow_run(
+    prefect_api: None, files: ReportFiles, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without SIGAP_REPORTS_URL: the summary names the files' paths, no file:// link."""
+    monkeypatch.setenv("SIGAP_REPORT_DIR", str(tmp_path))
+    monkeypatch.delenv("SIGAP_REPORTS_URL", raising=False)
+
     @flow(name="report-artifacts-test")
     def publish() -> str:
         publish_maintenance_artifacts(files, key="Laporan SOP A/Kanwil Malut/2026-11")
@@ -47,19 +53,41 @@ def test_artifacts_in_a_flow_run(prefect_api: None, files: ReportFiles) -> None:
     flow_run_id = publish()
     artifacts = _artifacts_of(flow_run_id)
     key = "laporan-sop-a-kanwil-malut-2026-11"
-    assert set(artifacts) == {key, f"{key}-devices", f"{key}-xlsx", f"{key}-html"}
+    assert set(artifacts) == {key, f"{key}-devices"}  # no link the UI cannot open
     markdown = artifacts[key]
     assert markdown.type == "markdown"
     assert "Laporan Pemeliharaan Kinerja Sistem November 2026" in markdown.data
-    assert files.paths["xlsx"].resolve().as_uri() in markdown.data
+    assert str(files.paths["xlsx"].resolve()) in markdown.data  # the path, as text
+    assert "November 2026" in str(markdown.description)
+    assert all("file://" not in str(a.data) for a in artifacts.values())
     table = artifacts[f"{key}-devices"]
     assert table.type == "table"
     rows = table.data if isinstance(table.data, list) else json.loads(table.data)
     assert [row["Perangkat"] for row in rows] == ["r1", "srv1", "sw1", "sw2"]
     assert rows[0]["CPU %"] is None  # NaN became null
-    link = artifacts[f"{key}-html"]  # Prefect stores a link artifact as markdown
+
+
+def test_artifacts_link_over_http_when_served(
+    prefect_api: None, files: ReportFiles, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With SIGAP_REPORTS_URL (``sigap report serve``): http:// links the UI opens."""
+    monkeypatch.setenv("SIGAP_REPORT_DIR", str(tmp_path))
+    monkeypatch.setenv("SIGAP_REPORTS_URL", "http://127.0.0.1:4201")
+
+    @flow(name="report-artifacts-served")
+    def publish() -> str:
+        publish_maintenance_artifacts(files, key="laporan-served")
+        return str(get_run_context().flow_run.id)
+
+    artifacts = _artifacts_of(publish())
+    key = "laporan-served"
+    assert set(artifacts) == {key, f"{key}-devices", f"{key}-xlsx", f"{key}-html"}
     html = files.paths["html"]
-    assert f"[{html.name}]({html.resolve().as_uri()})" in link.data
+    url = f"http://127.0.0.1:4201/{html.name}"
+    link = artifacts[f"{key}-html"]  # Prefect stores a link artifact as markdown
+    assert f"[{html.name}]({url})" in link.data
+    assert f"[HTML]({url})" in artifacts[key].data
+    assert all("file://" not in str(a.data) for a in artifacts.values())
 
 
 def test_default_key_and_report_table(

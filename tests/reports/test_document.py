@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import subprocess
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -286,7 +287,11 @@ def test_bad_input_writes_nothing(office: Office, tmp_path: Path) -> None:
         _doc(office, lang="fr")
 
 
-def test_write_and_publish_in_a_flow_run(prefect_api: None, office: Office, tmp_path: Path) -> None:
+def test_write_and_publish_in_a_flow_run(
+    prefect_api: None, office: Office, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SIGAP_REPORT_DIR", str(tmp_path))
+    monkeypatch.setenv("SIGAP_REPORTS_URL", "http://reports.example:4201/sigap/")
     doc = _doc(office, tables=[DocTable("steps", "Langkah", _steps(3), HEADERS)])
     paths = write_document(doc, tmp_path, "ba-inc-2026-0001", formats=("html", "xlsx"))
     assert paths == {"html": tmp_path / "ba-inc-2026-0001.html",
@@ -308,10 +313,103 @@ def test_write_and_publish_in_a_flow_run(prefect_api: None, office: Office, tmp_
     markdown = str(artifacts[key].data)
     assert "Berita Acara Pemeliharaan Jaringan" in markdown
     assert "| Perangkat | sw01 |" in markdown
-    assert paths["xlsx"].resolve().as_uri() in markdown
+    assert "[XLSX](http://reports.example:4201/sigap/ba-inc-2026-0001.xlsx)" in markdown
+    assert "http://reports.example:4201/sigap/ba-inc-2026-0001.html" in str(
+        artifacts[f"{key}-html"].data
+    )
+    assert all("file://" not in str(a.data) for a in artifacts.values())
     data = artifacts[f"{key}-steps"].data
     rows = data if isinstance(data, list) else json.loads(str(data))
     assert rows[0] == {
         "No": 1, "Kegiatan": "Pemeriksaan port Gi0/1", "Mulai": "1 Desember 2026 11:30 WIT",
         "Durasi": "5 menit", "sla": "tepat waktu",
     }  # fmt: skip
+
+
+def _all_text(paths: dict[str, Path]) -> str:
+    from tests.reports.test_maintenance import pdf_text
+
+    parts = []
+    for fmt, path in paths.items():
+        if fmt == "pdf":
+            parts.append(pdf_text(path))
+        elif fmt == "xlsx":
+            book = openpyxl.load_workbook(path)
+            parts += [str(c.value) for s in book for row in s.iter_rows() for c in row if c.value]
+        else:
+            parts.append(path.read_text(encoding="utf-8"))
+    return "\n".join(parts)
+
+
+def test_no_cli_instruction_in_any_official_document(
+    office: Office, tmp_path: Path, seeded_sqlite: tuple[str, object]
+) -> None:
+    """Every document kind these tests produce, in every format: no ``sigap`` command."""
+    import dataclasses
+
+    from reports.assembly import refused_table
+    from reports.data import RefusedRecord
+    from reports.maintenance import make_maintenance_report, write_maintenance_report
+    from reports.maintenance_document import maintenance_document
+    from reports.server_faults import fault_document
+    from reports.visits import visit_form_document, visitor_log_document
+    from tests.reports.builders import MONTH, NOW
+    from tests.reports.test_visits import _line
+
+    engine = seeded_sqlite[1]
+    formats = ("pdf", "html", "xlsx")
+    written = {
+        "monthly": write_maintenance_report(
+            engine, office, MONTH, tmp_path / "a", formats=formats, now=NOW
+        ).paths,  # type: ignore[arg-type]
+        "letter": write_document(_doc(office), tmp_path, "ba", formats),
+        "log": write_document(
+            visitor_log_document(office, [_line(1)], "2026-12", AT), tmp_path, "log", formats
+        ),
+        "form": write_document(
+            visit_form_document(office, _line(2) | {"closed_by": "nurul"}, AT),
+            tmp_path,
+            "form",
+            formats,
+        ),
+    }
+    empty = pd.DataFrame({"x": []})
+    faults = fault_document(
+        office, "2026-12", {k: empty for k in ("by_kind", "by_device", "incidents", "sla")}, date=AT
+    )
+    written["faults"] = write_document(faults, tmp_path, "faults", formats)
+    # a refusal whose recorded reason tells the approver which command fixes it
+    report = make_maintenance_report(engine, office, MONTH, "id", NOW)  # type: ignore[arg-type]
+    hint = RefusedRecord(
+        5, "nurul", "nurul belum punya kode persetujuan: jalankan `sigap people set-code nurul`", AT
+    )
+    refused = dataclasses.replace(report, refused=refused_table([hint], office))
+    written["refused"] = write_document(
+        maintenance_document(refused, office), tmp_path, "r", formats
+    )
+    for kind, paths in written.items():
+        text = _all_text(paths)
+        assert text.strip(), kind
+        assert not re.search(r"\bsigap [a-z]", text), (
+            kind,
+            re.findall(r".{40}sigap [a-z].{30}", text),
+        )
+        assert "jalankan `" not in text and "run `" not in text, kind
+    assert "nurul belum punya kode persetujuan" in _all_text(written["refused"])
+
+
+def test_markdown_artifact_holds_the_documents_content(office: Office, tmp_path: Path) -> None:
+    """Without a served URL the markdown is what the UI shows: the content, not a link."""
+    from reports.artifacts import ServedReports, files_markdown
+    from reports.document import MARKDOWN_ROWS, document_markdown
+
+    doc = _doc(office)
+    markdown = document_markdown(doc)
+    assert "Pada hari ini Selasa tanggal 1 Desember 2026 telah dilakukan perbaikan." in markdown
+    assert "| 1 | Pemeriksaan port Gi0/1 | 1 Desember 2026 11:30 WIT | 5 menit |" in markdown
+    assert f"Gi0/{MARKDOWN_ROWS} |" in markdown and f"Gi0/{MARKDOWN_ROWS + 1} |" not in markdown
+    assert f"dan {LONG_ROWS - MARKDOWN_ROWS} lainnya" in markdown
+    assert "Demikian berita acara ini dibuat dengan sebenarnya." in markdown
+    paths = {"pdf": tmp_path / "ba.pdf"}
+    line = files_markdown(paths, ServedReports(tmp_path), "Berkas")
+    assert str((tmp_path / "ba.pdf").resolve()) in line and "file://" not in line

@@ -44,3 +44,15 @@ def test_spans_and_numbers() -> None:
 def test_unknown_language(bad: str) -> None:
     with pytest.raises(ValueError, match=r"^lang: "):
         labels.month_label("2026-11", bad)
+
+
+def test_periods_are_named_never_iso() -> None:
+    assert labels.period_label("2026-12") == "Desember 2026"
+    assert labels.period_label("2026-12", "en") == "December 2026"
+    assert labels.period_label("2026-08-17") == "17 Agustus 2026"
+    assert labels.period_label("2026-08-17", "en") == "17 August 2026"
+    # a period already written in words, or not a real month, is left as it is
+    assert labels.period_label("Tahun 2026") == "Tahun 2026"
+    assert labels.period_label("2026-13") == "2026-13"
+    with pytest.raises(ValueError, match=r"^lang: "):
+        labels.period_label("2026-12", "fr")

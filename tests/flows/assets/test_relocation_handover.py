@@ -31,8 +31,10 @@ def _pdf(documents: list[str]) -> str:
 
 
 def test_relocation_moves_the_asset_only_at_the_end(
-    prefect_api, office: str, db_url: str, engine, flow_thread
+    prefect_api, office: str, db_url: str, engine, flow_thread, monkeypatch
 ) -> None:
+    # the report directory is served (sigap report serve): artifacts link over HTTP
+    monkeypatch.setenv("SIGAP_REPORTS_URL", "http://127.0.0.1:4201/")
     add(engine)
     run = flow_thread(
         asset_relocation,
@@ -73,14 +75,18 @@ def test_relocation_moves_the_asset_only_at_the_end(
     assert "demo-" not in ba + letter  # no approval code in any document
     # both documents are Prefect artifacts of the run (summary, tables, file links)
     with get_client(sync_client=True) as client:
-        keys = {
-            a.key
+        found = {
+            a.key: a
             for a in client.read_artifacts(
                 artifact_filter=ArtifactFilter(key=ArtifactFilterKey(like_="pindah-sw-001-%"))
             )
         }
+    keys = set(found)
     assert {"pindah-sw-001-surat-penugasan", "pindah-sw-001-berita-acara"} <= keys
     assert "pindah-sw-001-berita-acara-pdf" in keys and "pindah-sw-001-berita-acara-barang" in keys
+    link = str(found["pindah-sw-001-berita-acara-pdf"].data)
+    assert "(http://127.0.0.1:4201/" in link and link.rstrip(")").endswith(".pdf")
+    assert all("file://" not in str(a.data) for a in found.values())
     with session_scope(engine) as session:
         event = session.scalars(select(AssetEvent).where(AssetEvent.procedure == "D2")).one()
         assert event.changes["location"] == ["Ruang Server Lt. 2", "Gedung Command Center, Rak B3"]

@@ -110,3 +110,64 @@ def test_help_names_the_command():
     result = runner.invoke(report_cmd.app, ["--help"])
     assert result.exit_code == 0
     assert "maintenance" in result.output
+
+
+def test_serve_serves_a_written_report_and_refuses_dot_dot(
+    seeded_sqlite: tuple[str, Engine], tmp_path: Path
+):
+    """`sigap report serve` as a user starts it (a real process), then fetched over HTTP."""
+    import http.client
+    import os
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    reports = tmp_path / "reports"
+    written = _invoke(
+        "--month", "2026-11", "--format", "html", "--out", str(reports / "2026-11"),
+        "--office", str(OFFICE_FILE), "--database-url", seeded_sqlite[0],
+    )  # fmt: skip
+    assert written.exit_code == 0, written.output
+    (tmp_path / "secret.txt").write_text("rahasia", encoding="utf-8")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    root = Path(__file__).resolve().parents[3]
+    env = os.environ | {"SIGAP_REPORT_DIR": str(reports), "PYTHONPATH": str(root)}
+    process = subprocess.Popen(
+        [sys.executable, "-c", "from sigap.cli import main; main()", "report", "serve",
+         "--port", str(port)],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+
+    def get(path: str) -> tuple[int, bytes]:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        try:
+            connection.request("GET", path)
+            response = connection.getresponse()
+            return response.status, response.read()
+        finally:
+            connection.close()
+
+    try:
+        for _ in range(100):
+            try:
+                status, body = get(
+                    "/2026-11/laporan-pemeliharaan-kanwil-kemenkumham-malut-2026-11.html"
+                )
+                break
+            except ConnectionRefusedError:
+                assert process.poll() is None, process.communicate()
+                time.sleep(0.1)
+        else:
+            pytest.fail("sigap report serve did not answer")
+        assert status == 200 and b"LAPORAN PEMELIHARAAN" in body.upper()
+        status, body = get("/../secret.txt")
+        assert status == 404 and b"rahasia" not in body
+        status, body = get("/2026-11/%2e%2e/%2e%2e/secret.txt")
+        assert status == 404 and b"rahasia" not in body
+    finally:
+        process.terminate()
+        out, _ = process.communicate(timeout=10)
+    assert f"SIGAP_REPORTS_URL=http://127.0.0.1:{port}/" in out
