@@ -60,15 +60,17 @@ def visits_deployment(office: Office) -> Any:
         office: Named in the description.
 
     Returns:
-        A runner deployment for :func:`prefect.serve`; its run form is the access form.
+        A runner deployment for :func:`prefect.serve`; its run form asks for the
+        number of a visit registered in the records (no personal data).
     """
     return akses_ruang_server.to_deployment(
         name=VISITS_DEPLOYMENT,
         description=(
             f"SOP B Akses Ruang Server, {office.short_name}: formulir akses pengunjung, "
             "persetujuan Kasub, kartu akses ditukar tanda pengenal, pendampingan, "
-            "pemeriksaan perangkat keluar, arsip. Jalankan satu kali per kunjungan "
-            "(atau `sigap visit open`)."
+            "pemeriksaan perangkat keluar, arsip. Satu run per kunjungan: daftarkan "
+            "dulu dengan `sigap visit open --no-start`, lalu jalankan dengan nomor "
+            "kunjungannya (KRS-...), atau `sigap visit open` / `sigap visit start`."
         ),
         tags=["sop-b", "ruang-server"],
     )

@@ -1,12 +1,16 @@
 """Flow ``akses-ruang-server``: SOP B, one visit to the server room, from request to archive.
 
-The flow's parameters are the access form (the Prefect UI shows them as the run
-form): visitor, organisation, ID type and number, purpose, planned times, escort,
-devices brought in. The request is validated before anything is written
-(:class:`sop.visits.VisitRequest`). Then, over the shared engine
+The access form is registered in the records first
+(:func:`records.visits.register_visit_request`, by ``sigap visit open``): the visit
+is ``requested``, has its number ``KRS-<year>-<nnnn>`` and the ID number is stored
+masked. The flow's only parameter about the visit is that number (``visit``), so the
+Prefect UI's run form and Parameters tab show no personal data. The flow loads the
+request by number and refuses a number that is unknown, a visit that is no longer
+``requested`` (a visit runs once) or one another live flow run is handling
+(:func:`startable_visit`). Then, over the shared engine
 (:class:`flows.engine.Procedure`):
 
-1. the IT officer registers the request (visit ``requested``, ID deposited);
+1. the IT officer registers the request (the run is linked to the visit, ID deposited);
 2. the form is forwarded to the Kasub;
 3. the Kasub decides (approval machinery: role, separation of duties: the officer
    who registered may not decide, personal code). ``setuju``: a server-room
@@ -19,7 +23,7 @@ devices brought in. The request is validated before anything is written
    planned end is notified once by e-mail (:mod:`tasks.visit_watch`) and recorded;
 6. the form is archived.
 
-ID numbers are masked in the run's records, logs and outputs.
+ID numbers are masked in the records, the run's logs and outputs.
 """
 
 # No ``from __future__ import annotations``: Prefect builds the run form from the flow's
@@ -27,8 +31,10 @@ ID numbers are masked in the run's records, logs and outputs.
 
 from datetime import datetime
 from typing import Any
+from uuid import UUID
 
 from prefect import flow, get_run_logger
+from prefect.client.orchestration import get_client
 from pydantic import AwareDatetime, Field
 from sqlalchemy.engine import Engine
 
@@ -44,19 +50,21 @@ from flows.approvals import (
 )
 from flows.engine import Procedure, StepResult
 from flows.preamble import load_context
-from records.visits import VisitStore
+from records.db import session_scope
+from records.sop_runs import get_sop_run
+from records.visits import VisitFacts, VisitStore
 from reports.document import publish_document, write_document
-from reports.visits import visit_form_document, visit_line
+from reports.visits import STATUS_WORDS, visit_form_document, visit_line
 from sop.escalation import format_time
 from sop.form_text import LongText, ShortText
 from sop.model import Step
 from sop.office import Office
 from sop.procedure import decision_branch
+from sop.run_names import first_name
 from sop.runkeys import office_slug
 from sop.visits import (
     ID_TYPES,
     DeviceItem,
-    VisitRequest,
     devices_from,
     mask_id_number,
     mismatch_message,
@@ -124,34 +132,113 @@ def exit_problem(
     return mismatch_message(result, missing) if missing else None
 
 
+class VisitNotStartable(ValueError):
+    """The visit number cannot start a run: unknown, no longer ``requested``, or running."""
+
+
+def visit_run_key(office: Office, number: str) -> str:
+    """The run key of a visit's SOP B run (``B:<office>:<number>``).
+
+    Examples:
+        >>> from types import SimpleNamespace
+        >>> visit_run_key(SimpleNamespace(short_name="Kanwil Malut"), "KRS-2026-0003")
+        'B:kanwil-malut:KRS-2026-0003'
+    """
+    return f"B:{office_slug(office.short_name)}:{number}"
+
+
+def _flow_run_is_live(flow_run_id: str) -> bool:
+    """Whether the Prefect server has ``flow_run_id`` in a state that is not final."""
+    try:
+        with get_client(sync_client=True) as client:
+            state = client.read_flow_run(UUID(flow_run_id)).state
+    except Exception:  # unknown to this server (or not a UUID): nothing live to protect
+        return False
+    return state is not None and not state.is_final()
+
+
+def startable_visit(
+    engine: Engine, office: Office, number: str, *, flow_run_id: str | None = None
+) -> VisitFacts:
+    """The registered visit ``number``, if a run may take it now.
+
+    A visit runs once: it must be ``requested`` (not decided, inside, closed or
+    archived), and no other flow run still live on the Prefect server may be
+    handling it. A run that ended without finishing the visit (a paused step not
+    answered in time, a run cancelled in the UI) may be started again: it
+    continues where the records stand.
+
+    Args:
+        engine: Records database.
+        office: The office (the visit must be one of its visits).
+        number: The visit number as typed, e.g. ``KRS-2026-0003``.
+        flow_run_id: The flow run asking (it may continue its own visit).
+
+    Returns:
+        The visit.
+
+    Raises:
+        VisitNotStartable: In Indonesian, naming the number; nothing is changed.
+    """
+    facts = VisitStore(engine).by_number(number)
+    if facts is None or facts.office != office.short_name:
+        raise VisitNotStartable(
+            f"kunjungan {number.strip()!r} tidak ada di catatan {office.short_name}; "
+            "daftarkan dulu dengan `sigap visit open` (lihat `sigap visit list`)"
+        )
+    if facts.status != "requested":
+        word = STATUS_WORDS["id"].get(facts.status, facts.status)
+        raise VisitNotStartable(
+            f"kunjungan {facts.number} sudah berstatus {word}: satu kunjungan hanya "
+            "dijalankan sekali (hanya kunjungan yang diajukan dapat dimulai)"
+        )
+    with session_scope(engine) as session:
+        run = get_sop_run(session, visit_run_key(office, facts.number))
+        previous = run.flow_run_id if run is not None else None
+    if previous and previous != flow_run_id and _flow_run_is_live(previous):
+        raise VisitNotStartable(
+            f"kunjungan {facts.number} sedang dijalankan oleh flow run {previous}: satu "
+            "kunjungan hanya dijalankan sekali (bila proses run itu sudah mati, batalkan "
+            "run itu di Prefect UI lalu mulai lagi)"
+        )
+    return facts
+
+
+def run_parameters(visit: VisitFacts) -> dict[str, Any]:
+    """The SOP run's parameters in the records: the request, its ID number masked (pure).
+
+    Args:
+        visit: The visit.
+
+    Returns:
+        JSON data: the number and the access form.
+    """
+    return {
+        "visit": visit.number,
+        "visitor_name": visit.visitor_name,
+        "organisation": visit.organisation,
+        "id_type": visit.id_type,
+        "id_number": mask_id_number(visit.id_number),
+        "purpose": visit.purpose,
+        "planned_start": visit.planned_start.isoformat(),
+        "planned_end": visit.planned_end.isoformat(),
+        "escort": visit.escort,
+        "registered_by": visit.registered_by,
+        "devices": list(visit.devices_in),
+    }
+
+
 @flow(name=FLOW_NAME, log_prints=False)
 def akses_ruang_server(
-    visitor_name: str,
-    organisation: str,
-    id_type: str,
-    id_number: str,
-    purpose: str,
-    planned_start: datetime,
-    planned_end: datetime,
-    escort: str,
-    registered_by: str,
-    devices: list[DeviceItem] | None = None,
+    visit: str,
     office_file: str | None = None,
     database_url: str | None = None,
 ) -> dict[str, Any]:
-    """SOP B, Akses Ruang Server: one visit from the access form to the archive.
+    """SOP B, Akses Ruang Server: one registered visit from the access form to the archive.
 
     Args:
-        visitor_name: Nama pengunjung (visitor's name).
-        organisation: Instansi / perusahaan (organisation).
-        id_type: Jenis tanda pengenal (ID type): KTP, SIM, paspor, kartu_pegawai, KITAS.
-        id_number: Nomor tanda pengenal (ID number; shown masked everywhere).
-        purpose: Keperluan kunjungan (purpose of the visit).
-        planned_start: Rencana mulai (planned start, with time zone).
-        planned_end: Rencana selesai (planned end, after the start).
-        escort: Pendamping dari TI (the escort: username of an IT officer).
-        registered_by: Petugas IT yang mencatat (the IT officer registering it).
-        devices: Perangkat yang dibawa masuk, nama dan nomor seri (devices brought in).
+        visit: Nomor kunjungan yang sudah didaftarkan (visit number registered with
+            ``sigap visit open``), mis. ``KRS-2026-0003``.
         office_file: File konfigurasi kantor (default: ``SIGAP_OFFICE``).
         database_url: Basis data catatan (default: ``SIGAP_DATABASE_URL``).
 
@@ -159,57 +246,37 @@ def akses_ruang_server(
         The visit number, its status, the run key and the SOP run id.
 
     Raises:
-        ValueError: The access form is invalid (each wrong field named); nothing is written.
+        VisitNotStartable: The number is unknown, the visit is not ``requested`` any
+            more, or another live run handles it; nothing is changed.
     """
-    request = VisitRequest.parse(
-        {
-            "visitor_name": visitor_name,
-            "organisation": organisation,
-            "id_type": id_type,
-            "id_number": id_number,
-            "purpose": purpose,
-            "planned_start": planned_start,
-            "planned_end": planned_end,
-            "escort": escort,
-            "registered_by": registered_by,
-            "devices": [d.model_dump() if isinstance(d, DeviceItem) else d for d in devices or []],
-        }
-    )
     with load_context(office_file, database_url) as context:
-        settings, office = context.settings, context.office
-        if office.person(request.registered_by) is None or not office.has_role(
-            request.registered_by, "it_officer"
-        ):
-            raise ValueError(
-                f"registered_by: {request.registered_by!r} bukan Petugas IT di konfigurasi kantor"
-            )
-        engine = context.engine
+        settings, office, engine = context.settings, context.office, context.engine
+        facts = startable_visit(engine, office, visit, flow_run_id=current_flow_run_id())
         store = VisitStore(engine)
-        visit = store.create(request, office=office.short_name, created_at=clock.now())
-        visit_id, number = visit.id, visit.number
+        number = facts.number
         get_run_logger().info(
-            "kunjungan %s: %s (%s), %s %s",
+            "kunjungan %s: %s, %s %s",
             number,
-            request.visitor_name,
-            request.organisation,
-            request.id_type,
-            mask_id_number(request.id_number),
+            facts.organisation,
+            facts.id_type,
+            mask_id_number(facts.id_number),
         )
-        visit_run = VisitRun(engine, store, office, settings, visit_id, request)
+        visit_run = VisitRun(engine, store, office, settings, facts)
         result = Procedure(
             engine=engine,
             office=office,
             settings=settings,
             sop=context.sop(SOP_CODE),
-            run_key=f"B:{office_slug(office.short_name)}:{number}",
+            run_key=visit_run_key(office, number),
             title=f"SOP B Akses Ruang Server {number}",
-            parameters={"visit": number, **request.masked()},
+            parameters=run_parameters(facts),
             handlers=visit_run.handlers(),
-            actor=request.registered_by,
+            actor=facts.registered_by,
+            subject=first_name(facts.visitor_name),
         ).run()
         return {
             "visit": number,
-            "status": store.facts(visit_id).status,
+            "status": store.facts(facts.id).status,
             "run_key": result.run_key,
             "sop_run_id": result.sop_run_id,
         }
@@ -224,15 +291,14 @@ class VisitRun:
         store: VisitStore,
         office: Office,
         settings: Settings,
-        visit_id: int,
-        request: VisitRequest,
+        request: VisitFacts,
     ) -> None:
-        """Keep what the steps need."""
+        """Keep what the steps need (``request``: the visit as registered)."""
         self.engine = engine
         self.store = store
         self.office = office
         self.settings = settings
-        self.visit_id = visit_id
+        self.visit_id = request.id
         self.request = request
 
     def handlers(self) -> dict[int, Any]:
@@ -256,7 +322,7 @@ class VisitRun:
                 "visitor": r.visitor_name,
                 "organisation": r.organisation,
                 "id": f"{r.id_type} {mask_id_number(r.id_number)}",
-                "devices_in": [d.model_dump() for d in r.devices],
+                "devices_in": list(r.devices_in),
             },
             actor=r.registered_by,
             documents=[f"Formulir akses ruang server {number}"],
@@ -270,7 +336,7 @@ class VisitRun:
     def decide(self, procedure: Procedure, step: Step) -> StepResult:
         """Step 3: the Kasub allows the visit (badge issued) or not (the visit ends)."""
         r = self.request
-        devices = ", ".join(f"{d.name} ({d.serial})" for d in r.devices) or "tidak ada"
+        devices = ", ".join(f"{d['name']} ({d['serial']})" for d in r.devices_in) or "tidak ada"
         summary = "\n".join(
             [
                 f"**Kunjungan {self.store.facts(self.visit_id).number}**",
@@ -411,4 +477,12 @@ def _parse_time(value: Any) -> datetime | None:
     return datetime.fromisoformat(str(value))
 
 
-__all__ = ["DEPLOYMENT_NAME", "ID_TYPES", "ExitForm", "akses_ruang_server"]
+__all__ = [
+    "DEPLOYMENT_NAME",
+    "ID_TYPES",
+    "ExitForm",
+    "VisitNotStartable",
+    "akses_ruang_server",
+    "startable_visit",
+    "visit_run_key",
+]

@@ -3,8 +3,10 @@
 One row per visit: the request form, the Kasub's decision, the badge and the
 deposited ID, entry and exit, the devices that came in and left (JSON lists of
 ``{"name", "serial"}``), the explanations of mismatched serials, and an
-overstay notification. ``id_number`` is personal data: it is stored, and every
-listing, report, log and artifact shows it masked (:func:`sop.visits.mask_id_number`).
+overstay notification. ``id_number`` is personal data: only its masked form is
+stored (:func:`sop.visits.mask_id_number`, last four characters shown; migration
+0009 masked the rows stored whole before), and every listing, report, log and
+artifact shows that.
 """
 
 from __future__ import annotations

@@ -4,6 +4,11 @@ The functions work in the caller's session (the CLI, the visitor log and the
 overstay watch use them). The flow (:mod:`flows.visits`) goes through
 :class:`VisitStore` instead: one short transaction per thing that happens, plain
 data back (:class:`VisitFacts`), never a session held across a pause.
+
+A visit is registered first (:func:`register_visit_request`, status ``requested``,
+a number ``KRS-<year>-<nnnn>``); the flow then takes only that number. The ID
+number is personal data: it is stored masked (:func:`sop.visits.mask_id_number`),
+never whole.
 """
 
 from __future__ import annotations
@@ -21,7 +26,15 @@ from sqlalchemy.orm import Session
 from records._checks import maybe, when
 from records.db import session_scope
 from records.visit_models import Visit
-from sop.visits import OPEN_STATUSES, Device, VisitRequest, next_badge, visit_number
+from sop.office import Office
+from sop.visits import (
+    OPEN_STATUSES,
+    Device,
+    VisitRequest,
+    mask_id_number,
+    next_badge,
+    visit_number,
+)
 
 
 def create_visit(
@@ -32,6 +45,8 @@ def create_visit(
     created_at: datetime | None = None,
 ) -> Visit:
     """Record a new visit request (status ``requested``) with the year's next number.
+
+    The ID number is stored masked (all but its last four characters hidden).
 
     Args:
         session: Open session.
@@ -55,7 +70,7 @@ def create_visit(
             visitor_name=request.visitor_name,
             organisation=request.organisation,
             id_type=request.id_type,
-            id_number=request.id_number,
+            id_number=mask_id_number(request.id_number),
             purpose=request.purpose,
             planned_start=request.planned_start,
             planned_end=request.planned_end,
@@ -72,6 +87,42 @@ def create_visit(
             continue
         return visit
     raise RuntimeError("could not give the visit a number; try again")
+
+
+def register_visit_request(
+    session: Session,
+    data: Mapping[str, object] | VisitRequest,
+    *,
+    office: Office,
+    created_at: datetime | None = None,
+) -> Visit:
+    """Validate an access form and record the visit request (``requested``, ID masked).
+
+    This is SOP B step 1's registration, done before any flow runs: the flow
+    ``akses-ruang-server`` then takes only the visit's number, so no personal
+    data reaches the flow run's parameters.
+
+    Args:
+        session: Open session.
+        data: The access form (:class:`sop.visits.VisitRequest` fields), or a
+            request already validated.
+        office: The office: its short name is recorded, and ``registered_by``
+            must be one of its IT officers (``it_officer``).
+        created_at: When it was registered (aware); default now.
+
+    Returns:
+        The visit, flushed (it has its ``number``).
+
+    Raises:
+        ValueError: ``field: problem`` for every problem, one per line (never the ID
+            number); nothing is written.
+    """
+    request = data if isinstance(data, VisitRequest) else VisitRequest.parse(data)
+    if not office.has_role(request.registered_by, "it_officer"):
+        raise ValueError(
+            f"registered_by: {request.registered_by!r} bukan Petugas IT di konfigurasi kantor"
+        )
+    return create_visit(session, request, office=office.short_name, created_at=created_at)
 
 
 def get_visit(session: Session, number: str) -> Visit | None:
@@ -250,8 +301,9 @@ class VisitFacts:
 
     The attributes are the columns of :class:`records.visit_models.Visit` (so
     :func:`reports.visits.visit_line` takes it as it takes a row). ``id_number``
-    is personal data: it is left out of the ``repr`` and must be shown masked
-    (:func:`sop.visits.mask_id_number`).
+    is personal data: it is stored masked, left out of the ``repr``, and shown
+    through :func:`sop.visits.mask_id_number` all the same (rows stored before
+    migration 0009 held it whole).
     """
 
     id: int
@@ -348,21 +400,42 @@ class VisitStore:
         """
         self.engine = engine
 
-    def create(
-        self, request: VisitRequest, *, office: str, created_at: datetime | None = None
+    def register(
+        self,
+        data: Mapping[str, object] | VisitRequest,
+        *,
+        office: Office,
+        created_at: datetime | None = None,
     ) -> VisitFacts:
-        """Record a new visit request (status ``requested``) with the year's next number.
+        """Validate an access form and record the request (:func:`register_visit_request`).
 
         Args:
-            request: The validated request form.
-            office: The office's short name.
+            data: The access form, or a request already validated.
+            office: The office (its short name; ``registered_by`` one of its IT officers).
             created_at: When it was registered (aware); default now.
 
         Returns:
-            The new visit (its ``id`` and ``number``).
+            The new visit (``requested``, its ``number``, the ID number masked).
+
+        Raises:
+            ValueError: Every problem of the form, one per line; nothing is written.
         """
         with session_scope(self.engine) as session:
-            return visit_facts(create_visit(session, request, office=office, created_at=created_at))
+            visit = register_visit_request(session, data, office=office, created_at=created_at)
+            return visit_facts(visit)
+
+    def by_number(self, number: str) -> VisitFacts | None:
+        """The visit with ``number`` (case-insensitive, spaces ignored), or ``None``.
+
+        Args:
+            number: A visit number, e.g. ``KRS-2026-0003``.
+
+        Returns:
+            The visit as it is now, or ``None`` when no visit has that number.
+        """
+        with session_scope(self.engine) as session:
+            visit = get_visit(session, number)
+            return visit_facts(visit) if visit is not None else None
 
     def facts(self, visit_id: int) -> VisitFacts:
         """The visit as it is now.

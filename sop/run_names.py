@@ -106,6 +106,25 @@ def collection_run_name(trigger: str, filters: Mapping[str, Any] | None) -> str:
     return " ".join(text.split())[:MAX_NAME]
 
 
+def first_name(full_name: str) -> str:
+    """The first word of a person's name, for a run name (``SOP B KRS-2026-0003 Budi``).
+
+    Honorifics before the name are skipped, so the run name shows no more of the person
+    than a receptionist's greeting would.
+
+    Examples:
+        >>> first_name("Budi Santoso")
+        'Budi'
+        >>> first_name("Hj. Rusmini, S.T.")
+        'Rusmini'
+        >>> first_name("  ")
+        ''
+    """
+    words = [w.strip(",") for w in full_name.split()]
+    names = [w for w in words if w and not w.endswith(".")]
+    return names[0] if names else (words[0] if words else "")
+
+
 def waiting_tag(role: str) -> str:
     """The tag of a run waiting for ``role``.
 

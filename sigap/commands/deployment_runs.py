@@ -21,6 +21,7 @@ def start_deployment(
     parameters: dict[str, Any],
     *,
     unavailable: str = "",
+    missing: str = "",
 ) -> Any:
     """Start a flow run of ``deployment`` and print how to follow it.
 
@@ -30,6 +31,7 @@ def start_deployment(
         parameters: The run's parameters.
         unavailable: Added to the message when the Prefect server does not answer
             (e.g. that what was recorded stays recorded).
+        missing: Added to the message when the server has no such deployment.
 
     Returns:
         The Prefect flow run.
@@ -57,7 +59,9 @@ def start_deployment(
             link = flow_run_link(str(flow_run.id))
     except ObjectNotFound:
         raise exit_with(
-            f"no deployment {deployment}: start `sigap serve` (or use --here)", 2
+            f"no deployment {deployment}: start `sigap serve` (or use --here)"
+            + (f"; {missing}" if missing else ""),
+            2,
         ) from None
     console.print(f"started flow run {flow_run.id} ({flow_run.name})", soft_wrap=True)
     console.print(f"  follow it:  {link}", soft_wrap=True)

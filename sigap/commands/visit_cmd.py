@@ -1,10 +1,13 @@
-"""``sigap visit open|exit|list`` and ``sigap report kunjungan``: SOP B server-room visits.
+"""``sigap visit open|start|exit|list`` and ``sigap report kunjungan``: SOP B server-room visits.
 
 ``open`` validates the access form here (nothing is started or written on a bad
-form) and starts the ``akses-ruang-server`` flow through its deployment (or in this
-process with ``--here``). The Kasub decides with ``sigap approve`` or in the Prefect
-UI. ``exit`` answers the exit form of a visit through :func:`send_answer`. ID numbers
-are always shown masked.
+form), registers the request in the records (:func:`records.visits.register_visit_request`:
+status ``requested``, a visit number, the ID number stored masked) and starts the
+``akses-ruang-server`` flow with the visit number only, through its deployment (or
+in this process with ``--here``); ``--no-start`` only registers, and ``start NUMBER``
+starts a registered request later. The flow run's parameters hold no personal data.
+The Kasub decides with ``sigap approve`` or in the Prefect UI. ``exit`` answers the
+exit form of a visit through :func:`send_answer`. ID numbers are always shown masked.
 """
 
 from __future__ import annotations
@@ -23,8 +26,9 @@ from config.settings import load_settings
 from records.db import make_engine, session_scope
 from records.models import SopRun
 from records.visit_models import Visit
-from records.visits import get_visit, list_visits
+from records.visits import VisitStore, get_visit, list_visits
 from sigap.commands.approvals_cmd import find_waiting, send_answer, waiting_steps
+from sigap.commands.deployment_runs import start_deployment
 from sigap.commands.errors import exit_with
 from sigap.commands.office_cmd import load_or_exit, office_path
 from sigap.labels import label
@@ -40,7 +44,7 @@ from sop.visits import (
 from tasks import clock
 
 app = typer.Typer(
-    help="SOP B: kunjungan ruang server (server-room visits): open, exit, list.",
+    help="SOP B: kunjungan ruang server (server-room visits): open, start, exit, list.",
     no_args_is_help=True,
 )
 
@@ -64,7 +68,7 @@ def _local(value: Any, office: Office) -> str:
     return f"{value.astimezone(office.timezone):%d-%m-%Y %H:%M} {office.timezone_abbrev}"
 
 
-def open_parameters(
+def access_form(
     office: Office,
     *,
     name: str,
@@ -77,8 +81,8 @@ def open_parameters(
     escort: str,
     registered_by: str,
     devices: list[str],
-) -> dict[str, Any]:
-    """The flow parameters of a visit from the command line, validated (pure).
+) -> VisitRequest:
+    """The access form of a visit from the command line, validated (pure).
 
     Args:
         office: The office (timezone of times typed without one, its IT officers).
@@ -94,10 +98,11 @@ def open_parameters(
         devices: ``NAME:SERIAL`` items.
 
     Returns:
-        The parameters of ``akses-ruang-server`` (times as ISO text).
+        The validated request (to register with :func:`records.visits.register_visit_request`).
 
     Raises:
-        ValueError: Every problem, one per line, each naming its option or field.
+        ValueError: Every problem, one per line, each naming its option or field
+            (never the ID number).
     """
     problems: list[str] = []
     times: dict[str, Any] = {}
@@ -119,7 +124,7 @@ def open_parameters(
         problems.append(f"--as: {registered_by!r} is not an IT officer (it_officer) of the office")
     if problems:
         raise ValueError("\n".join(problems))
-    request = VisitRequest.parse(
+    return VisitRequest.parse(
         {
             "visitor_name": name,
             "organisation": org,
@@ -132,9 +137,19 @@ def open_parameters(
             **times,
         }
     )
-    params = request.model_dump(mode="json")
-    params["id_number"] = request.id_number
-    return params
+
+
+WaitOpt = Annotated[
+    float, typer.Option(help="Seconds to wait for the served run to take the visit.")
+]
+HereOpt = Annotated[
+    bool,
+    typer.Option(
+        "--here",
+        help="Run the flow in this process (it waits here for the Kasub and the exit) "
+        "instead of through the deployment that `sigap serve` serves.",
+    ),
+]
 
 
 @app.command("open")
@@ -167,24 +182,26 @@ def open_cmd(
     ] = None,
     office: OfficeOpt = None,
     database_url: DatabaseOpt = None,
-    wait: Annotated[
-        float, typer.Option(help="Seconds to wait for the served run to number the visit.")
-    ] = 30.0,
-    here: Annotated[
+    no_start: Annotated[
         bool,
         typer.Option(
-            "--here",
-            help="Run the flow in this process (it waits here for the Kasub and the exit) "
-            "instead of through the deployment that `sigap serve` serves.",
+            "--no-start",
+            help="Only register the request; start it later with `sigap visit start NUMBER`.",
         ),
     ] = False,
+    wait: WaitOpt = 30.0,
+    here: HereOpt = False,
 ) -> None:
-    """Register a visit to the server room and send it to the Kasub for approval."""
+    """Register a visit to the server room and send it to the Kasub for approval.
+
+    The request is recorded first (a visit number, the ID number stored masked);
+    the flow run gets only the visit number.
+    """
     console = Console()
     loaded = load_or_exit(office_path(office))
     number = id_number or typer.prompt("Nomor tanda pengenal (ID number)", hide_input=True)
     try:
-        params = open_parameters(
+        form = access_form(
             loaded,
             name=name,
             org=org,
@@ -201,52 +218,115 @@ def open_cmd(
         for line in str(exc).splitlines():
             typer.echo(f"error: {line}", err=True)
         raise typer.Exit(2) from None
-    params["office_file"] = str(office_path(office).resolve())
+    if not (no_start or here):
+        _require_prefect_api()  # before anything is written
+    engine = make_engine(_database(database_url))
+    try:
+        visit = VisitStore(engine).register(form, office=loaded, created_at=clock.now())
+    except ValueError as exc:
+        raise exit_with(str(exc), 2) from None
+    finally:
+        engine.dispose()
+    console.print(f"kunjungan {visit.number} tercatat (diajukan)")
+    if no_start:
+        console.print(f"  mulai: sigap visit start {visit.number}")
+        return
+    _start(console, visit.number, office, database_url, wait=wait, here=here)
+
+
+@app.command("start")
+def start_cmd(
+    visit: Annotated[str, typer.Argument(help="Visit number registered, e.g. KRS-2026-0003.")],
+    office: OfficeOpt = None,
+    database_url: DatabaseOpt = None,
+    wait: WaitOpt = 30.0,
+    here: HereOpt = False,
+) -> None:
+    """Start SOP B for a visit registered with `sigap visit open --no-start`.
+
+    Exit status 2, nothing changed, when the number is unknown, the visit is no
+    longer waiting to start (a visit runs once) or another run handles it.
+    """
+    _start(Console(), visit, office, database_url, wait=wait, here=here)
+
+
+def _start(
+    console: Console,
+    number: str,
+    office: Path | None,
+    database_url: str | None,
+    *,
+    wait: float,
+    here: bool,
+) -> None:
+    """Start the flow for the registered visit ``number`` (checked first)."""
+    from flows.visits import VisitNotStartable, akses_ruang_server, startable_visit
+
+    loaded = load_or_exit(office_path(office))
+    url = _database(database_url)
+    if not here:
+        _require_prefect_api()
+    engine = make_engine(url)
+    try:
+        visit = startable_visit(engine, loaded, number)
+    except VisitNotStartable as exc:
+        raise exit_with(str(exc), 2) from None
+    finally:
+        engine.dispose()
+    params: dict[str, Any] = {
+        "visit": visit.number,
+        "office_file": str(office_path(office).resolve()),
+    }
     if database_url:
         params["database_url"] = database_url
     if here:
-        from flows.visits import akses_ruang_server
-
         result = akses_ruang_server(**params)
         console.print(f"kunjungan {result['visit']}: {label('visit', result['status'])}")
         return
-    _start_deployment(console, params, _database(database_url), wait)
+    _start_deployment(console, params, url, wait)
+
+
+def _require_prefect_api() -> None:
+    """Exit 2 when the Prefect API does not answer (nothing started, nothing written)."""
+    from sigap.prefect_server import api_url, is_healthy
+
+    url = api_url()
+    if not is_healthy(url):
+        raise exit_with(
+            f"the Prefect API at {url} does not answer: start `sigap serve` (or use --here "
+            "or --no-start)",
+            2,
+        )
 
 
 def _start_deployment(
     console: Console, params: dict[str, Any], database_url: str, wait: float
 ) -> None:
-    from prefect.deployments import run_deployment
-    from prefect.exceptions import ObjectNotFound
-
     from flows.visits import DEPLOYMENT_NAME, FLOW_NAME
-    from sigap.prefect_server import api_url, is_healthy, using_api
 
-    url = api_url()
-    if not is_healthy(url):
-        raise exit_with(
-            f"the Prefect API at {url} does not answer: start `sigap serve` (or use --here)", 2
-        )
-    name = f"{FLOW_NAME}/{DEPLOYMENT_NAME}"
-    try:
-        with using_api(url):
-            flow_run = run_deployment(name, parameters=params, timeout=0)
-    except ObjectNotFound:
-        raise exit_with(f"no deployment {name}: start `sigap serve` (or use --here)", 2) from None
-    console.print(f"started flow run {flow_run.id}", soft_wrap=True)
-    number = _visit_of_run(database_url, str(flow_run.id), wait=wait)
-    if number:
+    number = params["visit"]
+    flow_run = start_deployment(
+        console,
+        f"{FLOW_NAME}/{DEPLOYMENT_NAME}",
+        params,
+        missing=f"then `sigap visit start {number}` (kunjungan {number} tetap tercatat, "
+        "belum dimulai)",
+    )
+    if _visit_of_run(database_url, str(flow_run.id), wait=wait) == number:
         console.print(f"kunjungan {number} menunggu persetujuan Kasub")
     else:
-        console.print("nomor kunjungan belum ada; lihat nanti: sigap visit list --open")
+        console.print(
+            f"run belum mengambil kunjungan {number}; periksa `sigap serve`, lalu "
+            "`sigap visit list --open`"
+        )
     console.print(
         "  Kasub: sigap approve RUN --decision setuju|tolak --as USERNAME (or the Prefect UI)"
     )
-    console.print("  exit:  sigap visit exit VISIT --device NAMA:SERI ... --as USERNAME")
+    console.print(f"  exit:  sigap visit exit {number} --device NAMA:SERI ... --as USERNAME")
 
 
 def _visit_of_run(database_url: str, flow_run_id: str, wait: float) -> str | None:
-    """The visit number the flow run registered, once it has (``None`` after ``wait``)."""
+    """The visit number the flow run took (step 1), once it has (``None`` after ``wait``)."""
     engine = make_engine(database_url)
     deadline = time.monotonic() + wait
     try:

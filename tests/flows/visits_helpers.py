@@ -2,26 +2,32 @@
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import JSON, MetaData, String, Text, select
 
+from config.office_file import load_office
 from records.db import make_engine, session_scope
 from records.models import RefusedApproval, SopRun, StepLog
 from records.visit_models import Visit
+from records.visits import VisitStore
 from tasks import clock
 from tests.flows.conftest import wait_for
 from tests.pauses import resume_paused
 
 ID_NUMBER = "8271034506900001"
+MASKED = "************0001"
+VISITOR = "Andi Wijaya"
 
 
-def request(office_file: str, db_url: str, **changes: Any) -> dict[str, Any]:
+def request(**changes: Any) -> dict[str, Any]:
     """The access form of a typical visit: a vendor engineer replacing a disk."""
     now = clock.now()
     params: dict[str, Any] = {
-        "visitor_name": "Andi Wijaya",
+        "visitor_name": VISITOR,
         "organisation": "PT Data Prima",
         "id_type": "KTP",
         "id_number": ID_NUMBER,
@@ -34,11 +40,48 @@ def request(office_file: str, db_url: str, **changes: Any) -> dict[str, Any]:
             {"name": "Laptop", "serial": "LT-001"},
             {"name": "Hard disk", "serial": "HD-778"},
         ],
-        "office_file": office_file,
-        "database_url": db_url,
     }
     params.update(changes)
     return params
+
+
+def register(office_file: str | Path, db_url: str, **changes: Any) -> str:
+    """Register the typical request (as ``sigap visit open --no-start`` does); its number."""
+    engine = make_engine(db_url)
+    try:
+        office = load_office(Path(office_file))
+        visit = VisitStore(engine).register(request(**changes), office=office)
+        return visit.number
+    finally:
+        engine.dispose()
+
+
+def flow_args(office_file: str | Path, db_url: str, number: str) -> dict[str, Any]:
+    """The parameters of ``akses-ruang-server`` for a registered visit."""
+    return {"visit": number, "office_file": str(office_file), "database_url": db_url}
+
+
+def stored_text(db_url: str) -> str:
+    """Every text and JSON value of every row of every table in the records, as one text."""
+    engine = make_engine(db_url)
+    try:
+        metadata = MetaData()
+        metadata.reflect(engine)
+        values: list[str] = []
+        with engine.connect() as connection:
+            for table in metadata.sorted_tables:
+                columns = [c for c in table.columns if isinstance(c.type, (String, Text, JSON))]
+                if not columns:
+                    continue
+                for row in connection.execute(select(*columns)):
+                    values += [
+                        v if isinstance(v, str) else json.dumps(v, default=str, ensure_ascii=False)
+                        for v in row
+                        if v is not None
+                    ]
+        return "\n".join(values)
+    finally:
+        engine.dispose()
 
 
 def waiting(db_url: str) -> tuple[str, int] | None:

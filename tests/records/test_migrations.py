@@ -6,10 +6,10 @@ import inspect as pyinspect
 
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Engine, inspect
+from sqlalchemy import Engine, inspect, text
 
 from records.approvals import record_refused_approval
-from records.db import current_revision, downgrade, head_revision, init_database
+from records.db import current_revision, downgrade, head_revision, init_database, upgrade
 from records.models import Base
 
 TABLES = {
@@ -86,3 +86,33 @@ def test_no_table_has_a_secret_column(engine: Engine) -> None:
             if f"{table}.{name}" in NOT_SECRETS:
                 continue
             assert not set(name.split("_")) & set(SECRET_WORDS), f"{table}.{name}"
+
+
+def test_0009_masks_the_id_numbers_stored_whole_before(db_url: str, engine: Engine) -> None:
+    downgrade(db_url, "0008")
+    columns = (
+        "number, office, visitor_name, organisation, id_type, id_number, purpose, "
+        "planned_start, planned_end, escort, registered_by, devices_in, status, "
+        "id_deposited, devices_out, explanations, badge_returned, created_at"
+    )
+    with engine.begin() as connection:
+        for number, id_number in (
+            ("KRS-2026-0001", "8271 0345 0690 0001"),
+            ("KRS-2026-0002", "B12"),
+        ):
+            connection.execute(
+                text(
+                    f"INSERT INTO visits ({columns}) VALUES (:number, 'Kanwil', 'Andi', 'PT', "
+                    "'KTP', :id_number, 'disk', :t, :t, 'nurul', 'sahrul', '[]', 'archived', "
+                    "false, '[]', '{}', true, :t)"
+                ),
+                {"number": number, "id_number": id_number, "t": "2026-12-01 09:00:00+00:00"},
+            )
+    upgrade(db_url, "0009")
+    with engine.connect() as connection:
+        stored = connection.execute(text("SELECT id_number FROM visits ORDER BY number")).all()
+    assert [s for (s,) in stored] == ["************0001", "***"]
+    downgrade(db_url, "0008")  # nothing to undo: the numbers stay masked
+    with engine.connect() as connection:
+        again = connection.execute(text("SELECT id_number FROM visits ORDER BY number")).all()
+    assert again == stored

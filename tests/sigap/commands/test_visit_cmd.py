@@ -1,9 +1,10 @@
-"""``sigap visit open|exit|list`` and ``sigap report kunjungan`` as an IT officer uses them.
+"""``sigap visit open|start|exit|list`` and ``sigap report kunjungan`` as an IT officer uses them.
 
-The flow runs in a thread against the real Prefect API (as a served deployment
-would run it); the Kasub approves with ``sigap approve`` and the officer closes the
-visit with ``sigap visit exit``. The visitor log is read back from its XLSX and its
-PDF (``pdftotext``).
+The officer registers the visit with ``sigap visit open --no-start``; the flow runs
+in a thread against the real Prefect API (as a served deployment would run it);
+the Kasub approves with ``sigap approve`` and the officer closes the visit with
+``sigap visit exit``. The visitor log is read back from its XLSX and its PDF
+(``pdftotext``).
 """
 
 from __future__ import annotations
@@ -19,14 +20,14 @@ from typer.testing import CliRunner
 
 from flows.visits import akses_ruang_server
 from records.db import make_engine, session_scope
+from records.models import SopRun
 from records.visit_models import Visit
 from sigap.cli import app
 from tasks import clock
 from tests.flows.conftest import _fast_flow_settings, db_url, flow_thread, office_file, wait_for  # noqa: F401
-from tests.flows.visits_helpers import ID_NUMBER, request, visit, waiting
+from tests.flows.visits_helpers import ID_NUMBER, MASKED, flow_args, visit, waiting
 
 runner = CliRunner()
-MASKED = "************0001"
 
 
 def _open_args(office_file: Path, db_url: str, **changes: str) -> list[str]:
@@ -50,10 +51,10 @@ def _open_args(office_file: Path, db_url: str, **changes: str) -> list[str]:
     return [*args, "--device", "Laptop:LT-001"]
 
 
-def _count(db_url: str) -> int:
+def _count(db_url: str, model: type = Visit) -> int:
     engine = make_engine(db_url)
     with session_scope(engine) as session:
-        n = session.scalar(select(func.count()).select_from(Visit))
+        n = session.scalar(select(func.count()).select_from(model))
     engine.dispose()
     return int(n or 0)
 
@@ -79,12 +80,52 @@ def test_open_refuses_a_bad_form_naming_the_field_and_starts_nothing(
     assert _count(db_url) == 0
 
 
+def test_open_no_start_registers_the_request_and_start_refuses_an_unknown_number(
+    office_file: Path, db_url: str
+) -> None:
+    opened = runner.invoke(app, [*_open_args(office_file, db_url), "--no-start"])
+    assert opened.exit_code == 0, opened.output
+    assert "kunjungan KRS-2026-0001 tercatat (diajukan)" in opened.output
+    assert "sigap visit start KRS-2026-0001" in opened.output
+    assert ID_NUMBER not in opened.output
+    stored = visit(db_url)
+    assert stored["number"] == "KRS-2026-0001" and stored["status"] == "requested"
+    assert stored["id_number"] == MASKED and stored["visitor_name"] == "Andi Wijaya"
+    assert stored["devices_in"] == [{"name": "Laptop", "serial": "LT-001"}]
+    assert _count(db_url, SopRun) == 0  # registered, not started
+
+    unknown = runner.invoke(
+        app, ["visit", "start", "KRS-2026-0042", "--here", "--office", str(office_file),
+              "--database-url", db_url],
+    )  # fmt: skip
+    assert unknown.exit_code == 2
+    assert "kunjungan 'KRS-2026-0042' tidak ada" in unknown.output
+    assert visit(db_url) == stored and _count(db_url, SopRun) == 0
+
+
 def test_a_visit_through_the_cli_and_its_visitor_log(
     prefect_api, office_file: Path, db_url: str, flow_thread, tmp_path: Path
 ) -> None:
-    run = flow_thread(akses_ruang_server, **request(str(office_file), db_url))
+    start = clock.now() - timedelta(minutes=5)
+    opened = runner.invoke(
+        app,
+        [*_open_args(office_file, db_url, **{
+            "--planned-start": start.isoformat(timespec="minutes"),
+            "--planned-end": (start + timedelta(hours=2)).isoformat(timespec="minutes"),
+        }), "--device", "Hard disk:HD-778", "--no-start"],
+    )  # fmt: skip
+    assert opened.exit_code == 0, opened.output
+    number = visit(db_url)["number"]
+    run = flow_thread(akses_ruang_server, **flow_args(office_file, db_url, number))
     flow_run_id, step = wait_for(lambda: waiting(db_url), 60, "the Kasub's decision")
     assert step == 3
+    # a visit runs once: starting it again while its run waits is refused
+    again = runner.invoke(
+        app, ["visit", "start", number, "--office", str(office_file), "--database-url", db_url]
+    )
+    assert again.exit_code == 2
+    assert f"kunjungan {number} sedang dijalankan oleh flow run {flow_run_id}" in again.output
+    assert _count(db_url, SopRun) == 1
     approved = runner.invoke(
         app,
         ["approve", flow_run_id[:8], "--decision", "setuju", "--as", "rahmat",
@@ -93,7 +134,6 @@ def test_a_visit_through_the_cli_and_its_visitor_log(
     )  # fmt: skip
     assert approved.exit_code == 0, approved.output
     wait_for(lambda: waiting(db_url) and waiting(db_url)[1] == 5, 60, "the exit step")
-    number = visit(db_url)["number"]
 
     listed = runner.invoke(
         app, ["visit", "list", "--open", "--json", "--office", str(office_file),

@@ -1,18 +1,20 @@
 """``sigap visit open`` through the served deployment ``akses-ruang-server``, as in production.
 
 A separate process serves the deployment (``flow.serve``, as ``sigap serve`` does)
-against the test's real Prefect API; ``sigap visit open`` starts the run through it
-and names the new visit; the Kasub approves and the officer closes the visit with
-the CLI.
+against the test's real Prefect API; ``sigap visit open`` registers the visit and
+starts the run through it with the visit number only; the Kasub approves and the
+officer closes the visit with the CLI.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from uuid import UUID
 
 import pytest
 from prefect.client.orchestration import get_client
@@ -84,6 +86,16 @@ def test_visit_open_starts_the_deployment_and_the_visit_runs_to_its_archive(
     assert ID_NUMBER not in opened.output
     flow_run_id, step = wait_for(lambda: waiting(db_url), 120, "the Kasub's decision")
     assert step == 3
+    number = visit(db_url)["number"]
+    assert f"started flow run {flow_run_id}" in opened.output
+    # the run's Parameters tab in the Prefect UI shows the number, no personal data
+    with get_client(sync_client=True) as client:
+        parameters = client.read_flow_run(UUID(flow_run_id)).parameters
+    assert parameters["visit"] == number
+    assert set(parameters) <= {"visit", "office_file", "database_url"}
+    shown = json.dumps(parameters)
+    for personal in (ID_NUMBER, ID_NUMBER[:-4], "Budi", "Telkom", "LT-9"):
+        assert personal not in shown, personal
     approved = runner.invoke(
         app,
         ["approve", flow_run_id[:8], "--decision", "setuju", "--as", "rahmat",
@@ -92,7 +104,6 @@ def test_visit_open_starts_the_deployment_and_the_visit_runs_to_its_archive(
     )  # fmt: skip
     assert approved.exit_code == 0, approved.output
     wait_for(lambda: waiting(db_url) and waiting(db_url)[1] == 5, 120, "the exit step")
-    number = visit(db_url)["number"]
     closed = runner.invoke(
         app,
         ["visit", "exit", number, "--device", "Laptop:LT-9", "--as", "nurul",
@@ -103,3 +114,12 @@ def test_visit_open_starts_the_deployment_and_the_visit_runs_to_its_archive(
     wait_for(lambda: visit(db_url)["status"] == "archived", 120, "the archive")
     stored = visit(db_url)
     assert stored["id_type"] == "SIM" and stored["badge_returned"] is True
+    assert stored["id_number"] == "************0001"
+
+    # a visit runs once: the archived visit cannot be started again
+    again = runner.invoke(
+        app, ["visit", "start", number, "--office", str(office_file), "--database-url", db_url]
+    )
+    assert again.exit_code == 2
+    assert f"kunjungan {number} sudah berstatus diarsip" in again.output
+    assert visit(db_url) == stored
