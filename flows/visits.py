@@ -29,13 +29,14 @@ ID numbers are masked in the records, the run's logs and outputs.
 # No ``from __future__ import annotations``: Prefect builds the run form from the flow's
 # annotations when a deployment loads it, and string annotations (``datetime``) fail there.
 
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 from uuid import UUID
 
 from prefect import flow, get_run_logger
 from prefect.client.orchestration import get_client
-from pydantic import AwareDatetime, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 from sqlalchemy.engine import Engine
 
 from config.settings import Settings
@@ -56,6 +57,7 @@ from records.visits import VisitFacts, VisitStore
 from reports.document import publish_document, write_document
 from reports.visits import STATUS_WORDS, visit_form_document, visit_line
 from sop.escalation import format_time
+from sop.form_schema import tidy_part_schema
 from sop.form_text import LongText, ShortText
 from sop.model import Step
 from sop.office import Office
@@ -79,6 +81,15 @@ DEPLOYMENT_NAME = "akses-ruang-server"
 FLOW_NAME = "akses-ruang-server"
 
 
+class SerialExplanation(BaseModel):
+    """Why one serial number does not match (an item of the exit form)."""
+
+    model_config = ConfigDict(title="Penjelasan", json_schema_extra=tidy_part_schema)
+
+    serial: ShortText = Field(description="Nomor seri (serial number)")
+    text: LongText = Field(description="Penjelasan (explanation)")
+
+
 class ExitForm(SignedInput):
     """SOP B step 5: the IT officer completes the form when the visitor leaves."""
 
@@ -86,10 +97,10 @@ class ExitForm(SignedInput):
         default_factory=list,
         description="Perangkat yang dibawa keluar, dengan nomor seri (devices leaving)",
     )
-    explanations: dict[ShortText, LongText] = Field(
-        default_factory=dict,
+    explanations: list[SerialExplanation] = Field(
+        default_factory=list,
         description="Penjelasan per nomor seri yang tidak cocok: perangkat keluar yang tidak "
-        "tercatat masuk, atau masuk tetapi tidak keluar (serial -> explanation)",
+        "tercatat masuk, atau masuk tetapi tidak keluar (serial and explanation)",
     )
     exited_at: AwareDatetime | None = Field(
         default=None, description="Jam keluar (exit time); kosong = sekarang"
@@ -100,6 +111,28 @@ class ExitForm(SignedInput):
         "(badge returned against the deposited ID)",
     )
     note: Note = ""
+
+    @field_validator("explanations", mode="before")
+    @classmethod
+    def _serial_to_text(cls, value: Any) -> Any:
+        """``{serial: text}`` (``sigap visit exit --explain``, ``sigap answer``) is a list too."""
+        if isinstance(value, dict):
+            return [{"serial": k, "text": v} for k, v in value.items()]
+        return value
+
+    def explained(self) -> dict[str, str]:
+        """The explanations by serial number."""
+        return explanation_map(e.model_dump() for e in self.explanations)
+
+
+def explanation_map(items: Iterable[Mapping[str, Any]]) -> dict[str, str]:
+    """Explanations as stored: serial -> text (pure).
+
+    Examples:
+        >>> explanation_map([{"serial": "HD-9", "text": "RMA"}])
+        {'HD-9': 'RMA'}
+    """
+    return {str(i["serial"]): str(i["text"]) for i in items}
 
 
 def exit_problem(
@@ -128,7 +161,7 @@ def exit_problem(
     result = reconcile(
         devices_from(devices_in), devices_from(d.model_dump() for d in answer.devices)
     )
-    missing = unexplained(result, answer.explanations)
+    missing = unexplained(result, answer.explained())
     return mismatch_message(result, missing) if missing else None
 
 
@@ -426,7 +459,7 @@ class VisitRun:
         exited_at = _parse_time(answer.data.get("exited_at")) or answer.decided_at
         out = devices_from(answer.data.get("devices") or [])
         result = reconcile(devices_from(devices_in), out)
-        explanations = dict(answer.data.get("explanations") or {})
+        explanations = explanation_map(answer.data.get("explanations") or [])
         closed = self.store.leave(
             self.visit_id,
             exited_at=exited_at,
