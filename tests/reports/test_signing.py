@@ -151,6 +151,12 @@ def test_two_approvers_sign_the_report(signed: tuple[ReportFiles, str], signing_
     assert all(r.intact and r.trusted for r in reports)
     assert [r.reason for r in reports] == ["Setuju", "Setuju"]
     assert {r.location for r in reports} == {"Ternate"}
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    with _pdf(signed[0]).open("rb") as f:  # PAdES (CAdES detached), baseline B-B: no timestamp
+        for sig in PdfFileReader(f).embedded_signatures:
+            assert sig.sig_object["/SubFilter"] == "/ETSI.CAdES.detached"
+            assert sig.signer_info["unsigned_attrs"].native is None
     for r in reports:  # signed just now, not at the decision's time
         assert r.signed_at is not None
         assert abs((datetime.now(UTC) - r.signed_at).total_seconds()) < 600
