@@ -711,6 +711,10 @@ def write_document(
                 f"format: {fmt!r} is not a document format; choose {', '.join(FORMATS)}"
             )
     rendered = {fmt: render_document(doc, fmt) for fmt in dict.fromkeys(formats)}
+    if "pdf" in rendered:  # signed by the approvers the office has certificates for
+        from reports.signing import sign_rendered
+
+        rendered["pdf"] = sign_rendered(doc, rendered["pdf"], f"{basename}.pdf")
     directory = Path(out_dir)
     directory.mkdir(parents=True, exist_ok=True)
     paths: dict[str, Path] = {}

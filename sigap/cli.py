@@ -43,6 +43,7 @@ from sigap.commands import (
     serve_cmd,
     server_cmd,
     sop_cmd,
+    verify_cmd,
     visit_cmd,
 )
 
@@ -145,6 +146,7 @@ app.command("collect")(collect_cmd.collect)
 app.add_typer(run_cmd.app, name="run")
 app.add_typer(report_cmd.app, name="report")
 app.command("serve")(serve_cmd.serve)
+app.command("verify")(verify_cmd.verify)
 app.add_typer(asset_cmd.app, name="asset")
 app.add_typer(visit_cmd.app, name="visit")
 app.add_typer(incident_cmd.app, name="incident")

@@ -60,10 +60,12 @@ _USERNAME_RE = re.compile(r"^[a-z][a-z0-9._-]{1,31}$")
 _EMAIL_RE = re.compile(r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$")
 _PHONE_RE = re.compile(r"^\+?[0-9][0-9 -]{5,19}$")
 
-_TOP_KEYS = ("office", "sops", "sop_dir", "roles", "people", "sla", "config_sanitize")
+_TOP_KEYS = ("office", "sops", "sop_dir", "roles", "people", "sla", "config_sanitize", "signing")
 _OFFICE_KEYS = ("name", "short_name", "letterhead", "city", "timezone")
-_PERSON_KEYS = ("username", "name", "nip", "roles", "email", "phone", "approval")
+_PERSON_KEYS = ("username", "name", "nip", "roles", "email", "phone", "approval", "certificate")
 _APPROVAL_KEYS = ("code_hash", "totp")
+_CERTIFICATE_KEYS = ("pkcs12", "passphrase")
+_SIGNING_KEYS = ("trust_roots", "verify_url")
 _SLA_KEYS = ("breach_factor", "lockout", "escalate_to")
 _LOCKOUT_KEYS = ("max_attempts", "minutes")
 
@@ -95,6 +97,37 @@ class Approval:
 
 
 @dataclass(frozen=True)
+class Certificate:
+    """The certificate a person signs official PDFs with (PAdES, :mod:`reports.signing`).
+
+    Attributes:
+        pkcs12: The PKCS#12 file (``.p12``/``.pfx``: key and certificate), relative
+            paths resolved against the office file's directory.
+        passphrase: Reference to its passphrase: ``env:NAME`` or ``secret:<block>``,
+            never the passphrase itself.
+        line: The line of ``certificate:`` in the office file, for messages.
+    """
+
+    pkcs12: Path
+    passphrase: str
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class Signing:
+    """How the office's signed PDFs are verified.
+
+    Attributes:
+        trust_roots: PEM files of the certificates a signer's chain must end at.
+        verify_url: The verification page the signatures' QR codes point to
+            (``{file}`` is replaced by the file name); None: ``sigap verify <file>``.
+    """
+
+    trust_roots: tuple[Path, ...] = ()
+    verify_url: str | None = None
+
+
+@dataclass(frozen=True)
 class Person:
     """Someone in the office who performs or approves SOP steps.
 
@@ -106,6 +139,7 @@ class Person:
         email: E-mail address, if known.
         phone: Phone number, if known.
         approval: Approval secret; ``None`` if the person never approves.
+        certificate: The certificate they sign PDFs with; ``None``: they do not.
     """
 
     username: str
@@ -115,6 +149,7 @@ class Person:
     email: str | None
     phone: str | None
     approval: Approval | None = None
+    certificate: Certificate | None = None
 
 
 @dataclass(frozen=True)
@@ -156,6 +191,7 @@ class Office:
             configs (regex -> replacement), applied after SIGAP's defaults.
         file: The file the configuration came from.
         warnings: Problems that do not stop SIGAP (e.g. a role nobody holds).
+        signing: Trust roots and verification URL of signed PDFs; ``None`` if not set.
     """
 
     name: str
@@ -171,6 +207,7 @@ class Office:
     config_sanitize: tuple[SanitizePattern, ...] = ()
     file: str = "office.yaml"
     warnings: tuple[Problem, ...] = ()
+    signing: Signing | None = None
 
     @property
     def timezone(self) -> ZoneInfo:
@@ -430,6 +467,11 @@ def _parse_person(
         approval = _parse_approval(
             ck, data["approval"], (*path, "approval"), f"{label}.approval", username or ""
         )
+    certificate = None
+    if data.get("certificate") is not None:
+        certificate = _parse_certificate(
+            ck, data["certificate"], (*path, "certificate"), f"{label}.certificate"
+        )
     if len(ck.problems) > n_before or name is None:
         return None
     return Person(
@@ -440,7 +482,62 @@ def _parse_person(
         email=email,
         phone=phone,
         approval=approval,
+        certificate=certificate,
     )
+
+
+def _file_path(raw: str, file: str) -> Path:
+    """A path written in the office file: relative ones are relative to the file's directory."""
+    return Path(raw) if PurePath(raw).is_absolute() else Path(file).parent / raw
+
+
+def _parse_certificate(
+    ck: _Checker, raw: Any, path: tuple[str | int, ...], shown: str
+) -> Certificate | None:
+    data = ck.mapping(raw, path, shown, _CERTIFICATE_KEYS)
+    if data is None:
+        return None
+    n_before = len(ck.problems)
+    pkcs12 = None
+    if "pkcs12" not in data:
+        ck.add(
+            path, "missing pkcs12: the PKCS#12 file (.p12) of the certificate", f"{shown}.pkcs12"
+        )
+    else:
+        pkcs12 = ck.text(data["pkcs12"], (*path, "pkcs12"), f"{shown}.pkcs12")
+    passphrase = data.get("passphrase")
+    if not is_secret_reference(passphrase):
+        ck.add(
+            (*path, "passphrase"),
+            "must be a reference to the PKCS#12 passphrase, `env:VARIABLE` or "
+            "`secret:<prefect-secret-block>`, never the passphrase itself",
+            f"{shown}.passphrase",
+        )
+    if len(ck.problems) > n_before or pkcs12 is None:
+        return None
+    return Certificate(_file_path(pkcs12, ck.lm.file), str(passphrase), ck.lm.line(*path))
+
+
+def _parse_signing(ck: _Checker, raw: Any) -> Signing | None:
+    data = ck.mapping(raw, ("signing",), "signing", _SIGNING_KEYS)
+    if data is None:
+        return None
+    roots: list[Path] = []
+    raw_roots = data.get("trust_roots")
+    if isinstance(raw_roots, str):
+        raw_roots = [raw_roots]
+    if raw_roots is not None and not isinstance(raw_roots, list):
+        ck.add(("signing", "trust_roots"), "must be a list of PEM certificate files")
+    for i, item in enumerate(raw_roots or []):
+        text = ck.text(item, ("signing", "trust_roots", i), f"signing.trust_roots[{i}]")
+        if text is not None:
+            roots.append(_file_path(text, ck.lm.file))
+    url = data.get("verify_url")
+    if url is not None:
+        url = ck.text(url, ("signing", "verify_url"), "signing.verify_url")
+        if url is not None and not re.match(r"^https?://\S+$", url):
+            ck.add(("signing", "verify_url"), "must be an http(s) URL", "signing.verify_url")
+    return Signing(trust_roots=tuple(roots), verify_url=url)
 
 
 def _parse_sla(ck: _Checker, raw: Any) -> Sla:
@@ -696,6 +793,7 @@ def parse_office(text: str, file: str, *, today: date | None = None) -> Office:
             if person is not None:
                 people.append(person)
     sla = _parse_sla(ck, top["sla"]) if top.get("sla") is not None else Sla()
+    signing = _parse_signing(ck, top["signing"]) if top.get("signing") is not None else None
     sanitize: tuple[SanitizePattern, ...] = ()
     try:
         sanitize = parse_patterns(top.get("config_sanitize"), lm, ("config_sanitize",))
@@ -733,6 +831,7 @@ def parse_office(text: str, file: str, *, today: date | None = None) -> Office:
         config_sanitize=sanitize,
         file=file,
         warnings=tuple(warnings),
+        signing=signing,
     )
 
 

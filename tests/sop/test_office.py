@@ -547,3 +547,81 @@ def test_escalations_that_cannot_work_are_warnings():
         "office.yaml:30: sla.escalate_to.kasi: role kabid (Kepala Bidang) receives "
         "escalations but no person holds it",
     ]
+
+
+SIGNING = (
+    BASE.replace(
+        f"""      code_hash: "{HASH}"
+""",
+        f"""      code_hash: "{HASH}"
+    certificate:
+      pkcs12: keys/rahmat.p12
+      passphrase: env:SIGAP_P12_RAHMAT
+""",
+    )
+    + """signing:
+  trust_roots: [keys/root-ca.pem]
+  verify_url: https://sigap.example.go.id/verifikasi
+"""
+)
+
+
+def test_certificate_and_signing_are_read_relative_to_the_file():
+    office = parse_office(SIGNING, "config/office.yaml")
+    cert = office.person("rahmat").certificate
+    assert cert.pkcs12 == Path("config/keys/rahmat.p12")
+    assert cert.passphrase == "env:SIGAP_P12_RAHMAT"
+    assert office.person("sahrul").certificate is None
+    assert office.signing.trust_roots == (Path("config/keys/root-ca.pem"),)
+    assert office.signing.verify_url == "https://sigap.example.go.id/verifikasi"
+    assert parse_office(BASE, "office.yaml").signing is None
+
+
+BAD_SIGNING = [
+    (
+        "plain-passphrase",
+        "      passphrase: env:SIGAP_P12_RAHMAT",
+        "      passphrase: Rahasia-123",
+        "people.rahmat.certificate.passphrase",
+        "never the passphrase itself",
+    ),
+    (
+        "no-file",
+        "      pkcs12: keys/rahmat.p12",
+        "      pkcs12: ''",
+        "people.rahmat.certificate.pkcs12",
+        "must be a non-empty text",
+    ),
+    (
+        "unknown-key",
+        "      pkcs12: keys/rahmat.p12",
+        "      pkcs: keys/rahmat.p12",
+        "people.rahmat.certificate.pkcs",
+        "did you mean 'pkcs12'",
+    ),
+    (
+        "bad-url",
+        "  verify_url: https://sigap.example.go.id/verifikasi",
+        "  verify_url: sigap.example.go.id",
+        "signing.verify_url",
+        "must be an http(s) URL",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "field", "message"),
+    [c[1:] for c in BAD_SIGNING],
+    ids=[c[0] for c in BAD_SIGNING],
+)
+def test_bad_certificate_or_signing_names_file_line_field(old, new, field, message):
+    assert old in SIGNING
+    text = SIGNING.replace(old, new)
+    line = text.splitlines().index(new) + 1
+    with pytest.raises(ConfigError) as err:
+        parse_office(text, "config/office.yaml")
+    shown = [str(p) for p in err.value.problems]
+    assert any(
+        s.startswith(f"config/office.yaml:{line}: {field}: ") and message in s for s in shown
+    )
+    assert all("Rahasia-123" not in s for s in shown)
