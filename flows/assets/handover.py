@@ -17,7 +17,6 @@ from pydantic import Field
 from flows.approvals import Note, SignedInput
 from flows.assets.common import FLOW_NAMES, AssetJob, open_asset_procedure
 from flows.engine import Procedure, StepResult
-from flows.preamble import load_context
 from reports.asset_documents import activity_report, asset_fields, bast, person_line
 from reports.document import signature_for
 from sop.form_text import LongText, NameText
@@ -146,12 +145,10 @@ def asset_handover(
         database_url: Basis data catatan (default: ``SIGAP_DATABASE_URL``).
 
     Returns:
-        Run key, status, outputs and documents.
+        Run key, status, outputs and documents (the BAST, the installation report).
     """
-    with load_context(office_file, database_url) as context:
-        run = open_asset_procedure(
-            context, CODE, tag, reference, (actor, "kasi", "actor"), (user, "asset_user", "user")
-        )
+    people = (actor, "kasi", "actor"), (user, "asset_user", "user")
+    with open_asset_procedure(CODE, tag, reference, office_file, database_url, *people) as run:
         giver = actor or (run.office.holders("kasi")[0].username)
         job = HandoverJob(run, user=user, purpose=purpose, giver=giver)
         return job.perform(
