@@ -135,6 +135,8 @@ def asset_handover(
 ) -> dict[str, Any]:
     """SOP D3, pemanfaatan aset: serah terima kepada pengguna (handover to a user).
 
+    The receiving user becomes the asset's custodian at the end (step 3).
+
     Args:
         tag: Kode aset (asset tag).
         user: Username pengguna aset yang menerima (the receiving asset user).

@@ -330,6 +330,8 @@ def asset_planning(
 ) -> dict[str, Any]:
     """SOP D1, perencanaan kebutuhan dan penganggaran aset (planning and budgeting).
 
+    The procured units enter the register as ``procured`` at step 6.
+
     Args:
         items: Barang yang direncanakan: ``name``, ``category``, ``quantity``,
             ``unit_cost`` (Rupiah) per item (planned items).

@@ -150,6 +150,8 @@ def asset_relocation(
 ) -> dict[str, Any]:
     """SOP D2, pemindahtempatan aset (relocation of an asset).
 
+    The asset's location changes in the register at the end (step 6).
+
     Args:
         tag: Kode aset (asset tag).
         to_location: Lokasi tujuan (destination).

@@ -216,6 +216,8 @@ def asset_repair(
 ) -> dict[str, Any]:
     """SOP D4, perbaikan dan pemeliharaan aset (repair and maintenance).
 
+    The asset is ``under_repair`` from step 4 and ``in_service`` again at the end.
+
     Args:
         tag: Kode aset (asset tag).
         problem: Kebutuhan perbaikan/pemeliharaan (what needs repair).
