@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 from types import MethodType
 from typing import Any, ClassVar
@@ -80,17 +80,7 @@ class AssetRun:
         """The asset as the register holds it now."""
         assert self.tag is not None
         a = load_asset(self.engine, self.tag)
-        return AssetFacts(
-            tag=a.tag,
-            name=a.name,
-            category=a.category,
-            status=a.status,
-            vendor=a.vendor,
-            model=a.model,
-            serial=a.serial,
-            location=a.location,
-            custodian=a.custodian,
-        )
+        return AssetFacts(**{f.name: getattr(a, f.name) for f in fields(AssetFacts)})
 
     def facts_md(self) -> str:
         """The asset's register fields as a markdown list (empty for a run on no asset)."""
