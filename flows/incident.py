@@ -461,6 +461,8 @@ def network_incident(
 ) -> dict[str, Any]:
     """SOP C, Penanganan Kendala Jaringan, for one incident.
 
+    An existing ``incident`` continues its run; without one, the report fields open a new one.
+
     Args:
         incident: Nomor insiden yang sudah ada, mis. INC-2026-0001 (an existing
             incident: continue it); kosong = laporan baru dari kolom berikut.

@@ -64,6 +64,8 @@ def network_maintenance(
 ) -> dict[str, Any]:
     """SOP A, Pemeliharaan Infrastruktur Sistem Jaringan, for one month.
 
+    The month's run continues from where its records stand (one run per month).
+
     Args:
         month: Bulan pemeliharaan (maintenance month), ``YYYY-MM``; kosong = bulan ini
             di zona waktu kantor (empty = the current month at the office).

@@ -173,30 +173,36 @@ def capture(
     watchdog.guard(sock)
     try:
         with _known_hosts(target, pinned_key) as known_hosts:
-            options = _ssh_options(target, sock, known_hosts, watchdog)
+            login = _Login(
+                target, password, enable_secret, _ssh_options(target, sock, known_hosts, watchdog)
+            )
             if platform.transport == "napalm":
-                return _capture_napalm(target, platform, password, enable_secret, options)
-            return _capture_netmiko(target, platform, password, enable_secret, options)
+                return _capture_napalm(platform, login)
+            return _capture_netmiko(platform, login)
     finally:
         watchdog.cancel()
         with contextlib.suppress(OSError):
             sock.close()
 
 
-def _capture_napalm(
-    target: Target,
-    platform: Platform,
-    password: str,
-    enable_secret: str,
-    options: dict[str, Any],
-) -> Captures:
+@dataclass(frozen=True)
+class _Login:
+    """What a driver logs in with: the device, its secrets (never shown), the SSH options."""
+
+    target: Target
+    password: str = field(repr=False)
+    enable_secret: str = field(repr=False)
+    options: dict[str, Any]
+
+
+def _capture_napalm(platform: Platform, login: _Login) -> Captures:
     driver_class = get_network_driver(platform.napalm_driver)
     device = driver_class(
-        hostname=target.hostname,
-        username=target.username,
-        password=password,
-        timeout=int(options["conn_timeout"]) or 1,
-        optional_args={**options, "secret": enable_secret},
+        hostname=login.target.hostname,
+        username=login.target.username,
+        password=login.password,
+        timeout=int(login.options["conn_timeout"]) or 1,
+        optional_args={**login.options, "secret": login.enable_secret},
     )
     device.open()
     getters: dict[str, Any] = {}
@@ -229,20 +235,14 @@ def _unless_session_lost() -> Iterator[None]:
             raise
 
 
-def _capture_netmiko(
-    target: Target,
-    platform: Platform,
-    password: str,
-    enable_secret: str,
-    options: dict[str, Any],
-) -> Captures:
+def _capture_netmiko(platform: Platform, login: _Login) -> Captures:
     connection = ConnectHandler(
         device_type=platform.netmiko_device_type,
-        host=target.hostname,
-        username=target.username,
-        password=password,
-        secret=enable_secret,
-        **options,
+        host=login.target.hostname,
+        username=login.target.username,
+        password=login.password,
+        secret=login.enable_secret,
+        **login.options,
     )
     try:
         if platform.netmiko_device_type.startswith("cisco") and not connection.check_enable_mode():

@@ -1,16 +1,18 @@
 """What the flows of SOP D1-D6 share: the run (:class:`AssetRun`), opening and checking it.
 
-A flow loads its context (:func:`flows.preamble.load_context`), opens the run with
-:func:`open_asset_procedure` (one asset: the people and the asset's state are checked
-before anything is recorded) or :func:`open_asset_run` (no asset), builds its job class
-and runs the procedure with :meth:`AssetJob.perform`.
+A D1-D5 flow opens its context and run in one ``with`` block,
+:func:`open_asset_procedure` (the people named and the asset's state are checked before
+anything is recorded), builds its job class and runs the procedure with
+:meth:`AssetJob.perform`; D6 loads its context (:func:`flows.preamble.load_context`) and
+opens its run with :func:`open_asset_run`.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, fields
 from pathlib import Path
 from types import MethodType
 from typing import Any, ClassVar
@@ -19,7 +21,7 @@ from sqlalchemy.engine import Engine
 
 from config.settings import Settings
 from flows.engine import Procedure, StepHandler, StepResult
-from flows.preamble import FlowContext
+from flows.preamble import FlowContext, load_context
 from records.asset_runs import run_decisions, run_documents, run_started
 from records.assets import load_asset, update_asset
 from reports.artifacts import artifact_key
@@ -78,17 +80,7 @@ class AssetRun:
         """The asset as the register holds it now."""
         assert self.tag is not None
         a = load_asset(self.engine, self.tag)
-        return AssetFacts(
-            tag=a.tag,
-            name=a.name,
-            category=a.category,
-            status=a.status,
-            vendor=a.vendor,
-            model=a.model,
-            serial=a.serial,
-            location=a.location,
-            custodian=a.custodian,
-        )
+        return AssetFacts(**{f.name: getattr(a, f.name) for f in fields(AssetFacts)})
 
     def facts_md(self) -> str:
         """The asset's register fields as a markdown list (empty for a run on no asset)."""
@@ -308,20 +300,40 @@ def check_start(engine: Engine, code: str, tag: str, key: str) -> None:
         raise AssetProcedureError(str(exc)) from exc
 
 
+@contextmanager
 def open_asset_procedure(
-    context: FlowContext,
     code: str,
-    tag: str,
+    tag: str | None,
     reference: str | None,
+    office_file: str | None,
+    database_url: str | None,
     *people: tuple[str | None, str, str],
-) -> AssetRun:
-    """Open a run on one asset; refused before anything is recorded (AssetProcedureError).
+) -> Iterator[AssetRun]:
+    """Load the flow's context and open its run; refused before anything is recorded.
 
     ``reference`` None takes :func:`default_reference`; each ``(username, role, what)`` of
-    ``people`` is checked in order (:func:`check_person`), then the asset's state.
+    ``people`` is checked in order (:func:`check_person`), then, for a run on one asset,
+    the asset's state (:func:`check_start`). The context's engine is disposed when the
+    ``with`` block ends.
+
+    Args:
+        code: ``D1`` ... ``D5``.
+        tag: The asset's tag, or ``None`` for a run on no one asset (D1).
+        reference: The flow's ``reference`` argument.
+        office_file: The flow's ``office_file`` argument.
+        database_url: The flow's ``database_url`` argument.
+        *people: ``(username, role, what)`` of each person the flow's arguments name.
+
+    Yields:
+        The run, on the context's engine.
+
+    Raises:
+        AssetProcedureError: A person or the asset's state refuses the start.
     """
-    run = open_asset_run(context, code, reference=reference or default_reference(tag), tag=tag)
-    for username, role, what in people:
-        check_person(run.office, username, role, what)
-    check_start(run.engine, code, tag, run.run_key)
-    return run
+    with load_context(office_file, database_url) as context:
+        run = open_asset_run(context, code, reference=reference or default_reference(tag), tag=tag)
+        for username, role, what in people:
+            check_person(run.office, username, role, what)
+        if tag is not None:
+            check_start(run.engine, code, tag, run.run_key)
+        yield run

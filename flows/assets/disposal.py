@@ -21,7 +21,6 @@ from pydantic import Field
 from flows.approvals import SignedInput, WorkNote
 from flows.assets.common import FLOW_NAMES, AssetJob, open_asset_procedure
 from flows.engine import Procedure, StepResult
-from flows.preamble import load_context
 from reports.asset_documents import berita_acara_disposal
 from sop.form_text import LongText, NameText
 from sop.model import Step
@@ -154,10 +153,10 @@ def asset_disposal(
         database_url: Basis data catatan (default: ``SIGAP_DATABASE_URL``).
 
     Returns:
-        Run key, status, outputs and documents.
+        Run key, status, outputs and documents (the Surat Penugasan, the Berita Acara).
     """
-    with load_context(office_file, database_url) as context:
-        run = open_asset_procedure(context, CODE, tag, reference, (actor, "asset_manager", "actor"))
+    manager = actor, "asset_manager", "actor"
+    with open_asset_procedure(CODE, tag, reference, office_file, database_url, manager) as run:
         job = DisposalJob(
             run, reason=reason, manager=actor or run.office.holders("asset_manager")[0].username
         )

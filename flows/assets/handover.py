@@ -17,7 +17,6 @@ from pydantic import Field
 from flows.approvals import Note, SignedInput
 from flows.assets.common import FLOW_NAMES, AssetJob, open_asset_procedure
 from flows.engine import Procedure, StepResult
-from flows.preamble import load_context
 from reports.asset_documents import activity_report, asset_fields, bast, person_line
 from reports.document import signature_for
 from sop.form_text import LongText, NameText
@@ -136,6 +135,8 @@ def asset_handover(
 ) -> dict[str, Any]:
     """SOP D3, pemanfaatan aset: serah terima kepada pengguna (handover to a user).
 
+    The receiving user becomes the asset's custodian at the end (step 3).
+
     Args:
         tag: Kode aset (asset tag).
         user: Username pengguna aset yang menerima (the receiving asset user).
@@ -146,12 +147,10 @@ def asset_handover(
         database_url: Basis data catatan (default: ``SIGAP_DATABASE_URL``).
 
     Returns:
-        Run key, status, outputs and documents.
+        Run key, status, outputs and documents (the BAST, the installation report).
     """
-    with load_context(office_file, database_url) as context:
-        run = open_asset_procedure(
-            context, CODE, tag, reference, (actor, "kasi", "actor"), (user, "asset_user", "user")
-        )
+    people = (actor, "kasi", "actor"), (user, "asset_user", "user")
+    with open_asset_procedure(CODE, tag, reference, office_file, database_url, *people) as run:
         giver = actor or (run.office.holders("kasi")[0].username)
         job = HandoverJob(run, user=user, purpose=purpose, giver=giver)
         return job.perform(

@@ -25,12 +25,9 @@ from flows.approvals import ApprovalInput, Note, SignedInput
 from flows.assets.common import (
     FLOW_NAMES,
     AssetJob,
-    check_person,
-    default_reference,
-    open_asset_run,
+    open_asset_procedure,
 )
 from flows.engine import Procedure, StepResult
-from flows.preamble import load_context
 from records.asset_runs import completed_count
 from records.assets import add_assets, taken_tags
 from reports.asset_documents import activity_report, decisions_table
@@ -333,6 +330,8 @@ def asset_planning(
 ) -> dict[str, Any]:
     """SOP D1, perencanaan kebutuhan dan penganggaran aset (planning and budgeting).
 
+    The procured units enter the register as ``procured`` at step 6.
+
     Args:
         items: Barang yang direncanakan: ``name``, ``category``, ``quantity``,
             ``unit_cost`` (Rupiah) per item (planned items).
@@ -346,11 +345,8 @@ def asset_planning(
         Run key, status, each step's outputs and the documents written.
     """
     plan = check_plan_items(items)
-    with load_context(office_file, database_url) as context:
-        run = open_asset_run(
-            context, CODE, reference=reference or default_reference(None), tag=None
-        )
-        check_person(run.office, actor, "kasi", "actor")
+    kasi = actor, "kasi", "actor"
+    with open_asset_procedure(CODE, None, reference, office_file, database_url, kasi) as run:
         job = PlanningJob(run, plan=plan, reason=reason, proposer=actor)
         return job.perform(
             title=f"D1 Rencana kebutuhan aset: {', '.join(i.name for i in plan)}"[:480],

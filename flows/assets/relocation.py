@@ -24,7 +24,6 @@ from flows.assets.common import (
     open_asset_procedure,
 )
 from flows.engine import Procedure, StepResult
-from flows.preamble import load_context
 from reports.asset_documents import berita_acara_relocation
 from sop.form_text import ShortText
 from sop.model import Step
@@ -151,6 +150,8 @@ def asset_relocation(
 ) -> dict[str, Any]:
     """SOP D2, pemindahtempatan aset (relocation of an asset).
 
+    The asset's location changes in the register at the end (step 6).
+
     Args:
         tag: Kode aset (asset tag).
         to_location: Lokasi tujuan (destination).
@@ -161,12 +162,12 @@ def asset_relocation(
         database_url: Basis data catatan (default: ``SIGAP_DATABASE_URL``).
 
     Returns:
-        Run key, status, outputs and documents.
+        Run key, status, outputs and documents (the Surat Penugasan, the Berita Acara).
     """
     if not to_location.strip():
         raise AssetProcedureError("to_location: empty")
-    with load_context(office_file, database_url) as context:
-        run = open_asset_procedure(context, CODE, tag, reference, (actor, "kasi", "actor"))
+    kasi = actor, "kasi", "actor"
+    with open_asset_procedure(CODE, tag, reference, office_file, database_url, kasi) as run:
         job = RelocationJob(run, to_location=to_location, reason=reason, actor=actor)
         return job.perform(
             title=f"D2 Pemindahtempatan aset {tag} ke {to_location}",

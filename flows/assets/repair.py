@@ -25,7 +25,6 @@ from flows.assets.common import (
     open_asset_procedure,
 )
 from flows.engine import Procedure, StepResult
-from flows.preamble import load_context
 from records.incidents import incident_number
 from reports.asset_documents import activity_report, asset_fields, decisions_table, nota_dinas
 from reports.document import signature_for
@@ -217,6 +216,8 @@ def asset_repair(
 ) -> dict[str, Any]:
     """SOP D4, perbaikan dan pemeliharaan aset (repair and maintenance).
 
+    The asset is ``under_repair`` from step 4 and ``in_service`` again at the end.
+
     Args:
         tag: Kode aset (asset tag).
         problem: Kebutuhan perbaikan/pemeliharaan (what needs repair).
@@ -228,10 +229,10 @@ def asset_repair(
         database_url: Basis data catatan (default: ``SIGAP_DATABASE_URL``).
 
     Returns:
-        Run key, status, outputs and documents.
+        Run key, status, outputs and documents (Nota Dinas, Surat Penugasan, repair report).
     """
-    with load_context(office_file, database_url) as context:
-        run = open_asset_procedure(context, CODE, tag, reference, (actor, "asset_manager", "actor"))
+    manager = actor, "asset_manager", "actor"
+    with open_asset_procedure(CODE, tag, reference, office_file, database_url, manager) as run:
         incident_no = linked_incident(run, incident)
         job = RepairJob(
             run,
