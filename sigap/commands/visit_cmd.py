@@ -345,22 +345,22 @@ def _visit_of_run(database_url: str, flow_run_id: str, wait: float) -> str | Non
         engine.dispose()
 
 
-def parse_explanations(items: list[str]) -> dict[str, str]:
-    """``SERIAL=text`` pairs from ``--explain`` (pure).
+def parse_explanations(items: list[str]) -> list[dict[str, str]]:
+    """``SERIAL=text`` pairs from ``--explain``, as the exit form's items (pure).
 
     Raises:
         ValueError: A pair without ``=`` or with an empty serial or text.
 
     Examples:
         >>> parse_explanations(["HD-9=dibawa vendor untuk RMA"])
-        {'HD-9': 'dibawa vendor untuk RMA'}
+        [{'serial': 'HD-9', 'text': 'dibawa vendor untuk RMA'}]
     """
-    out: dict[str, str] = {}
+    out: list[dict[str, str]] = []
     for item in items:
         serial, sep, text = item.partition("=")
         if not sep or not serial.strip() or not text.strip():
             raise ValueError(f"--explain: {item!r}: expected SERIAL=explanation")
-        out[serial.strip()] = text.strip()
+        out.append({"serial": serial.strip(), "text": text.strip()})
     return out
 
 

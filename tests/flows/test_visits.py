@@ -165,7 +165,7 @@ def test_mismatched_devices_are_refused_until_each_serial_is_explained(
         approver="nurul",
         code="demo-nurul",
         devices=out,
-        explanations={"HD-778": "dipasang di server aplikasi (tiket INC-12)"},
+        explanations=[{"serial": "HD-778", "text": "dipasang di server aplikasi (tiket INC-12)"}],
     )
     reason = refusals(db_url)[-1][2]
     assert "HD-OLD-9" in reason and "HD-778" not in reason
@@ -176,10 +176,10 @@ def test_mismatched_devices_are_refused_until_each_serial_is_explained(
         approver="nurul",
         code="demo-nurul",
         devices=out,
-        explanations={
-            "HD-778": "dipasang di server aplikasi (tiket INC-12)",
-            "HD-OLD-9": "disk rusak dibawa vendor untuk RMA, BA serah terima no. 3",
-        },
+        explanations=[
+            {"serial": "HD-778", "text": "dipasang di server aplikasi (tiket INC-12)"},
+            {"serial": "HD-OLD-9", "text": "disk rusak dibawa vendor untuk RMA, BA no. 3"},
+        ],
     )
     run.join(60)
 
