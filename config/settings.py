@@ -85,6 +85,16 @@ class Settings:
     evidence_max_mb: int = 20
     asset_unseen_months: int = 3
 
+    @property
+    def reports_dir(self) -> Path:
+        """Where report files go: ``report_dir``, or ``<data dir>/reports``.
+
+        Examples:
+            >>> str(Settings(Path("/srv"), "sqlite://", Path("i"), Path("o")).reports_dir)
+            '/srv/reports'
+        """
+        return self.report_dir or self.data_dir / "reports"
+
 
 def load_settings(env: dict[str, str] | None = None) -> Settings:
     """Read settings from ``env`` (default: the process environment).

@@ -37,6 +37,7 @@ from flows.preamble import FlowContext, load_context
 from inventory import load_inventory
 from records.incidents import IncidentStore, NewIncident
 from records.snapshots import latest_and_last_good
+from reports.artifacts import served_reports
 from reports.document import publish_document
 from reports.incident import incident_documents, write_incident_documents
 from sop.form_schema import tidy_part_schema
@@ -367,10 +368,15 @@ class IncidentJob:
             member=member[-1] if member else None,
             date=now,
         )
-        out_dir = (self.settings.report_dir or self.settings.data_dir / "reports") / "incidents"
+        out_dir = self.settings.reports_dir / "incidents"
         paths = write_incident_documents(docs, out_dir, str(inc["number"]))
         for name, doc in docs.items():
-            publish_document(doc, paths[name], key=f"{name}-{inc['number']}")
+            publish_document(
+                doc,
+                paths[name],
+                key=f"{name}-{inc['number']}",
+                served=served_reports(self.settings),
+            )
         self._status("closed", resolution=inc.get("resolution"))
         files = {name: {fmt: str(p) for fmt, p in by_fmt.items()} for name, by_fmt in paths.items()}
         return StepResult(

@@ -37,6 +37,7 @@ from flows.collect import collect_flow
 from flows.engine import Procedure, StepResult
 from flows.preamble import FlowContext, load_context
 from inventory import load_inventory
+from reports.artifacts import served_reports
 from reports.maintenance import publish_maintenance_artifacts, write_maintenance_report
 from reports.sources import month_review_lines
 from sop.maintenance import device_lines, devices_in_note, review_summary, totals
@@ -312,7 +313,7 @@ class MaintenanceJob:
 
     def _report(self, *, final: bool) -> dict[str, str]:
         """Write the month's report files and publish them as Prefect artifacts."""
-        out_dir = (self.settings.report_dir or self.settings.data_dir / "reports") / self.month
+        out_dir = self.settings.reports_dir / self.month
         files = write_maintenance_report(
             self.engine,
             self.office,
@@ -321,7 +322,9 @@ class MaintenanceJob:
             now=clock.now(),
             asset_unseen_months=self.settings.asset_unseen_months,
         )
-        publish_maintenance_artifacts(files, key=self._artifact_key())
+        publish_maintenance_artifacts(
+            files, key=self._artifact_key(), served=served_reports(self.settings)
+        )
         if final:
             self.logger.info("laporan akhir: %s", ", ".join(str(p) for p in files.paths.values()))
         return {fmt: str(path) for fmt, path in files.paths.items()}

@@ -328,15 +328,18 @@ class ServerRepair:
 
     def _monthly_report(self, procedure: Procedure) -> list[str]:
         """Step 7's output: this month's "Laporan Jenis Kerusakan Rutin", files and artifacts."""
+        from reports.artifacts import served_reports
         from reports.document import publish_document
         from reports.server_faults import write_fault_report
 
         now = clock.now()
         month = current_month(now, self.office.timezone)
-        out_dir = self.settings.report_dir or self.settings.data_dir / "reports"
+        out_dir = self.settings.reports_dir
         try:
             doc, paths = write_fault_report(procedure.engine, self.office, month, out_dir, date=now)
-            publish_document(doc, paths, key=f"laporan-kerusakan-{month}")
+            publish_document(
+                doc, paths, key=f"laporan-kerusakan-{month}", served=served_reports(self.settings)
+            )
         except Exception as exc:  # the report must not undo a closed repair
             procedure.logger.warning("laporan kerusakan %s tidak dibuat: %s", month, exc)
             return []

@@ -54,6 +54,7 @@ from flows.preamble import load_context
 from records.db import session_scope
 from records.sop_runs import get_sop_run
 from records.visits import VisitFacts, VisitStore
+from reports.artifacts import served_reports
 from reports.document import publish_document, write_document
 from reports.visits import STATUS_WORDS, visit_form_document, visit_line
 from sop.escalation import format_time
@@ -483,12 +484,14 @@ class VisitRun:
         now = clock.now()
         visit = self.store.archive(self.visit_id, at=now)
         number, line = visit.number, visit_line(visit)
-        directory = (self.settings.report_dir or self.settings.data_dir / "reports") / "kunjungan"
+        directory = self.settings.reports_dir / "kunjungan"
         note = None
         try:
             doc = visit_form_document(self.office, line, now)
             paths = write_document(doc, directory, f"formulir-kunjungan-{number}")
-            publish_document(doc, paths, key=f"kunjungan-{number}")
+            publish_document(
+                doc, paths, key=f"kunjungan-{number}", served=served_reports(self.settings)
+            )
             documents = [str(p) for p in paths.values()]
         except Exception as exc:  # the visit is archived in the records all the same
             get_run_logger().error("formulir %s tidak dapat ditulis: %s", number, exc)

@@ -18,6 +18,8 @@ from urllib.parse import quote
 
 import pandas as pd
 
+from config.settings import Settings
+
 _KEY_BAD = re.compile(r"[^a-z0-9-]+")
 
 
@@ -145,20 +147,17 @@ class ServedReports:
         return self.url + quote(relative.as_posix())
 
 
-def served_reports() -> ServedReports:
-    """Read where reports are served: ``SIGAP_REPORT_DIR`` and ``SIGAP_REPORTS_URL``.
+def served_reports(settings: Settings) -> ServedReports:
+    """Where reports are served, from the settings the entry point read.
 
-    The one place ``reports/`` reads a setting: the flows publish through
-    :func:`publish_artifacts` without passing it.
+    Args:
+        settings: ``reports_dir`` (``SIGAP_REPORT_DIR``) and ``reports_url``
+            (``SIGAP_REPORTS_URL``).
 
     Returns:
         The report directory and its URL.
     """
-    from config.settings import load_settings
-
-    settings = load_settings()
-    directory = settings.report_dir or settings.data_dir / "reports"
-    return ServedReports(directory, settings.reports_url)
+    return ServedReports(settings.reports_dir, settings.reports_url)
 
 
 def files_markdown(paths: Mapping[str, Path], served: ServedReports, label: str) -> str:
@@ -199,7 +198,7 @@ def publish_artifacts(
     tables: Sequence[ArtifactTable] = (),
     description: str,
     files_label: str = "Berkas",
-    served: ServedReports | None = None,
+    served: ServedReports,
 ) -> None:
     """Create a document's Prefect artifacts: its markdown, its tables, a link per served file.
 
@@ -217,7 +216,7 @@ def publish_artifacts(
         tables: The table artifacts, in order.
         description: Short description shown in the Prefect UI.
         files_label: Label of the files line (``Berkas``, ``Files``).
-        served: Where reports are served; default read by :func:`served_reports`.
+        served: Where reports are served (:func:`served_reports` of the flow's settings).
     """
     from prefect.artifacts import (
         create_link_artifact,
@@ -225,7 +224,6 @@ def publish_artifacts(
         create_table_artifact,
     )
 
-    served = served if served is not None else served_reports()
     line = files_markdown(paths, served, files_label)
     body = markdown.rstrip() + ("\n\n" + line + "\n" if line else "\n")
     create_markdown_artifact(markdown=body, key=key, description=description)

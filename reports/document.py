@@ -799,8 +799,8 @@ def publish_document(
     paths: Mapping[str, Path],
     key: str,
     *,
+    served: ServedReports,
     markdown: str | None = None,
-    served: ServedReports | None = None,
 ) -> None:
     """Create the document's Prefect artifacts (call inside a flow or task run).
 
@@ -817,8 +817,8 @@ def publish_document(
         key: The artifact key, e.g. ``ba-inc-2026-0001``.
         markdown: The markdown artifact, if the document has its own summary (the
             monthly report's); default :func:`document_markdown`.
-        served: Where reports are served; default from the settings
-            (:func:`reports.artifacts.served_reports`).
+        served: Where reports are served (:func:`reports.artifacts.served_reports`
+            of the flow's settings).
     """
     description = doc.short_name
     tables = [

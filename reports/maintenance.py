@@ -270,7 +270,7 @@ def publish_maintenance_artifacts(
     report: MaintenanceReport | None = None,
     key: str | None = None,
     *,
-    served: ServedReports | None = None,
+    served: ServedReports,
 ) -> None:
     """Publish the report to Prefect: markdown summary, device table, links to its files.
 
@@ -283,8 +283,8 @@ def publish_maintenance_artifacts(
         key: Artifact key; made valid (lowercase letters, digits, dashes). Default
             ``laporan-pemeliharaan-<office>-<month>``. The table gets ``<key>-devices``,
             each file ``<key>-<format>`` (only when the report directory is served).
-        served: Where reports are served over HTTP; default from the settings
-            (:func:`reports.artifacts.served_reports`).
+        served: Where reports are served over HTTP (:func:`reports.artifacts.served_reports`
+            of the flow's settings).
 
     Raises:
         ValueError: ``key`` has no letters or digits.

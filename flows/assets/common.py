@@ -24,7 +24,7 @@ from flows.engine import Procedure, StepHandler, StepResult
 from flows.preamble import FlowContext, load_context
 from records.asset_runs import run_decisions, run_documents, run_started
 from records.assets import load_asset, update_asset
-from reports.artifacts import artifact_key
+from reports.artifacts import artifact_key, served_reports
 from reports.asset_documents import AssetFacts, asset_fields, surat_penugasan
 from reports.document import OfficialDocument, publish_document
 from reports.document import write_document as write_official
@@ -73,7 +73,7 @@ class AssetRun:
     @property
     def out_dir(self) -> Path:
         """Where the run's documents are written."""
-        base = self.settings.report_dir or self.settings.data_dir / "reports"
+        base = self.settings.reports_dir
         return base / "aset" / safe_name(self.run_key)
 
     def asset(self) -> AssetFacts:
@@ -115,7 +115,12 @@ class AssetRun:
     def publish(self, doc: OfficialDocument, name: str) -> list[str]:
         """Write a document (PDF, HTML, XLSX), publish it as artifacts; its file paths."""
         paths = write_official(doc, self.out_dir, name)
-        publish_document(doc, paths, key=artifact_key(f"{self.reference}-{name}"))
+        publish_document(
+            doc,
+            paths,
+            key=artifact_key(f"{self.reference}-{name}"),
+            served=served_reports(self.settings),
+        )
         return [str(p) for p in paths.values()]
 
     def decisions(self, proc: Procedure) -> list[dict[str, Any]]:

@@ -156,7 +156,7 @@ def serve_command(
     from reports.serve import HOST, make_server
 
     settings = load_settings()
-    root = directory or settings.report_dir or settings.data_dir / "reports"
+    root = directory or settings.reports_dir
     try:
         server = make_server(root, port)
     except FileNotFoundError as error:

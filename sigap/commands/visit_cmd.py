@@ -562,7 +562,7 @@ def report_kunjungan(
     except ValueError as exc:
         raise exit_with(str(exc), 2) from None
     settings = load_settings()
-    directory = out or settings.report_dir or settings.data_dir / "reports"
+    directory = out or settings.reports_dir
     engine = make_engine(_database(database_url))
     try:
         paths = write_visitor_log(

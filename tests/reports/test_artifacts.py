@@ -12,7 +12,8 @@ from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterFlowRun
 from prefect.context import get_run_context
 from sqlalchemy import Engine
 
-from reports.artifacts import artifact_key
+from config.settings import load_settings
+from reports.artifacts import artifact_key, served_reports
 from reports.maintenance import (
     ReportFiles,
     make_maintenance_report,
@@ -47,7 +48,9 @@ def test_artifacts_in_a_flow_run(
 
     @flow(name="report-artifacts-test")
     def publish() -> str:
-        publish_maintenance_artifacts(files, key="Laporan SOP A/Kanwil Malut/2026-11")
+        publish_maintenance_artifacts(
+            files, key="Laporan SOP A/Kanwil Malut/2026-11", served=served_reports(load_settings())
+        )
         return str(get_run_context().flow_run.id)
 
     flow_run_id = publish()
@@ -76,7 +79,9 @@ def test_artifacts_link_over_http_when_served(
 
     @flow(name="report-artifacts-served")
     def publish() -> str:
-        publish_maintenance_artifacts(files, key="laporan-served")
+        publish_maintenance_artifacts(
+            files, key="laporan-served", served=served_reports(load_settings())
+        )
         return str(get_run_context().flow_run.id)
 
     artifacts = _artifacts_of(publish())
@@ -100,7 +105,7 @@ def test_default_key_and_report_table(
 
     @flow(name="report-artifacts-default-key")
     def publish() -> str:
-        publish_maintenance_artifacts(files, report)
+        publish_maintenance_artifacts(files, report, served=served_reports(load_settings()))
         return str(get_run_context().flow_run.id)
 
     artifacts = _artifacts_of(publish())
@@ -114,4 +119,8 @@ def test_default_key_and_report_table(
 def test_artifact_keys() -> None:
     assert artifact_key("A/Kanwil  Malut/2026-11") == "a-kanwil-malut-2026-11"
     with pytest.raises(ValueError, match=r"^key:"):
-        publish_maintenance_artifacts(ReportFiles(paths={}, summary={}, markdown=""), key="///")
+        publish_maintenance_artifacts(
+            ReportFiles(paths={}, summary={}, markdown=""),
+            key="///",
+            served=served_reports(load_settings()),
+        )

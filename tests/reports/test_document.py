@@ -21,6 +21,8 @@ from prefect.client.orchestration import get_client
 from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterFlowRunId
 from prefect.context import get_run_context
 
+from config.settings import load_settings
+from reports.artifacts import served_reports
 from reports.document import (
     DocTable,
     OfficialDocument,
@@ -300,7 +302,7 @@ def test_write_and_publish_in_a_flow_run(
 
     @flow(name="document-artifacts-test")
     def publish() -> str:
-        publish_document(doc, paths, key="BA/INC-2026-0001")
+        publish_document(doc, paths, key="BA/INC-2026-0001", served=served_reports(load_settings()))
         return str(get_run_context().flow_run.id)
 
     with get_client(sync_client=True) as client:
