@@ -518,9 +518,7 @@ def await_answer(
                 )
                 refused = verdict_reason.split(": ", 1)[-1]
                 logger.warning(
-                    "jawaban untuk langkah %s ditolak (%s); menunggu lagi",
-                    step.number,
-                    verdict_reason.split(":", 1)[0],
+                    "jawaban untuk langkah %s ditolak: %s; menunggu lagi", step.number, refused
                 )
                 continue
             assert answer is not None  # a missing answer is always refused above
