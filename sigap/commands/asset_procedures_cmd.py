@@ -101,7 +101,7 @@ def start(code: str, params: dict[str, Any], here: bool) -> None:
         return
     if code != "D6":
         _precheck(code, params)
-    start_deployment(console, f"{names[code]}/{deployments[code]}", params)
+    start_deployment(console, f"{names[code]}/{deployments[code]}", params, what=f"SOP {code}")
     if "reference" in params:
         console.print(f"  reference:  {params['reference']}", soft_wrap=True)
     console.print("  answers:    sigap approvals list   then   sigap approve / sigap answer")

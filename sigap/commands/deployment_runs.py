@@ -22,6 +22,7 @@ def start_deployment(
     *,
     unavailable: str = "",
     missing: str = "",
+    what: str = "",
 ) -> Any:
     """Start a flow run of ``deployment`` and print how to follow it.
 
@@ -32,6 +33,7 @@ def start_deployment(
         unavailable: Added to the message when the Prefect server does not answer
             (e.g. that what was recorded stays recorded).
         missing: Added to the message when the server has no such deployment.
+        what: What is started, for the first line (``SOP D2``).
 
     Returns:
         The Prefect flow run.
@@ -63,6 +65,7 @@ def start_deployment(
             + (f"; {missing}" if missing else ""),
             2,
         ) from None
-    console.print(f"started flow run {flow_run.id} ({flow_run.name})", soft_wrap=True)
+    started = f"started {what} flow run" if what else "started flow run"
+    console.print(f"{started} {flow_run.id} ({flow_run.name})", soft_wrap=True)
     console.print(f"  follow it:  {link}", soft_wrap=True)
     return flow_run
