@@ -38,6 +38,14 @@ echo "$PREFECT_API_URL" >"$DATA_DIR/prefect-api.url"
 echo "== 7. serve the SOP deployments (SOP A: pemeliharaan-jaringan-bulanan)"
 set -a; source "$LAB/lab.env"; set +a
 export SIGAP_INVENTORY="$LAB/inventory" SIGAP_OFFICE="$LAB/office.yaml"
+# the report files over HTTP, so the Prefect UI's artifacts open them (docs/reports.md)
+REPORTS_PID="$DATA_DIR/report-serve.pid"
+if ! { [ -f "$REPORTS_PID" ] && kill -0 "$(cat "$REPORTS_PID")" 2>/dev/null; }; then
+  mkdir -p "$DATA_DIR/reports"
+  nohup sigap report serve --port 4201 --dir "$DATA_DIR/reports" >"$DATA_DIR/report-serve.log" 2>&1 &
+  echo $! >"$REPORTS_PID"
+fi
+export SIGAP_REPORTS_URL="http://127.0.0.1:4201/"
 SERVE_PID="$DATA_DIR/serve.pid"
 if ! { [ -f "$SERVE_PID" ] && kill -0 "$(cat "$SERVE_PID")" 2>/dev/null; }; then
   nohup sigap serve --office "$LAB/office.yaml" >"$DATA_DIR/serve.log" 2>&1 &
@@ -79,7 +87,7 @@ SIGAP is set up; $STATE.
 Data directory: $DATA_DIR
   the run:         $UI/v2/runs/flow-run/$RUN_ID
   your inbox:      $UI/v2/runs  filtered by the tag menunggu:kasubag (menunggu:<role>)
-  report files:    $DATA_DIR/reports/      (also as artifacts in the Prefect UI)
+  report files:    $DATA_DIR/reports/      (also as artifacts in the Prefect UI, served at $SIGAP_REPORTS_URL)
   approve in the UI: open the run, "Resume" (its ⋮ menu), fill in Keputusan, Username, Kode
   approve here:    source .venv/bin/activate
                    sigap approve $RUN_ID --decision setuju --as rahmat   (Kasubag, demo code: demo-rahmat)
@@ -87,5 +95,5 @@ Data directory: $DATA_DIR
                    (the lab's office has the documented demo codes demo-<username>)
   lab devices:     sigap lab status      (stop them: sigap lab down)
   office config:   $LAB/office.yaml
-  stop serving:    kill \$(cat $SERVE_PID); prefect server stop
+  stop serving:    kill \$(cat $SERVE_PID) \$(cat $REPORTS_PID); prefect server stop
 MSG
