@@ -29,13 +29,13 @@ from pathlib import Path
 from typing import Any
 
 from prefect import flow, get_run_logger
-from prefect.settings import PREFECT_UI_URL
 from sqlalchemy.engine import Engine
 
 from config.settings import Settings
 from flows.collect import collect_flow
 from flows.engine import Procedure, StepResult
 from flows.preamble import FlowContext, load_context
+from flows.run_labels import artifact_link
 from inventory import load_inventory
 from reports.artifacts import served_reports
 from reports.maintenance import publish_maintenance_artifacts, write_maintenance_report
@@ -301,8 +301,7 @@ class MaintenanceJob:
 
     def _report_link(self) -> str:
         key = self._artifact_key()
-        ui = PREFECT_UI_URL.value()
-        return f"{ui.rstrip('/')}/artifacts/key/{key}" if ui else f"artefak Prefect `{key}`"
+        return artifact_link(key) or f"artefak Prefect `{key}`"
 
     def _artifact_key(self) -> str:
         return f"laporan-pemeliharaan-{self.run_key.split('/', 1)[1].replace('/', '-')}"

@@ -44,6 +44,19 @@ def flow_run_link(flow_run_id: str) -> str:
     return f"{base}/runs/flow-run/{flow_run_id}" if base else flow_run_id
 
 
+def artifact_link(key: str) -> str | None:
+    """The Prefect UI address of the latest artifact under ``key`` (``None`` without a UI).
+
+    Args:
+        key: The artifact key.
+
+    Returns:
+        A URL in the same UI as :func:`flow_run_link`, or ``None``.
+    """
+    base = _ui_base()
+    return f"{base}/artifacts/key/{key}" if base else None
+
+
 def name_flow_run(flow_run_id: str | None, name: str) -> None:
     """Give a flow run SIGAP's name for it (e.g. ``SOP A 2026-11 kanwil-malut``).
 

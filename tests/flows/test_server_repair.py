@@ -137,7 +137,9 @@ def _repair_run(e_lab: Any, e_office: Path, e_db: str, flow_thread: Any, tmp_pat
         _answer(e_db, 3, "wirawan", decision="kembalikan", note="periksa log dulu")
         _answer(e_db, 2, "made", kind="layanan_berhenti", analysis="api kehabisan memori")
         _answer(e_db, 3, "wirawan", decision="setuju")
-        # the provider is contacted a minute into step 4 and answers 40 minutes later
+        # the provider is contacted a minute into step 4 and answers 40 minutes later; step 4
+        # must have started before the clock is read, or the wait falls before the step
+        wait_for(lambda: (_waiting(e_db) or ("", 0))[1] == 4, 120, "step 4 to start")
         contacted = clock.now().replace(microsecond=0) + timedelta(minutes=1)
         CLOCK.advance(minutes=60)
         _answer(
