@@ -367,6 +367,7 @@ class IncidentJob:
             team_lead=lead[-1] if lead else None,
             member=member[-1] if member else None,
             date=now,
+            decisions=proc.decisions(),
         )
         out_dir = self.settings.reports_dir / "incidents"
         paths = write_incident_documents(docs, out_dir, str(inc["number"]))

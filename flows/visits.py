@@ -56,7 +56,7 @@ from records.sop_runs import get_sop_run
 from records.visits import VisitFacts, VisitStore
 from reports.artifacts import served_reports
 from reports.document import publish_document, write_document
-from reports.visits import STATUS_WORDS, visit_form_document, visit_line
+from reports.visits import EXIT_STEP, STATUS_WORDS, visit_form_document, visit_line
 from sop.escalation import format_time
 from sop.form_schema import tidy_part_schema
 from sop.form_text import LongText, ShortText
@@ -487,7 +487,7 @@ class VisitRun:
         directory = self.settings.reports_dir / "kunjungan"
         note = None
         try:
-            doc = visit_form_document(self.office, line, now)
+            doc = visit_form_document(self.office, line, now, decisions=procedure.signed(EXIT_STEP))
             paths = write_document(doc, directory, f"formulir-kunjungan-{number}")
             publish_document(
                 doc, paths, key=f"kunjungan-{number}", served=served_reports(self.settings)

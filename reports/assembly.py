@@ -32,7 +32,13 @@ from reports.data import (
     SnapshotRecord,
     StepRecord,
 )
-from reports.document import Signature, letterhead_lines, place_date, signature_for
+from reports.document import (
+    Signature,
+    decided_signature,
+    latest_decision,
+    letterhead_lines,
+    place_date,
+)
 from reports.measures import (
     check_label,
     cpu_percent,
@@ -502,7 +508,7 @@ def signature_blocks(
 
     The review steps are the SOP's decision steps, the approval is its last step. Each
     block names the person who decided last on the step (else the role's first holder
-    in the office) with their decision and its time (:func:`reports.document.signature_for`).
+    in the office) with their decision and its time (:func:`reports.document.decided_signature`).
 
     Args:
         sop: The SOP definition.
@@ -516,24 +522,16 @@ def signature_blocks(
     steps = [s for s in sop.steps if s.is_decision]
     if sop.steps and sop.steps[-1] not in steps:
         steps.append(sop.steps[-1])
-    latest: dict[int, ApprovalRecord] = {}
-    for a in sorted(approvals, key=lambda a: a.decided_at):
-        latest[a.step_number] = a
     blocks = []
     for step in steps:
-        decided = latest.get(step.number)
         final = step is sop.steps[-1]
         blocks.append(
-            signature_for(
+            decided_signature(
                 office,
                 step.role,
-                decided.approver if decided is not None else None,
+                latest_decision(approvals, [step.number]),
                 labels.text("approved_by" if final else "reviewed_by", lang),
-                remark=f"({labels.text('no_decision', lang)})",
-                decision=decided.decision if decided is not None else None,
-                decided_at=decided.decided_at if decided is not None else None,
                 lang=lang,
-                strict=False,
             )
         )
     return tuple(blocks)

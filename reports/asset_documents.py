@@ -3,6 +3,12 @@
 Each builder returns a :class:`reports.document.OfficialDocument` (letterhead,
 number, fields, tables, signature blocks); the flows write and publish it with
 :func:`reports.document.write_document` / :func:`reports.document.publish_document`.
+
+The Nota Dinas, the BAST and the two Berita Acara take the run's recorded decisions
+(``decisions``: the approvals and the confirmations of the form steps answered with a
+code, :func:`reports.document.confirmation`): each approver's block carries theirs
+(:func:`reports.document.decided_signature`), so it is signed electronically by those
+with a certificate; a block nobody decided on says so and stays unsigned.
 """
 
 from __future__ import annotations
@@ -14,7 +20,15 @@ from typing import Any
 
 import pandas as pd
 
-from reports.document import DocTable, OfficialDocument, Signature, signature_for
+from reports.document import (
+    Decided,
+    DocTable,
+    OfficialDocument,
+    Signature,
+    decided_signature,
+    latest_decision,
+    signature_for,
+)
 from reports.labels import format_date
 from sop.assets import CATEGORY_LABELS, STATUS_LABELS, format_rupiah
 from sop.office import Office
@@ -78,8 +92,13 @@ def nota_dinas(
     plan: str,
     estimated_cost: int | None,
     incident: str | None = None,
+    decisions: Sequence[Decided] = (),
 ) -> OfficialDocument:
-    """The Kasi's Nota Dinas to the Kabid on a repair or maintenance (D4 step 2)."""
+    """The Kasi's Nota Dinas to the Kabid on a repair or maintenance (D4 step 2).
+
+    Its blocks: the Kasi's (their Nota Dinas form, step 2) and the Kabid's (their
+    decision on it, step 3), from ``decisions``.
+    """
     fields: list[tuple[str, Any]] = [
         ("Kepada", office.role_titles.get("kabid", "Kepala Bidang")),
         ("Dari", office.role_titles.get("kasi", "Kepala Seksi")),
@@ -102,7 +121,12 @@ def nota_dinas(
         ],
         fields=fields,
         closing=["Demikian disampaikan, atas perhatian dan persetujuannya diucapkan terima kasih."],
-        signatures=[signature_for(office, "kasi", kasi, label="Kepala Seksi,")],
+        signatures=[
+            decided_signature(
+                office, "kasi", latest_decision(decisions, [2]), "Kepala Seksi,", username=kasi
+            ),
+            decided_signature(office, "kabid", latest_decision(decisions, [3]), "Menyetujui,"),
+        ],
     )
 
 
@@ -219,8 +243,15 @@ def bast(
     giver: str,
     receiver: str,
     purpose: str,
+    decisions: Sequence[Decided] = (),
 ) -> OfficialDocument:
-    """Berita Acara Serah Terima Barang: the Kasi hands an asset to its user (D3 step 1)."""
+    """Berita Acara Serah Terima Barang: the Kasi hands an asset to its user (D3 step 1).
+
+    The receiver's block carries their receipt (the D3 step 2 form, from ``decisions``);
+    the Kasi hands over in an automatic step (started with no code) and the Kabid only
+    knows of it: SIGAP records no decision of theirs, so their blocks stay for a wet
+    signature.
+    """
     return OfficialDocument(
         office=office,
         title="BERITA ACARA SERAH TERIMA BARANG",
@@ -239,7 +270,13 @@ def bast(
         tables=[_goods(asset, "Baik")],
         closing=["Demikian berita acara ini dibuat untuk dipergunakan sebagaimana mestinya."],
         signatures=[
-            signature_for(office, "asset_user", receiver, label="PIHAK KEDUA, Yang menerima,"),
+            decided_signature(
+                office,
+                "asset_user",
+                latest_decision(decisions, [2], receiver),
+                "PIHAK KEDUA, Yang menerima,",
+                username=receiver,
+            ),
             signature_for(office, "kasi", giver, label="PIHAK PERTAMA, Yang menyerahkan,"),
             signature_for(office, "kabid", None, label="Mengetahui,"),
         ],
@@ -258,8 +295,13 @@ def berita_acara_relocation(
     executor: str,
     condition: str,
     note: str,
+    decisions: Sequence[Decided] = (),
 ) -> OfficialDocument:
-    """Berita Acara Pemindahtempatan Aset (D2 step 5)."""
+    """Berita Acara Pemindahtempatan Aset (D2 step 5).
+
+    Its blocks: the executor's (their step 5 form) and the Kabid's (their approval of
+    the plan, step 2), from ``decisions``.
+    """
     return _berita_acara(
         office,
         asset,
@@ -278,8 +320,14 @@ def berita_acara_relocation(
         condition=condition,
         closing=["Demikian berita acara ini dibuat dengan sebenarnya."],
         signatures=[
-            signature_for(office, "kasi", executor, label="Yang melaksanakan,"),
-            signature_for(office, "kabid", None, label="Mengetahui,"),
+            decided_signature(
+                office,
+                "kasi",
+                latest_decision(decisions, [5], executor),
+                "Yang melaksanakan,",
+                username=executor,
+            ),
+            decided_signature(office, "kabid", latest_decision(decisions, [2]), "Mengetahui,"),
         ],
     )
 
@@ -296,8 +344,13 @@ def berita_acara_disposal(
     executor: str,
     witnesses: str,
     note: str,
+    decisions: Sequence[Decided] = (),
 ) -> OfficialDocument:
-    """Berita Acara Penghapusan Aset (D5 step 5)."""
+    """Berita Acara Penghapusan Aset (D5 step 5).
+
+    Its blocks: the executor's (their step 5 form), the Kasi's (their analysis form,
+    step 2) and the Kabid's (their approval, step 3), from ``decisions``.
+    """
     return _berita_acara(
         office,
         asset,
@@ -319,9 +372,15 @@ def berita_acara_disposal(
             "Demikian berita acara ini dibuat dengan sebenarnya.",
         ],
         signatures=[
-            signature_for(office, "asset_manager", executor, label="Pelaksana,"),
-            signature_for(office, "kasi", None, label="Mengetahui,"),
-            signature_for(office, "kabid", None, label="Menyetujui,"),
+            decided_signature(
+                office,
+                "asset_manager",
+                latest_decision(decisions, [5], executor),
+                "Pelaksana,",
+                username=executor,
+            ),
+            decided_signature(office, "kasi", latest_decision(decisions, [2]), "Mengetahui,"),
+            decided_signature(office, "kabid", latest_decision(decisions, [3]), "Menyetujui,"),
         ],
     )
 

@@ -43,11 +43,11 @@ from __future__ import annotations
 import io
 import math
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import pandas as pd
 from openpyxl.drawing.image import Image
@@ -62,6 +62,7 @@ from reports.artifacts import (
     publish_artifacts,
     table_records,
 )
+from reports.data import ApprovalRecord
 from reports.render_html import TEMPLATES_DIR, Cell, data_uri, format_cell, template_environment
 from reports.render_pdf import html_to_pdf
 from reports.render_xlsx import clean_frame, style_sheet
@@ -166,7 +167,8 @@ class Signature:
         remark: A small line under the role, e.g. the recorded decision and its time.
         role_key: The signer's role key in the office, if known (e.g. ``kasubag``).
         decision: The signer's recorded decision (``setuju``, ``tolak``,
-            ``kembalikan``), if the block stands for one.
+            ``kembalikan``, or ``konfirmasi`` for a signed form answer), if the
+            block stands for one: only a block with one is signed electronically.
         decided_at: When that decision was recorded (aware).
     """
 
@@ -203,8 +205,147 @@ def decision_remark(decision: str, decided_at: datetime, office: Office, lang: s
         >>> decision_remark("setuju", datetime(2026, 12, 1, 1, 5, tzinfo=UTC), kanwil)
         'Setuju, 1 Desember 2026 10:05 WIT'
     """
-    word = labels.word(labels.DECISIONS, decision, lang).capitalize()
+    word = labels.word(labels.ACTS, decision, lang).capitalize()
     return f"{word}, {format_value(decided_at, office, lang, where='decided_at')}"
+
+
+class Decided(Protocol):
+    """A person's recorded decision on a step: the one model every signature block reads.
+
+    :class:`reports.data.ApprovalRecord` (the monthly report's, read from the records) and
+    :class:`records.journal.DecisionEntry` (a running flow's, ``Procedure.decisions()``)
+    are both one; a signed form answer is one through :func:`confirmation`.
+    """
+
+    @property
+    def step_number(self) -> int:
+        """The step decided on."""
+
+    @property
+    def approver(self) -> str:
+        """Username of who decided."""
+
+    @property
+    def decision(self) -> str:
+        """``setuju``, ``tolak``, ``kembalikan`` or ``konfirmasi``."""
+
+    @property
+    def decided_at(self) -> datetime:
+        """When (aware)."""
+
+
+def confirmation(
+    step_number: int, approver: str, role_key: str, decided_at: datetime
+) -> ApprovalRecord:
+    """A signed form answer as a recorded decision (``konfirmasi``) for a signature block.
+
+    Only for a step whose answer the person gave with their code (a Nota Dinas, a
+    fix or receipt report): an automatic step's actor has confirmed nothing.
+
+    Args:
+        step_number: The step answered.
+        approver: Who answered.
+        role_key: The role they answered in.
+        decided_at: When the answer was accepted (aware).
+
+    Returns:
+        The record.
+    """
+    return ApprovalRecord(step_number, approver, role_key, labels.CONFIRMED, None, decided_at)
+
+
+def step_confirmation(
+    steps: Sequence[Mapping[str, Any]], step_number: int
+) -> ApprovalRecord | None:
+    """The latest completed answer of a form step in a run's step logs, as a confirmation.
+
+    Args:
+        steps: Step logs as plain data (``step``, ``role``, ``actor``, ``status``,
+            ``finished_at``; :func:`records.incidents.incident_history`).
+        step_number: The form step (answered with a code; see :func:`confirmation`).
+
+    Returns:
+        The confirmation, or None when the step has no completed answer.
+    """
+    done = [
+        s
+        for s in steps
+        if int(s["step"]) == step_number
+        and s.get("status") == "completed"
+        and s.get("actor")
+        and s.get("finished_at") is not None
+    ]
+    if not done:
+        return None
+    last = done[-1]
+    return confirmation(step_number, str(last["actor"]), str(last["role"]), last["finished_at"])
+
+
+def latest_decision(
+    decisions: Iterable[Decided], step_numbers: Iterable[int], approver: str | None = None
+) -> Decided | None:
+    """The latest recorded decision on any of the steps (by ``approver``, if given).
+
+    Args:
+        decisions: The run's decisions, in any order.
+        step_numbers: The steps a signature block stands for.
+        approver: Only this person's decisions.
+
+    Returns:
+        The decision, or None when nobody (or not ``approver``) decided those steps.
+    """
+    wanted = set(step_numbers)
+    latest: Decided | None = None
+    for d in decisions:  # the later of two at the same time: the one recorded last
+        later = latest is None or d.decided_at >= latest.decided_at
+        if d.step_number in wanted and approver in (None, d.approver) and later:
+            latest = d
+    return latest
+
+
+def decided_signature(
+    office: Office,
+    role_key: str,
+    decided: Decided | None,
+    label: str = "",
+    *,
+    username: str | None = None,
+    lang: str = "id",
+) -> Signature:
+    """A signature block that carries its person's recorded decision, or says there is none.
+
+    Every document's approver blocks are made here (:func:`signature_for` with the
+    decision), so the signing of the PDF (:mod:`reports.signing`) treats them alike: a
+    block with a decision whose person has a certificate is signed electronically; a
+    block without one shows ``(belum ada keputusan)`` and stays unsigned.
+
+    Args:
+        office: The office (titles, names, NIPs).
+        role_key: The block's role.
+        decided: The person's decision (:func:`latest_decision`), or None.
+        label: Caption above the role.
+        username: Who the block names while nobody decided (None: the role's first
+            holder); a decision names its approver.
+        lang: ``id`` or ``en``.
+
+    Returns:
+        The block (unknown people are printed by username: records outlive office files).
+    """
+    if decided is None:
+        pending = f"({labels.text('no_decision', lang)})"
+        return signature_for(
+            office, role_key, username, label, remark=pending, lang=lang, strict=False
+        )
+    return signature_for(
+        office,
+        role_key,
+        decided.approver,
+        label,
+        decision=decided.decision,
+        decided_at=decided.decided_at,
+        lang=lang,
+        strict=False,
+    )
 
 
 def signature_for(

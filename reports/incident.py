@@ -17,12 +17,26 @@ from typing import Any
 import pandas as pd
 
 from reports import labels
-from reports.document import DocTable, OfficialDocument, Signature, signature_for, write_document
+from reports.document import (
+    Decided,
+    DocTable,
+    OfficialDocument,
+    decided_signature,
+    latest_decision,
+    step_confirmation,
+    write_document,
+)
 from reports.sla_table import person_name, step_sla_frame, step_sla_headers
 from sop.approval import OUTSIDER_LABEL, split_refusals
 from sop.incidents import kind_label
 from sop.model import SopDefinition
 from sop.office import Office
+
+FIX_STEP = 5
+"""The step whose answer (the member's fix report, given with their code) the member signs."""
+
+LEAD_STEP = 6
+"""The team lead's decision on the handling report."""
 
 
 def steps_with_activity(frame: pd.DataFrame, sop: SopDefinition, lang: str) -> pd.DataFrame:
@@ -154,6 +168,7 @@ def incident_documents(
     team_lead: str | None,
     member: str | None,
     date: datetime,
+    decisions: Sequence[Decided] = (),
     lang: str = "id",
 ) -> dict[str, OfficialDocument]:
     """The handling report and the Berita Acara of one incident.
@@ -167,14 +182,17 @@ def incident_documents(
         team_lead: Username of the team lead who accepted the report (step 6).
         member: Username of the team member who did the fix (step 5).
         date: The documents' date (aware).
+        decisions: The run's recorded decisions (the team lead's on step 6).
         lang: ``id`` or ``en``.
 
     Returns:
-        ``{"laporan": ..., "berita_acara": ...}``.
+        ``{"laporan": ..., "berita_acara": ...}``. Their signature blocks carry the
+        member's fix report (step 5, answered with their code) and the team lead's
+        decision (step 6); the Head of Centre's block has none (unsigned).
     """
     steps = list(history.get("steps") or [])
     before = _last_outputs(steps, 2).get("diagnosis")
-    fix = _last_outputs(steps, 5)
+    fix = _last_outputs(steps, FIX_STEP)
     after = fix.get("diagnosis_after")
     number = str(incident["number"])
     device = str(incident["device"])
@@ -248,9 +266,10 @@ def incident_documents(
         if late
         else "Semua langkah selesai dalam standar waktu."
     )
-    member_sig = signature_for(office, "team_member", username=member, label="Pelaksana,")
-    lead_sig = signature_for(office, "team_lead", username=team_lead, label="Mengetahui,")
-    head_sig: Signature = signature_for(office, "head_of_centre", label="Diterima oleh,")
+    fixed, accepted = step_confirmation(steps, FIX_STEP), latest_decision(decisions, [LEAD_STEP])
+    member_sig = decided_signature(office, "team_member", fixed, "Pelaksana,", username=member)
+    lead_sig = decided_signature(office, "team_lead", accepted, "Mengetahui,", username=team_lead)
+    head_sig = decided_signature(office, "head_of_centre", None, "Diterima oleh,")
     report = OfficialDocument(
         office=office,
         title="LAPORAN PENANGANAN KENDALA JARINGAN",

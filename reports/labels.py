@@ -257,6 +257,14 @@ DECISIONS: dict[str, tuple[str, str]] = {
 }
 """Approval decisions."""
 
+CONFIRMED = "konfirmasi"
+"""The decision a signature block records for a signed form answer (not an approval):
+the person confirmed their part of the document with their code (a Nota Dinas written,
+a handover received, a repair reported)."""
+
+ACTS: dict[str, tuple[str, str]] = {**DECISIONS, CONFIRMED: ("dikonfirmasi", "confirmed")}
+"""What a signature block's recorded decision may be: an approval decision or a confirmation."""
+
 SLA_STATUSES: dict[str, tuple[str, str]] = {
     "met": ("tepat waktu", "met"),
     "breached": ("melewati standar", "breached"),

@@ -466,7 +466,7 @@ def field_for(place: SignaturePlace, office: Office, name: str, file_name: str) 
     from reports import labels
 
     s = place.signature
-    reason = labels.word(labels.DECISIONS, s.decision, "id").capitalize() if s.decision else ""
+    reason = labels.word(labels.ACTS, s.decision, "id").capitalize() if s.decision else ""
     signing = office.signing
     return SignatureField(
         name=name,

@@ -20,7 +20,15 @@ from sqlalchemy import Engine
 from records.db import session_scope
 from records.visits import list_visits
 from reports import labels
-from reports.document import DocTable, OfficialDocument, signature_for, write_document
+from reports.document import (
+    Decided,
+    DocTable,
+    OfficialDocument,
+    decided_signature,
+    latest_decision,
+    signature_for,
+    write_document,
+)
 from sop.office import Office
 from sop.visits import devices_from, mask_id_number, reconcile
 
@@ -79,6 +87,13 @@ COLUMNS: dict[str, dict[str, str]] = {
         "status": "Status",
     },
 }
+
+
+DECISION_STEP = 3
+"""SOP B: the Kasub decides on the visit."""
+
+EXIT_STEP = 5
+"""SOP B: the IT officer's exit form (devices out, badge back)."""
 
 
 def visit_line(visit: Any) -> dict[str, Any]:
@@ -312,15 +327,23 @@ def write_visitor_log(
 
 
 def visit_form_document(
-    office: Office, line: Mapping[str, Any], printed_at: datetime, lang: str = "id"
+    office: Office,
+    line: Mapping[str, Any],
+    printed_at: datetime,
+    lang: str = "id",
+    decisions: Sequence[Decided] = (),
 ) -> OfficialDocument:
     """The archived access form of one visit (SOP B step 6): fields, devices, signatures.
+
+    The IT officer's block carries their exit form (step 5) and the Kasub's their
+    decision on the visit (step 3), from ``decisions``; a block without one says so.
 
     Args:
         office: Letterhead, timezone, the people who sign.
         line: The visit (:func:`visit_line`, ID masked) with ``closed_by``.
         printed_at: When it is archived (aware).
         lang: ``id`` or ``en``.
+        decisions: The run's recorded decisions (``Procedure.signed(5)``).
 
     Returns:
         The document, numbered with the visit number.
@@ -364,13 +387,27 @@ def visit_form_document(
     if "it_officer" in office.role_titles:
         who = closed_by if closed_by and office.person(closed_by) else None
         signatures.append(
-            signature_for(office, "it_officer", who, label="Petugas," if not en else "Officer,")
+            decided_signature(
+                office,
+                "it_officer",
+                latest_decision(decisions, [EXIT_STEP]),
+                "Petugas," if not en else "Officer,",
+                username=who,
+                lang=lang,
+            )
         )
     if "kasubag" in office.role_titles:
         decided = line.get("decided_by")
         who = decided if decided and office.person(decided) else None
         signatures.append(
-            signature_for(office, "kasubag", who, label="Mengetahui," if not en else "Approved,")
+            decided_signature(
+                office,
+                "kasubag",
+                latest_decision(decisions, [DECISION_STEP]),
+                "Mengetahui," if not en else "Approved,",
+                username=who,
+                lang=lang,
+            )
         )
     return OfficialDocument(
         office=office,

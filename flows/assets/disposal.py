@@ -119,6 +119,7 @@ class DisposalJob(AssetJob):
             executor=answer.approver,
             witnesses=answer.data.get("witnesses") or "",
             note=answer.data.get("note") or "",
+            decisions=proc.signed(2, 5),
         )
         return StepResult(outputs=answer.data, documents=run.publish(doc, "berita-acara"))
 

@@ -2,13 +2,15 @@
 
 1. the Kasi hands the asset over with a BAST (Berita Acara Serah Terima, automatic);
 2. the receiving user confirms, installs and configures it (form, that user only;
-   ``received: false`` ends the run) with the installation report;
+   ``received: false`` ends the run) with the installation report; the BAST is written
+   again with the user's receipt in their block (signed electronically by them);
 3. filed: the user becomes the asset's custodian in the register.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from prefect import flow
@@ -53,22 +55,33 @@ class HandoverJob(AssetJob):
     giver: str
 
     def hand_over(self, proc: Procedure, step: Step) -> StepResult:
-        """Step 1: the BAST, from the Kasi to the user."""
+        """Step 1: the BAST, from the Kasi to the user (the user has not received it yet)."""
+        outputs = {
+            "tag": self.tag,
+            "user": self.user,
+            "purpose": self.purpose,
+            "number": self.run.number(proc, "BAST"),
+            "at": clock.now().isoformat(),
+        }
+        return StepResult(
+            outputs=outputs, actor=self.giver, documents=self.publish_bast(proc, outputs)
+        )
+
+    def publish_bast(self, proc: Procedure, handed: dict[str, Any]) -> list[str]:
+        """Write the BAST of step 1 with the user's receipt, once recorded (step 2)."""
         run = self.run
+        at = handed.get("at")
         doc = bast(
             run.office,
             run.asset(),
-            number=run.number(proc, "BAST"),
-            at=clock.now(),
+            number=str(handed.get("number") or run.number(proc, "BAST")),
+            at=datetime.fromisoformat(at) if isinstance(at, str) else clock.now(),
             giver=self.giver,
             receiver=self.user,
             purpose=self.purpose,
+            decisions=proc.signed(2),
         )
-        return StepResult(
-            outputs={"tag": self.tag, "user": self.user, "purpose": self.purpose},
-            actor=self.giver,
-            documents=run.publish(doc, "bast"),
-        )
+        return run.publish(doc, "bast")
 
     def check_receiver(self, form: SignedInput) -> str | None:
         """Refuse an answer from anyone but the user the asset is handed to."""
@@ -112,7 +125,10 @@ class HandoverJob(AssetJob):
                 signature_for(run.office, "kasi", self.giver, label="Mengetahui,"),
             ],
         )
-        return StepResult(outputs=answer.data, documents=run.publish(doc, "laporan-instalasi"))
+        documents = run.publish(doc, "laporan-instalasi")
+        # the BAST again, now with the receipt in the user's block (signed by them)
+        documents += self.publish_bast(proc, proc.outputs(1))
+        return StepResult(outputs=answer.data, documents=documents)
 
     def file(self, proc: Procedure, step: Step) -> StepResult:
         """Step 3: filed; the user is the custodian, the asset where it was installed."""

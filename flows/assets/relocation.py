@@ -125,6 +125,7 @@ class RelocationJob(AssetJob):
             executor=answer.approver,
             condition=answer.data.get("condition") or "Baik",
             note=answer.data.get("note") or "",
+            decisions=proc.signed(5),
         )
         return StepResult(outputs=answer.data, documents=run.publish(doc, "berita-acara"))
 

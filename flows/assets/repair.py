@@ -10,7 +10,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from prefect import flow
@@ -84,7 +84,7 @@ class RepairJob(AssetJob):
         )
 
     def write_nota_dinas(self, proc: Procedure, step: Step) -> StepResult:
-        """Step 2: the Kasi writes the Nota Dinas (form); the letter."""
+        """Step 2: the Kasi writes the Nota Dinas (form); the letter, signed by the Kasi."""
         run = self.run
         ticket = f" (tiket {self.incident})" if self.incident else ""
         answer = proc.ask(
@@ -95,29 +95,43 @@ class RepairJob(AssetJob):
             initial={"subject": f"Perbaikan/pemeliharaan aset {self.tag}"},
             performed_by=proc.actors(1),
         )
+        outputs = {**answer.data, "number": run.number(proc, "ND")}
+        return StepResult(outputs=outputs, documents=self.publish_nota_dinas(proc, outputs))
+
+    def publish_nota_dinas(self, proc: Procedure, letter: dict[str, Any]) -> list[str]:
+        """Write the Nota Dinas of step 2's ``letter`` with the decisions recorded so far."""
+        run = self.run
+        written = proc.completed(2)[-1]
+        assert written.actor is not None and written.finished_at is not None
         doc = nota_dinas(
             run.office,
             run.asset(),
-            number=run.number(proc, "ND"),
-            at=answer.decided_at,
-            kasi=answer.approver,
-            subject=answer.data["subject"],
+            number=str(letter.get("number") or run.number(proc, "ND")),
+            at=written.finished_at,
+            kasi=written.actor,
+            subject=letter["subject"],
             analysis=f"{self.problem}. {self.analysis}",
-            plan=answer.data["plan"],
-            estimated_cost=answer.data.get("estimated_cost"),
+            plan=letter["plan"],
+            estimated_cost=letter.get("estimated_cost"),
             incident=self.incident,
+            decisions=proc.signed(2),
         )
-        return StepResult(outputs=answer.data, documents=run.publish(doc, "nota-dinas"))
+        return run.publish(doc, "nota-dinas")
 
     def approve_kabid(self, proc: Procedure, step: Step) -> StepResult:
-        """Step 3: the Kabid decides on the Nota Dinas (not the Kasi who wrote it)."""
+        """Step 3: the Kabid decides on the Nota Dinas (not the Kasi who wrote it).
+
+        The Nota Dinas is written again with the Kabid's decision in their block (and
+        signed by them, after the Kasi).
+        """
         nd = proc.outputs(2)
-        return proc.decide(
+        result = proc.decide(
             step,
             summary=f"Nota Dinas: {nd.get('subject')}. Rencana: {nd.get('plan')}; perkiraan "
             f"biaya {format_rupiah(nd.get('estimated_cost'))}.\n\n" + self.run.facts_md(),
             performed_by=proc.actors(2),
         )
+        return replace(result, documents=[*result.documents, *self.publish_nota_dinas(proc, nd)])
 
     def assign(self, proc: Procedure, step: Step) -> StepResult:
         """Step 4: the asset goes ``under_repair``; the Kasi's Surat Penugasan."""

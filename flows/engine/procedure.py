@@ -47,6 +47,7 @@ from flows.approvals import (
 )
 from flows.run_labels import name_flow_run
 from records.journal import DecisionEntry, RunJournal, StepEntry
+from reports.document import Decided, confirmation
 from sop.model import DECISION_VALUES, SopDefinition, Step
 from sop.office import Office
 from sop.procedure import STOP, Branch, Done, ProcedureError, decision_branch, position
@@ -457,6 +458,30 @@ class Procedure:
     def decisions(self) -> list[DecisionEntry]:
         """The run's accepted decisions, oldest first."""
         return self.journal.decisions()
+
+    def signed(self, *form_steps: int) -> list[Decided]:
+        """What a document's signature blocks read: the decisions and the signed answers.
+
+        The run's approvals (:meth:`decisions`) and, for each of ``form_steps`` (steps
+        whose form is answered with a code, :meth:`ask`), its latest answer as a
+        confirmation (:func:`reports.document.confirmation`). An automatic step is no
+        one's decision: its actor is only a name the run was started with.
+
+        Args:
+            form_steps: The form steps whose answers the document's blocks stand for.
+
+        Returns:
+            The decisions, for :func:`reports.document.latest_decision`.
+        """
+        out: list[Decided] = list(self.decisions())
+        for number in form_steps:
+            done = [log for log in self.completed(number) if log.actor and log.finished_at]
+            if done:
+                last = done[-1]
+                assert last.actor is not None and last.finished_at is not None
+                role = self.sop.step(number).role
+                out.append(confirmation(number, last.actor, role, last.finished_at))
+        return out
 
     def actors(self, *step_numbers: int) -> tuple[str, ...]:
         """Who performed the given completed steps (for separation of duties)."""
