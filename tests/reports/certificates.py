@@ -6,6 +6,8 @@ and PKCS#12 files with a passphrase, as an office would get them from its CA.
 
 from __future__ import annotations
 
+import re
+import subprocess
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -126,21 +128,128 @@ def signing_office_file(directory: Path, ca: SelfMadeCA, source: Path) -> Path:
     beside it; the passphrases are read from the variables of :data:`SIGNERS`
     (set them with :data:`PASSPHRASES`). Fatimah has no certificate.
     """
+    people = {u: (variable, PASSPHRASES[u]) for u, (_, variable) in SIGNERS.items()}
+    path, names = office_with_certificates(directory, ca, source, people)
+    assert names == {u: name for u, (name, _) in SIGNERS.items()}
+    return path
+
+
+def office_with_certificates(
+    directory: Path, ca: SelfMadeCA, source: Path, people: dict[str, tuple[str, str]]
+) -> tuple[Path, dict[str, str]]:
+    """Copy an office file into ``directory`` (as ``office.yaml``) with certificates for ``people``.
+
+    Args:
+        directory: Where the office file, the PKCS#12 files and ``root.pem`` go.
+        ca: The CA that issues the certificates (CN = the person's name in the office file).
+        source: The office file to copy.
+        people: username -> (passphrase variable, passphrase); the office file refers to
+            the passphrase as ``env:<variable>`` (the test sets the variable).
+
+    Returns:
+        The office file and username -> the name on their certificate.
+    """
     from ruamel.yaml import YAML
 
     yaml = YAML()
     data = yaml.load(source.read_text(encoding="utf-8"))
+    names: dict[str, str] = {}
     for person in data["people"]:
-        if person["username"] in SIGNERS:
-            name, variable = SIGNERS[person["username"]]
-            assert person["name"] == name
-            p12 = ca.issue_pkcs12(
-                name, directory / f"{person['username']}.p12", PASSPHRASES[person["username"]]
-            )
+        username = person["username"]
+        if username in people:
+            variable, passphrase = people[username]
+            p12 = ca.issue_pkcs12(person["name"], directory / f"{username}.p12", passphrase)
             person["certificate"] = {"pkcs12": p12.name, "passphrase": f"env:{variable}"}
+            names[username] = str(person["name"])
+    assert set(names) == set(people), f"not in {source}: {set(people) - set(names)}"
     ca.write_root(directory / "root.pem")
     data["signing"] = {"trust_roots": ["root.pem"]}
     path = directory / "office.yaml"
     with path.open("w", encoding="utf-8") as f:
         yaml.dump(data, f)
-    return path
+    return path, names
+
+
+def page_words(pdf: Path) -> list[list[tuple[str, float, float, float, float]]]:
+    """Every page's words with their boxes (points, y down from the top), via pdftotext."""
+    out = subprocess.run(
+        ["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    pages = []
+    for page in out.split("<page ")[1:]:
+        words = re.findall(
+            r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>',
+            page,
+        )
+        pages.append([(w, float(a), float(b), float(c), float(d)) for a, b, c, d, w in words])
+    return pages
+
+
+def signature_widgets(pdf: Path) -> dict[str, tuple[int, list[float]]]:
+    """Signature field name -> (page index, /Rect in points from the bottom left) in the PDF."""
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    with pdf.open("rb") as f:
+        reader = PdfFileReader(f)
+        refs: list = []
+
+        def walk(node) -> None:  # the page tree's leaves, in order
+            node = node.get_object()
+            if node["/Type"] == "/Pages":
+                for kid in node["/Kids"]:
+                    walk(kid)
+            else:
+                refs.append(node)
+
+        walk(reader.root["/Pages"])
+        out = {}
+        for sig in reader.embedded_signatures:
+            page = sig.sig_field["/P"].get_object()
+            index = next(i for i, p in enumerate(refs) if p is page or p == page)
+            out[sig.field_name] = (index, [float(v) for v in sig.sig_field["/Rect"]])
+        return out
+
+
+A4_HEIGHT = 841.89
+"""An A4 page's height in points (portrait)."""
+
+
+def assert_signed_above_names(pdf: Path, names: dict[str, str], file_name: str) -> None:
+    """Each ``ttd-<username>`` signature sits in that person's block, as a reader sees it.
+
+    The person's printed name stands right under the signature's rectangle (within
+    20 pt, inside its width), the QR stamp inside the rectangle names the same person
+    and holds ``sigap verify <file_name>``, and no one else's name is inside it.
+
+    Args:
+        pdf: The signed PDF.
+        names: username -> their name as printed (and on their certificate).
+        file_name: The PDF's file name as the QR code names it.
+    """
+    widgets = signature_widgets(pdf)
+    assert set(widgets) == {f"ttd-{u}" for u in names}, widgets
+    pages = page_words(pdf)
+    for username, name in names.items():
+        index, (x1, y1, x2, y2) = widgets[f"ttd-{username}"]
+        top, bottom = A4_HEIGHT - y2, A4_HEIGHT - y1  # as pdftotext counts: y down from the top
+        words = pages[index]
+        first = name.split()[0]
+        under = [w for w in words if w[0] == first and 0 <= w[2] - bottom < 20 and x1 <= w[1] < x2]
+        assert under, f"{name}'s name is not right under their signature {widgets}"
+        inside = [
+            w[0] for w in words if x1 <= w[1] and w[3] <= x2 and top <= w[2] and w[4] <= bottom
+        ]
+        text = " ".join(inside)
+        assert text.startswith("Ditandatangani secara elektronik oleh " + first), text
+        assert f"sigap verify {file_name}" in text, text
+        for other in set(names.values()) - {name}:
+            assert other not in text, f"{other} inside {name}'s signature"
+
+
+def flip_a_letter(src: Path, dst: Path) -> Path:
+    """Copy a PDF with one letter of its title changed (inside every signed byte range)."""
+    data = bytearray(src.read_bytes())
+    at = data.index(b"/Title (") + len(b"/Title (") + 2
+    data[at] = ord("X") if data[at] != ord("X") else ord("Y")
+    dst.write_bytes(bytes(data))
+    return dst
