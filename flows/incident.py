@@ -49,6 +49,7 @@ from sop.office import Office
 from sop.procedure import NO, YES
 from sop.runkeys import office_slug
 from tasks import clock
+from tasks.credentials import resolve_secret
 from tasks.probes import tcp_probe
 
 SOP_CODE = "C"
@@ -370,7 +371,7 @@ class IncidentJob:
             decisions=proc.decisions(),
         )
         out_dir = self.settings.reports_dir / "incidents"
-        paths = write_incident_documents(docs, out_dir, str(inc["number"]))
+        paths = write_incident_documents(docs, out_dir, str(inc["number"]), resolve_secret)
         for name, doc in docs.items():
             publish_document(
                 doc,

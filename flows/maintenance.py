@@ -45,6 +45,7 @@ from sop.model import SopDefinition, Step
 from sop.office import Office
 from sop.runkeys import current_month, maintenance_run_key, parse_month
 from tasks import clock
+from tasks.credentials import resolve_secret
 
 SOP_CODE = "A"
 DISPOSISI_STEPS = (1, 2, 3)
@@ -320,6 +321,7 @@ class MaintenanceJob:
             out_dir,
             now=clock.now(),
             asset_unseen_months=self.settings.asset_unseen_months,
+            passphrases=resolve_secret,
         )
         publish_maintenance_artifacts(
             files, key=self._artifact_key(), served=served_reports(self.settings)

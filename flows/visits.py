@@ -75,6 +75,7 @@ from sop.visits import (
     unexplained,
 )
 from tasks import clock
+from tasks.credentials import resolve_secret
 from tasks.visit_watch import check_overstay
 
 SOP_CODE = "B"
@@ -488,7 +489,9 @@ class VisitRun:
         note = None
         try:
             doc = visit_form_document(self.office, line, now, decisions=procedure.signed(EXIT_STEP))
-            paths = write_document(doc, directory, f"formulir-kunjungan-{number}")
+            paths = write_document(
+                doc, directory, f"formulir-kunjungan-{number}", passphrases=resolve_secret
+            )
             publish_document(
                 doc, paths, key=f"kunjungan-{number}", served=served_reports(self.settings)
             )

@@ -43,7 +43,7 @@ from __future__ import annotations
 import io
 import math
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -824,17 +824,22 @@ def write_document(
     out_dir: Path | str,
     basename: str,
     formats: Sequence[str] = FORMATS,
+    *,
+    passphrases: Callable[[str], str] | None = None,
 ) -> dict[str, Path]:
     """Render the document and write ``<out_dir>/<basename>.<format>`` for each format.
 
     Everything is rendered in memory first: a bad format, basename or value writes
-    nothing. Files of the same name are replaced.
+    nothing. Files of the same name are replaced. The PDF is signed by the approvers
+    whose certificates the office holds (:func:`reports.signing.sign_rendered`).
 
     Args:
         doc: The document.
         out_dir: Directory (created if missing).
         basename: File name without extension (no path separators).
         formats: Any of ``pdf``, ``html``, ``xlsx``.
+        passphrases: Reads the certificates' passphrase references (the entry's
+            :func:`tasks.credentials.resolve_secret`); needed only when someone signs.
 
     Returns:
         Format -> written file, in the order given.
@@ -855,7 +860,7 @@ def write_document(
     if "pdf" in rendered:  # signed by the approvers the office has certificates for
         from reports.signing import sign_rendered
 
-        rendered["pdf"] = sign_rendered(doc, rendered["pdf"], f"{basename}.pdf")
+        rendered["pdf"] = sign_rendered(doc, rendered["pdf"], f"{basename}.pdf", passphrases)
     directory = Path(out_dir)
     directory.mkdir(parents=True, exist_ok=True)
     paths: dict[str, Path] = {}

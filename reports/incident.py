@@ -26,6 +26,7 @@ from reports.document import (
     step_confirmation,
     write_document,
 )
+from reports.signing import Passphrases
 from reports.sla_table import person_name, step_sla_frame, step_sla_headers
 from sop.approval import OUTSIDER_LABEL, split_refusals
 from sop.incidents import kind_label
@@ -314,20 +315,26 @@ def incident_documents(
 
 
 def write_incident_documents(
-    documents: Mapping[str, OfficialDocument], out_dir: Path, number: str
+    documents: Mapping[str, OfficialDocument],
+    out_dir: Path,
+    number: str,
+    passphrases: Passphrases | None = None,
 ) -> dict[str, dict[str, Path]]:
-    """Write both documents as PDF, HTML and XLSX.
+    """Write both documents as PDF, HTML and XLSX (the PDFs signed by their approvers).
 
     Args:
         documents: From :func:`incident_documents`.
         out_dir: Directory.
         number: The incident number (file names).
+        passphrases: Reads the certificates' passphrase references (the flow's).
 
     Returns:
         Document name -> format -> file.
     """
     slug = number.lower()
     return {
-        name: write_document(doc, out_dir, f"{name.replace('_', '-')}-{slug}")
+        name: write_document(
+            doc, out_dir, f"{name.replace('_', '-')}-{slug}", passphrases=passphrases
+        )
         for name, doc in documents.items()
     }

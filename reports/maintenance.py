@@ -36,6 +36,7 @@ from reports.assembly import MaintenanceReport, build_maintenance_report
 from reports.charts import Chart, trend_charts
 from reports.document import render_document, write_document
 from reports.maintenance_document import maintenance_document, summary_markdown
+from reports.signing import Passphrases
 from reports.sources import NoMaintenanceData, load_maintenance_data
 from sop.model import SopDefinition
 from sop.office import Office
@@ -215,6 +216,7 @@ def write_maintenance_report(
     now: datetime | None = None,
     *,
     asset_unseen_months: int = 3,
+    passphrases: Passphrases | None = None,
 ) -> ReportFiles:
     """Write the SOP A monthly report of ``month`` to ``out_dir``.
 
@@ -232,6 +234,8 @@ def write_maintenance_report(
         now: The current time (aware); default now.
         asset_unseen_months: Months without a sighting before a registered network
             asset is "not seen" (``SIGAP_ASSET_UNSEEN_MONTHS``).
+        passphrases: Reads the approvers' certificate passphrases (the entry's
+            :func:`tasks.credentials.resolve_secret`), for the signed PDF.
 
     Returns:
         The written files, the summary numbers and a markdown summary.
@@ -248,7 +252,8 @@ def write_maintenance_report(
     )
     charts = trend_charts(report)
     base = report_basename(office, month, lang)
-    paths = write_document(maintenance_document(report, office, charts), out_dir, base, wanted)
+    doc = maintenance_document(report, office, charts)
+    paths = write_document(doc, out_dir, base, wanted, passphrases=passphrases)
     out_dir = Path(out_dir)
     chart_paths = []
     for chart in charts:

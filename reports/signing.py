@@ -19,7 +19,7 @@ The pieces:
   the service returns to ``pdf_out``; :func:`sign_document` and :func:`verify_pdf`
   stay as they are (the service also adds an incremental PAdES update).
 - :func:`signature_places`: where each signature block's space lies on the printed
-  page, from WeasyPrint's layout of the document's page (``page.anchors``).
+  page, from WeasyPrint's layout of the document's page (its public ``Page.anchors``).
 - :func:`sign_document`: signs once per block whose signer has a :class:`Signer`.
 - :func:`sign_rendered`: the pipeline's hook (:func:`reports.document.write_document`).
 - :func:`verify_pdf`, :func:`report_lines`, :func:`report_records`: verification and
@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -65,6 +65,15 @@ INTACT_WORD = "utuh"
 CHANGED_WORD = "berubah sejak ditandatangani"
 TRUSTED_WORD = "tepercaya"
 UNTRUSTED_WORD = "tidak tepercaya"
+
+
+Passphrases = Callable[[str], str]
+"""Reads a passphrase reference (``env:VAR``, ``secret:BLOCK``) and returns the passphrase.
+
+The entry that writes documents passes one in (the flows and commands pass
+:func:`tasks.credentials.resolve_secret`): ``reports/`` reads no secrets itself. An
+error it raises must name the reference, never the secret.
+"""
 
 
 class SigningError(Exception):
@@ -261,45 +270,54 @@ def pdf_box(
     )
 
 
-def _anchored_box(page_box: Any, anchor: str) -> tuple[float, float, float, float] | None:
-    """The border box (x, y, width, height; px) of the laid-out box whose id is ``anchor``."""
-    for box in page_box.descendants():
-        if box.style["anchor"] == anchor:
-            return box.hit_area()  # type: ignore[no-any-return]
-    return None
-
-
 def signature_places(doc: OfficialDocument) -> list[SignaturePlace]:
     """Lay out the document's printed page and find each signature block's signature space.
 
-    WeasyPrint's ``page.anchors`` tells on which page each space (``id="ttd-<row>-<col>"``
-    in ``templates/base.html.j2``) lies; the box of that element gives its size.
+    The spaces are the cells ``id="ttd-<row>-<col>"`` of ``templates/base.html.j2``;
+    WeasyPrint's public ``Page.anchors`` maps each id on a page to its box. (Its
+    docstring still calls the value an ``(x, y)`` point, but WeasyPrint 70, the version
+    pyproject.toml requires, stores the element's border box ``(x1, y1, x2, y2)``, CSS
+    px from the page's top left (``weasyprint/anchors.py``, ``gather_anchors``); a
+    version that gives a point only is refused here rather than guessed at: nothing
+    else public tells a box's size, and ``Page._page_box`` is private.)
 
     Args:
         doc: The document.
 
     Returns:
         One place per signature block, in the document's order.
+
+    Raises:
+        SigningError: A block's space is on no page, or WeasyPrint gives no box for it.
     """
     from weasyprint import HTML
 
     from reports.document import _signature_rows, render_html
     from reports.render_html import TEMPLATES_DIR
 
-    document = HTML(string=render_html(doc, for_print=True), base_url=str(TEMPLATES_DIR)).render()
+    html = render_html(doc, for_print=True)
+    document = HTML(string=html, base_url=str(TEMPLATES_DIR)).render()
     found: dict[str, tuple[int, tuple[float, ...]]] = {}
     for index, page in enumerate(document.pages):
-        for name in page.anchors:
-            if name.startswith(ANCHOR_PREFIX) and name not in found:
-                area = _anchored_box(page._page_box, name)
-                if area is not None:
-                    found[name] = (index, pdf_box(*area, page.height))
+        for name, where in page.anchors.items():
+            if not name.startswith(ANCHOR_PREFIX) or name in found:
+                continue
+            if len(where) != 4:
+                raise SigningError(
+                    f"{doc.short_name}: WeasyPrint gives the point {where} for {name}, "
+                    "not its box (WeasyPrint 70 gives the box)"
+                )
+            x1, y1, x2, y2 = where
+            found[name] = (index, pdf_box(x1, y1, x2 - x1, y2 - y1, page.height))
     places = []
     for r, row in enumerate(_signature_rows(doc.signatures, doc.signatures_per_row)):
         for c, signature in enumerate(row):
             if signature is None:
                 continue
-            page, box = found[f"{ANCHOR_PREFIX}{r}-{c}"]
+            name = f"{ANCHOR_PREFIX}{r}-{c}"
+            if name not in found:
+                raise SigningError(f"{doc.short_name}: the signature space {name} is on no page")
+            page, box = found[name]
             places.append(SignaturePlace(signature, page, box))  # type: ignore[arg-type]
     return places
 
@@ -389,13 +407,17 @@ def person_for(office: Office, signature: Signature) -> str | None:
     return matches[0] if len(matches) == 1 else None
 
 
-def resolve_passphrase(office: Office, username: str, cert: Certificate) -> str:
+def resolve_passphrase(
+    office: Office, username: str, cert: Certificate, passphrases: Passphrases
+) -> str:
     """Read a certificate's passphrase from its reference (``env:VAR`` or ``secret:BLOCK``).
 
     Args:
         office: The office (named in the error).
         username: Whose certificate.
         cert: The certificate (its passphrase reference and line in the office file).
+        passphrases: What reads a reference (the entry's, e.g.
+            :func:`tasks.credentials.resolve_secret`); its errors name the reference only.
 
     Returns:
         The passphrase.
@@ -403,11 +425,9 @@ def resolve_passphrase(office: Office, username: str, cert: Certificate) -> str:
     Raises:
         ConfigError: It cannot be read; names the office file and the field.
     """
-    from tasks.credentials import CredentialError, resolve_secret
-
     try:
-        return resolve_secret(cert.passphrase)
-    except CredentialError as exc:
+        return passphrases(cert.passphrase)
+    except Exception as exc:  # the resolver's own error (never holds the secret)
         reason = str(exc).split(" (referenced as")[0]
         raise ConfigError(
             [
@@ -421,12 +441,15 @@ def resolve_passphrase(office: Office, username: str, cert: Certificate) -> str:
         ) from None
 
 
-def office_signers(office: Office, usernames: Sequence[str]) -> dict[str, Signer]:
+def office_signers(
+    office: Office, usernames: Sequence[str], passphrases: Passphrases
+) -> dict[str, Signer]:
     """Open the certificates the office holds for these people (the others are left out).
 
     Args:
         office: The office.
         usernames: Who should sign.
+        passphrases: Reads a passphrase reference (see :func:`resolve_passphrase`).
 
     Returns:
         Username -> signer, in the order given.
@@ -441,7 +464,7 @@ def office_signers(office: Office, usernames: Sequence[str]) -> dict[str, Signer
         cert = person.certificate if person is not None else None
         if cert is None or username in out:
             continue
-        passphrase = resolve_passphrase(office, username, cert)
+        passphrase = resolve_passphrase(office, username, cert, passphrases)
         where = f"people.{username}.certificate"
         try:
             out[username] = Pkcs12Signer(cert.pkcs12, passphrase, where)
@@ -501,7 +524,9 @@ def signers_due(doc: OfficialDocument) -> list[str]:
     return due
 
 
-def sign_rendered(doc: OfficialDocument, pdf: bytes, file_name: str) -> bytes:
+def sign_rendered(
+    doc: OfficialDocument, pdf: bytes, file_name: str, passphrases: Passphrases | None
+) -> bytes:
     """Sign a rendered PDF by the document's signers who have certificates (the pipeline's hook).
 
     A document without such a signer is returned as it is, without laying it out again.
@@ -510,17 +535,26 @@ def sign_rendered(doc: OfficialDocument, pdf: bytes, file_name: str) -> bytes:
         doc: The document the PDF was printed from.
         pdf: The PDF's bytes.
         file_name: The name it is written under (for the QR code).
+        passphrases: Reads the certificates' passphrase references; given by the
+            entry (flow or command) that writes the document.
 
     Returns:
         The signed PDF's bytes.
 
     Raises:
         ConfigError: A certificate cannot be opened (office file and field named).
+        SigningError: Someone is due to sign but no ``passphrases`` was given (the
+            caller's mistake: a document to sign is never written unsigned).
     """
     due = signers_due(doc)
     if not due:
         return pdf
-    signers = office_signers(doc.office, due)
+    if passphrases is None:
+        raise SigningError(
+            f"{file_name}: {', '.join(due)} should sign it, but the caller of "
+            "write_document gave no passphrases= to open their certificates"
+        )
+    signers = office_signers(doc.office, due, passphrases)
     places = signature_places(doc)
     with tempfile.TemporaryDirectory(prefix="sigap-pdf-") as tmp:
         path = Path(tmp) / file_name

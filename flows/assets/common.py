@@ -33,6 +33,7 @@ from sop.assets import check_transition, status_after
 from sop.model import SopDefinition
 from sop.office import Office
 from tasks import clock
+from tasks.credentials import resolve_secret
 
 FLOW_NAMES = {
     "D1": "asset-planning",
@@ -114,7 +115,7 @@ class AssetRun:
 
     def publish(self, doc: OfficialDocument, name: str) -> list[str]:
         """Write a document (PDF, HTML, XLSX), publish it as artifacts; its file paths."""
-        paths = write_official(doc, self.out_dir, name)
+        paths = write_official(doc, self.out_dir, name, passphrases=resolve_secret)
         publish_document(
             doc,
             paths,

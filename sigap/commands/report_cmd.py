@@ -78,6 +78,7 @@ def maintenance_command(
         write_maintenance_report,
     )
     from sop.runkeys import parse_month
+    from tasks.credentials import resolve_secret
 
     try:
         month = parse_month(month)
@@ -102,6 +103,7 @@ def maintenance_command(
             wanted,
             lang,
             asset_unseen_months=settings.asset_unseen_months,
+            passphrases=resolve_secret,
         )
     except NoMaintenanceData as error:
         raise exit_with(str(error), 1) from None

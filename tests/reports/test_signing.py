@@ -27,6 +27,7 @@ from reports.maintenance_document import maintenance_document
 from reports.signing import (
     CHANGED_WORD,
     SignaturePlace,
+    SigningError,
     report_lines,
     signature_places,
     signers_due,
@@ -34,6 +35,7 @@ from reports.signing import (
 )
 from sop.office import Office
 from sop.problems import ConfigError
+from tasks.credentials import resolve_secret
 from tests.reports.builders import MONTH, NOW, OFFICE_FILE
 from tests.reports.certificates import (
     PASSPHRASES,
@@ -88,7 +90,9 @@ def signed(
     root.addHandler(handler)
     root.setLevel(logging.DEBUG)
     try:
-        files = write_maintenance_report(seeded_sqlite[1], signing_office, MONTH, out, now=NOW)
+        files = write_maintenance_report(
+            seeded_sqlite[1], signing_office, MONTH, out, now=NOW, passphrases=resolve_secret
+        )
     finally:
         root.removeHandler(handler)
         root.setLevel(old)
@@ -210,7 +214,9 @@ def test_another_cas_certificate_is_not_trusted(
     text = Path(signing_office.file).read_text(encoding="utf-8")
     (here / "palsu.yaml").write_text(text.replace("rahmat.p12", "palsu.p12"), encoding="utf-8")
     office = load_office(here / "palsu.yaml")
-    paths = write_document(_berita_acara(office), tmp_path, "ba-uji", formats=["pdf"])
+    paths = write_document(
+        _berita_acara(office), tmp_path, "ba-uji", formats=["pdf"], passphrases=resolve_secret
+    )
     reports = verify_pdf(paths["pdf"], _trust(signing_office))
     assert [(r.signer, r.intact, r.trusted) for r in reports] == [
         (RAHMAT, True, False),
@@ -240,8 +246,16 @@ def test_blocks_without_a_recorded_decision_are_not_signed(
 ):
     doc = _berita_acara(signing_office, decision=None)
     assert signers_due(doc) == []
-    paths = write_document(doc, tmp_path, "ba-tanpa", formats=["pdf"])
+    paths = write_document(doc, tmp_path, "ba-tanpa", formats=["pdf"], passphrases=resolve_secret)
     assert verify_pdf(paths["pdf"], _trust(signing_office)) == []
+
+
+def test_a_document_to_sign_is_not_written_without_a_way_to_read_passphrases(
+    signing_office: Office, passphrases: None, tmp_path: Path
+):
+    with pytest.raises(SigningError, match=r"rahmat, yusuf should sign it.*passphrases="):
+        write_document(_berita_acara(signing_office), tmp_path / "out", "ba", formats=["pdf"])
+    assert not (tmp_path / "out").exists()
 
 
 def test_missing_passphrase_variable_names_file_and_field_and_writes_nothing(
@@ -250,7 +264,13 @@ def test_missing_passphrase_variable_names_file_and_field_and_writes_nothing(
     monkeypatch.delenv(SIGNERS["yusuf"][1], raising=False)
     monkeypatch.setenv(SIGNERS["rahmat"][1], PASSPHRASES["rahmat"])
     with pytest.raises(ConfigError) as caught:
-        write_document(_berita_acara(signing_office), tmp_path / "out", "ba", formats=["pdf"])
+        write_document(
+            _berita_acara(signing_office),
+            tmp_path / "out",
+            "ba",
+            formats=["pdf"],
+            passphrases=resolve_secret,
+        )
     message = str(caught.value)
     assert signing_office.file in message
     assert "people.yusuf.certificate.passphrase" in message
@@ -264,7 +284,13 @@ def test_wrong_passphrase_is_named_not_shown(
     monkeypatch.setenv(SIGNERS["rahmat"][1], "salah-sandi-123")
     monkeypatch.setenv(SIGNERS["yusuf"][1], PASSPHRASES["yusuf"])
     with pytest.raises(ConfigError) as caught:
-        write_document(_berita_acara(signing_office), tmp_path, "ba", formats=["pdf"])
+        write_document(
+            _berita_acara(signing_office),
+            tmp_path,
+            "ba",
+            formats=["pdf"],
+            passphrases=resolve_secret,
+        )
     message = str(caught.value)
     assert "people.rahmat.certificate" in message and "rahmat.p12" in message
     assert "salah-sandi-123" not in message and PASSPHRASES["rahmat"] not in message
