@@ -384,31 +384,18 @@ def visit_form_document(
     ]
     signatures = []
     closed_by = line.get("closed_by")
-    if "it_officer" in office.role_titles:
-        who = closed_by if closed_by and office.person(closed_by) else None
-        signatures.append(
-            decided_signature(
-                office,
-                "it_officer",
-                latest_decision(decisions, [EXIT_STEP]),
-                "Petugas," if not en else "Officer,",
-                username=who,
-                lang=lang,
+    decided_by = line.get("decided_by")
+    blocks = (
+        ("it_officer", EXIT_STEP, "Petugas," if not en else "Officer,", closed_by),
+        ("kasubag", DECISION_STEP, "Mengetahui," if not en else "Approved,", decided_by),
+    )
+    for role, step, label, named in blocks:
+        if role in office.role_titles:
+            who = named if named and office.person(named) else None
+            decided = latest_decision(decisions, [step])
+            signatures.append(
+                decided_signature(office, role, decided, label, username=who, lang=lang)
             )
-        )
-    if "kasubag" in office.role_titles:
-        decided = line.get("decided_by")
-        who = decided if decided and office.person(decided) else None
-        signatures.append(
-            decided_signature(
-                office,
-                "kasubag",
-                latest_decision(decisions, [DECISION_STEP]),
-                "Mengetahui," if not en else "Approved,",
-                username=who,
-                lang=lang,
-            )
-        )
     return OfficialDocument(
         office=office,
         title="FORMULIR KUNJUNGAN RUANG SERVER" if not en else "SERVER ROOM VISIT FORM",

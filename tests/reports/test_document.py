@@ -23,13 +23,18 @@ from prefect.context import get_run_context
 
 from config.settings import load_settings
 from reports.artifacts import served_reports
+from reports.data import ApprovalRecord
 from reports.document import (
     DocTable,
     OfficialDocument,
     Signature,
+    confirmation,
+    decided_signature,
+    latest_decision,
     publish_document,
     render_document,
     signature_for,
+    step_confirmation,
     write_document,
 )
 from sop.office import Office
@@ -267,6 +272,51 @@ def test_signature_for(office: Office) -> None:
         signature_for(office, "it_officer", username="nurull")
     with pytest.raises(ValueError, match="role_title is required"):
         Signature(label="Mengetahui,")
+
+
+def test_decided_signature_carries_the_latest_recorded_decision(office: Office) -> None:
+    hour = timedelta(hours=1)
+    decisions = [  # a return, then the approval; a form answered with a code
+        ApprovalRecord(3, "rahmat", "kasubag", "kembalikan", "lengkapi", AT),
+        ApprovalRecord(3, "rahmat", "kasubag", "setuju", None, AT + hour),
+        confirmation(5, "sahrul", "it_officer", AT + 2 * hour),
+    ]
+    kasub = decided_signature(office, "kasubag", latest_decision(decisions, [3]), "Mengetahui,")
+    assert (kasub.name, kasub.decision, kasub.remark) == (
+        "Rahmat Hidayat, S.Kom.",
+        "setuju",
+        "Setuju, 1 Desember 2026 12:30 WIT",
+    )
+    officer = decided_signature(office, "it_officer", latest_decision(decisions, [5]), "Petugas,")
+    assert (officer.name, officer.decision, officer.remark) == (
+        "Sahrul Umasangaji, S.Kom.",
+        "konfirmasi",
+        "Dikonfirmasi, 1 Desember 2026 13:30 WIT",
+    )
+    # nobody decided step 6 (and not yusuf step 3): the holder's block, saying so
+    assert latest_decision(decisions, [3], approver="yusuf") is None
+    kabag = decided_signature(office, "kabag", latest_decision(decisions, [6]), "Menyetujui,")
+    assert (kabag.name, kabag.decision, kabag.decided_at, kabag.remark) == (
+        "Yusuf Tomagola, S.H., M.H.",
+        None,
+        None,
+        "(belum ada keputusan)",
+    )
+    steps = [
+        {"step": 5, "role": "it_officer", "actor": "sahrul", "status": "interrupted",
+         "finished_at": AT},
+        {"step": 5, "role": "it_officer", "actor": "nurul", "status": "completed",
+         "finished_at": AT + hour},
+        {"step": 5, "role": "it_officer", "actor": None, "status": "running", "finished_at": None},
+    ]  # fmt: skip
+    answered = step_confirmation(steps, 5)
+    assert answered is not None
+    assert (answered.approver, answered.decision, answered.decided_at) == (
+        "nurul",
+        "konfirmasi",
+        AT + hour,
+    )
+    assert step_confirmation(steps, 4) is None
 
 
 def test_bad_input_writes_nothing(office: Office, tmp_path: Path) -> None:

@@ -19,6 +19,7 @@ from config.office_file import load_office
 from reports.document import OfficialDocument, signature_for, write_document
 from sigap.cli import app
 from sop.office import Office
+from tasks.credentials import resolve_secret
 from tests.reports.builders import OFFICE_FILE
 from tests.reports.certificates import PASSPHRASES, SIGNERS, SelfMadeCA, signing_office_file
 
@@ -51,7 +52,9 @@ def signed_pdf(office: Office, tmp_path_factory: pytest.TempPathFactory) -> Path
         for username, (_, variable) in SIGNERS.items():
             mp.setenv(variable, PASSPHRASES[username])
         out = tmp_path_factory.mktemp("out")
-        return write_document(doc, out, "ba-007-xii-2026", formats=["pdf"])["pdf"]
+        return write_document(
+            doc, out, "ba-007-xii-2026", formats=["pdf"], passphrases=resolve_secret
+        )["pdf"]
 
 
 def _verify(*args: str):
@@ -129,7 +132,7 @@ def test_an_appended_change_is_reported_and_fails(office: Office, signed_pdf: Pa
 
 def test_unsigned_file_is_not_verified(tmp_path: Path, office: Office):
     doc = OfficialDocument(office=office, title="NOTA DINAS", date=DECIDED)
-    pdf = write_document(doc, tmp_path, "nota", formats=["pdf"])["pdf"]
+    pdf = write_document(doc, tmp_path, "nota", formats=["pdf"], passphrases=resolve_secret)["pdf"]
     result = _verify(str(pdf), "--office", office.file)
     assert result.exit_code == 1
     assert "tidak memiliki tanda tangan elektronik" in result.output
