@@ -175,7 +175,7 @@ def judge_approval(
         return Verdict(
             False,
             Refusal.NO_SECRET,
-            f"{approver} belum punya kode persetujuan: jalankan `sigap people set-code {approver}`",
+            f"{approver} belum punya kode persetujuan",
         )
     if not check_approval_secret(person, code, resolve_ref, now):
         return Verdict(False, Refusal.WRONG_CODE, "kode persetujuan salah")

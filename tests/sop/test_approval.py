@@ -63,7 +63,7 @@ def test_the_right_person_with_the_right_code_is_accepted(office) -> None:
         ("ghost", CODE, "kasubag", ("sahrul",), Refusal.UNKNOWN_PERSON, "tidak terdaftar"),
         ("sahrul", CODE, "kasubag", (), Refusal.WRONG_ROLE, "bukan Kepala Subbagian Humas"),
         ("rahmat", CODE, "kasubag", ("rahmat",), Refusal.SAME_PERSON, "pemisahan tugas"),
-        ("fatimah", "x", "kadivmin", ("yusuf",), Refusal.NO_SECRET, "sigap people set-code"),
+        ("fatimah", "x", "kadivmin", ("yusuf",), Refusal.NO_SECRET, "belum punya kode"),
         ("rahmat", "kopi-ternate-8", "kasubag", ("sahrul",), Refusal.WRONG_CODE, "salah"),
     ],
 )
