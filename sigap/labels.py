@@ -59,6 +59,7 @@ REFUSALS: Pairs = {
     "same_person": ("orang yang sama", "same person"),
     "no_secret": ("tanpa kode", "no code set"),
     "wrong_code": ("kode salah", "wrong code"),
+    "code_reused": ("kode sudah dipakai", "code already used"),
     "malformed": ("isian tidak sah", "malformed answer"),
 }
 """Kinds of a refused answer (``sop.approval.Refusal``, and ``malformed`` forms)."""
