@@ -52,7 +52,7 @@ from sqlalchemy.engine import Engine
 from config.smtp import SmtpSettings, smtp_settings_from_env
 from flows.run_labels import flow_run_link, publish_answer, tag_waiting
 from records.journal import DecisionEntry, RunJournal
-from sop.approval import judge_approval
+from sop.approval import CODE_REUSED_MESSAGE, Refusal, Verdict, judge_approval
 from sop.escalation import format_time
 from sop.form_schema import tidy_form_schema
 from sop.form_text import (
@@ -490,17 +490,23 @@ def await_answer(
             if problem is not None or answer is None:
                 verdict_reason: str | None = f"malformed: {problem}"
             else:
-                wrong_codes = journal.wrong_code_times(answer.approver.strip())
+                who = answer.approver.strip()
                 verdict = judge_approval(
                     office,
-                    approver=answer.approver.strip(),
+                    approver=who,
                     code=answer.code.get_secret_value(),
                     step_role=step.roles,
                     performed_by=request.performed_by,
-                    wrong_codes_at=wrong_codes,
+                    wrong_codes_at=journal.wrong_code_times(who),
                     now=now,
                     resolve_ref=resolve_ref,
+                    last_totp_step=journal.last_totp_step(who),
                 )
+                if verdict.totp_step is not None and not journal.claim_totp_step(
+                    who, verdict.totp_step, now
+                ):
+                    # another answer used this one-time code in the meantime
+                    verdict = Verdict(False, Refusal.CODE_REUSED, CODE_REUSED_MESSAGE)
                 # a wrong code is stored as "wrong_code: ..." (WRONG_CODE_PREFIX),
                 # which the lockout counts
                 verdict_reason = (

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from records._checks import one_of, when
-from records.models import DECISIONS, Approval, RefusedApproval, SopRun
+from records.models import DECISIONS, Approval, RefusedApproval, SopRun, UsedTotpStep
 from sop.form_text import clean_username
 
 REASON_MAX = 500
@@ -159,3 +160,41 @@ def wrong_code_times(session: Session, username: str) -> list[datetime]:
             .order_by(RefusedApproval.refused_at)
         )
     )
+
+
+def last_totp_step(session: Session, username: str) -> int | None:
+    """The latest TOTP time step ``username``'s answers were accepted with, in any run.
+
+    Args:
+        session: Open session.
+        username: The approver's username.
+
+    Returns:
+        The step (a 30-second counter), or ``None`` if none was ever used.
+    """
+    return session.scalar(
+        select(func.max(UsedTotpStep.step)).where(UsedTotpStep.username == username)
+    )
+
+
+def claim_totp_step(session: Session, username: str, step: int, used_at: datetime) -> bool:
+    """Record that ``username`` used the code of TOTP ``step``; ``False`` if it was already.
+
+    The primary key (username, step) makes the claim atomic: of two answers with the
+    same code at once (two runs, two browser tabs), one claims it, the other is refused.
+
+    Args:
+        session: Open session; the claim is flushed in a savepoint of it.
+        username: The approver's username.
+        step: The TOTP time step of the accepted code.
+        used_at: When (aware).
+
+    Returns:
+        Whether this call claimed the step.
+    """
+    try:
+        with session.begin_nested():
+            session.add(UsedTotpStep(username=username, step=step, used_at=when(used_at)))
+    except IntegrityError:
+        return False
+    return True

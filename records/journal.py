@@ -23,7 +23,13 @@ from typing import Any
 
 from sqlalchemy.engine import Engine
 
-from records.approvals import record_approval, record_refused_approval, wrong_code_times
+from records.approvals import (
+    claim_totp_step,
+    last_totp_step,
+    record_approval,
+    record_refused_approval,
+    wrong_code_times,
+)
 from records.collection_runs import (
     SOP_STEP_KEY,
     interrupt_collection_run,
@@ -371,6 +377,16 @@ class RunJournal:
         """When ``username`` gave a wrong approval code, in any run (for lockouts), oldest first."""
         with session_scope(self.engine) as session:
             return wrong_code_times(session, username)
+
+    def last_totp_step(self, username: str) -> int | None:
+        """The latest TOTP step ``username``'s accepted answers used, in any run."""
+        with session_scope(self.engine) as session:
+            return last_totp_step(session, username)
+
+    def claim_totp_step(self, username: str, step: int, used_at: datetime) -> bool:
+        """Mark a one-time code's step as used; ``False`` if another answer did first."""
+        with session_scope(self.engine) as session:
+            return claim_totp_step(session, username, step, used_at)
 
     def refuse(
         self, step_number: int, *, attempted_username: str, reason: str, refused_at: datetime

@@ -17,6 +17,7 @@ from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     CheckConstraint,
     Float,
@@ -314,6 +315,20 @@ class RefusedApproval(Base):
     refused_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     sop_run: Mapped[SopRun] = relationship(back_populates="refused_approvals")
+
+
+class UsedTotpStep(Base):
+    """A TOTP time step whose code an approver's answer was accepted with (RFC 6238 5.2).
+
+    Holds the 30-second counter only, never the code or the secret: a later answer with
+    a code of the same or an earlier step is refused as reused, in any run.
+    """
+
+    __tablename__ = "used_totp_steps"
+
+    username: Mapped[str] = mapped_column(String(100), primary_key=True)
+    step: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    used_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class SlaBreach(Base):

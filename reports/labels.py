@@ -425,9 +425,11 @@ def month_label(month: str, lang: str = "id") -> str:
 def without_cli_hints(message: str) -> str:
     """A recorded message as an official document prints it: without ``sigap`` commands.
 
-    Messages recorded for the person at the terminal or the Prefect form (a refusal
-    reason, a finding's note) may end with the command that fixes the matter; a signed
-    document states the fact only.
+    Refusal reasons recorded by SIGAP before 2026-12-03 end with the command that fixes
+    the matter (``jalankan `sigap people set-code ani```); records are not rewritten,
+    so documents drop such hints here. Reasons recorded since state the fact only, and
+    the CLI adds the command (``sigap.labels.reason_text``). A signed document states
+    the fact only.
 
     Args:
         message: The message as recorded.

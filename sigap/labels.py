@@ -59,6 +59,7 @@ REFUSALS: Pairs = {
     "same_person": ("orang yang sama", "same person"),
     "no_secret": ("tanpa kode", "no code set"),
     "wrong_code": ("kode salah", "wrong code"),
+    "code_reused": ("kode sudah dipakai", "code already used"),
     "malformed": ("isian tidak sah", "malformed answer"),
 }
 """Kinds of a refused answer (``sop.approval.Refusal``, and ``malformed`` forms)."""
@@ -128,15 +129,23 @@ def label(kind: str, code: str | None, lang: str = "id") -> str:
     return report_labels.word(TABLES[kind](), code, lang)
 
 
-def reason_text(reason: str, lang: str = "id") -> str:
+REFUSAL_HINTS: dict[str, str] = {"no_secret": "jalankan `sigap people set-code {who}`"}
+"""What the person at the terminal can do about a refusal; the stored reason states
+only the fact (official documents print it as stored)."""
+
+
+def reason_text(reason: str, lang: str = "id", who: str | None = None) -> str:
     """A stored refusal reason (``<kind>: <message>``) as a user reads it.
 
     The message is already in Indonesian; the kind (``wrong_code``) is an internal
     code: Indonesian output shows the message only, English output the kind's word too.
+    A refusal the terminal's user can fix gets the command that fixes it
+    (:data:`REFUSAL_HINTS`).
 
     Args:
         reason: As stored (``wrong_code: kode persetujuan salah``).
         lang: ``id`` or ``en``.
+        who: The username the refused answer gave, for the hint's command.
 
     Returns:
         The text.
@@ -146,8 +155,13 @@ def reason_text(reason: str, lang: str = "id") -> str:
         "malformed answer: isian 'note' terlalu panjang"
         >>> reason_text("tanpa jenis")
         'tanpa jenis'
+        >>> reason_text("no_secret: ani belum punya kode persetujuan", who="ani")
+        'ani belum punya kode persetujuan: jalankan `sigap people set-code ani`'
     """
     kind, sep, message = reason.partition(": ")
     if not sep or kind not in REFUSALS:
         return reason
+    hint = REFUSAL_HINTS.get(kind)
+    if hint is not None:
+        message = f"{message}: {hint.format(who=who or '<nama>')}"
     return f"{label('refusal', kind, lang)}: {message}" if lang == "en" else message

@@ -7,7 +7,10 @@ answer to a paused run itself, in this order:
 2. the approver is not locked out by earlier wrong codes;
 3. the approver holds the step's role;
 4. the approver did not perform the step being reviewed (separation of duties);
-5. the approval code (hash or TOTP) proves the approver's identity.
+5. the approval code (hash or TOTP) proves the approver's identity;
+6. a one-time (TOTP) code was not accepted before (its time step is later than the
+   approver's last accepted one): a code seen on a screen, in the old Prefect UI's
+   plain form field or in Prefect's database, cannot be used again.
 
 A refusal names its reason (recorded with who and when; never the code), and
 the run waits again. Only wrong codes count towards a lockout: a wrong role
@@ -22,7 +25,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import TypeVar
 
-from sop.codes import check_approval_secret
+from sop.codes import secret_check
 from sop.office import Office
 from sop.roles import ROLE_KEYS
 
@@ -36,6 +39,7 @@ class Refusal(StrEnum):
     SAME_PERSON = "same_person"
     NO_SECRET = "no_secret"
     WRONG_CODE = "wrong_code"
+    CODE_REUSED = "code_reused"
 
 
 @dataclass(frozen=True)
@@ -47,12 +51,16 @@ class Verdict:
         refusal: Why not, when refused.
         message: What to tell the approver (Indonesian), never the code.
         locked_until: End of a lockout, when the attempt was refused for one.
+        totp_step: For an accepted one-time (TOTP) code, its time step: the caller
+            records it as used (``records.approvals.claim_totp_step``) so that the
+            same code is never accepted again, in any run.
     """
 
     accepted: bool
     refusal: Refusal | None = None
     message: str = ""
     locked_until: datetime | None = None
+    totp_step: int | None = None
 
 
 def lockout_until(
@@ -100,6 +108,7 @@ def judge_approval(
     wrong_codes_at: Iterable[datetime],
     now: datetime,
     resolve_ref: Callable[[str], str],
+    last_totp_step: int | None = None,
 ) -> Verdict:
     """Decide whether ``approver`` may decide a step that needs ``step_role``.
 
@@ -116,6 +125,9 @@ def judge_approval(
         wrong_codes_at: Times of this approver's earlier wrong codes (records).
         now: The moment of the attempt (aware).
         resolve_ref: Resolves a TOTP secret reference (``env:``/``secret:``).
+        last_totp_step: The latest TOTP step this approver's codes were accepted for
+            (records); a code of that step or an earlier one is refused as reused
+            (RFC 6238 5.2), so a code seen on a screen or in a form is worth nothing.
 
     Returns:
         The verdict.
@@ -175,11 +187,19 @@ def judge_approval(
         return Verdict(
             False,
             Refusal.NO_SECRET,
-            f"{approver} belum punya kode persetujuan: jalankan `sigap people set-code {approver}`",
+            f"{approver} belum punya kode persetujuan",
         )
-    if not check_approval_secret(person, code, resolve_ref, now):
+    check = secret_check(person, code, resolve_ref, now)
+    if not check.ok:
         return Verdict(False, Refusal.WRONG_CODE, "kode persetujuan salah")
-    return Verdict(True)
+    step = check.totp_step
+    if step is not None and last_totp_step is not None and step <= last_totp_step:
+        return Verdict(False, Refusal.CODE_REUSED, CODE_REUSED_MESSAGE)
+    return Verdict(True, totp_step=check.totp_step)
+
+
+CODE_REUSED_MESSAGE = "kode sekali pakai ini sudah dipakai; tunggu kode berikutnya di aplikasi"
+"""Why a one-time code used before is refused (never the code)."""
 
 
 T = TypeVar("T")

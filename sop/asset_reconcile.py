@@ -253,7 +253,7 @@ def reconcile(
                 f"{device.name} pada aset itu"
             )
         else:
-            note = "daftarkan perangkat ini di register aset (sigap asset import)"
+            note = "daftarkan perangkat ini di register aset"
         unregistered.append(
             Finding(
                 "unregistered",

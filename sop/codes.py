@@ -17,8 +17,10 @@ import hashlib
 import hmac
 import re
 import secrets
+import time
 from collections.abc import Callable
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 import pyotp
@@ -159,6 +161,44 @@ def is_secret_reference(value: object) -> bool:
     return isinstance(value, str) and bool(_ENV_REF_RE.match(value) or _SECRET_REF_RE.match(value))
 
 
+def totp_step(secret_b32: str, code: str, at: datetime | float | None = None) -> int | None:
+    """The TOTP time step (30-second counter) a code belongs to, allowing one step of drift.
+
+    RFC 6238 section 5.2: a verifier must not accept a code twice. The step lets the
+    caller remember which codes were used (the step, never the code or the secret).
+
+    Args:
+        secret_b32: The base32 secret shared with the approver's authenticator app.
+        code: The code the approver typed.
+        at: The moment to check against (datetime or Unix time); default now.
+
+    Returns:
+        The step ``code`` is valid for (``at``'s, or one before/after), or ``None``.
+
+    Examples:
+        >>> secret = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+        >>> code = pyotp.TOTP(secret).at(1_700_000_000)
+        >>> totp_step(secret, code, at=1_700_000_000), totp_step(secret, code, at=1_700_000_030)
+        (56666666, 56666666)
+        >>> totp_step(secret, code, at=1_700_000_300) is None
+        True
+    """
+    code = code.strip()
+    if not code.isdigit():
+        return None
+    try:
+        totp = pyotp.TOTP(secret_b32)
+        moment = at if at is not None else time.time()
+        when = moment.timestamp() if isinstance(moment, datetime) else float(moment)
+        current = totp.timecode(datetime.fromtimestamp(when, UTC))
+        for step in (current, current - 1, current + 1):
+            if hmac.compare_digest(totp.generate_otp(step), code):
+                return step
+    except (binascii.Error, ValueError, TypeError):
+        return None
+    return None
+
+
 def verify_totp(secret_b32: str, code: str, at: datetime | float | None = None) -> bool:
     """Check a TOTP code (30-second steps, 6 digits), allowing one step of clock drift.
 
@@ -178,13 +218,7 @@ def verify_totp(secret_b32: str, code: str, at: datetime | float | None = None) 
         >>> verify_totp(secret, code, at=1_700_000_300)
         False
     """
-    code = code.strip()
-    if not code.isdigit():
-        return False
-    try:
-        return bool(pyotp.TOTP(secret_b32).verify(code, for_time=at, valid_window=1))
-    except (binascii.Error, ValueError, TypeError):
-        return False
+    return totp_step(secret_b32, code, at) is not None
 
 
 def code_policy_problems(code: str, username: str) -> list[str]:
@@ -248,11 +282,46 @@ def check_approval_secret(
         >>> check_approval_secret(p, "kopi-ternate-8", resolve_ref=lambda ref: "")
         False
     """
+    return secret_check(person, code, resolve_ref, now).ok
+
+
+@dataclass(frozen=True)
+class SecretCheck:
+    """What checking an approver's secret proved.
+
+    Attributes:
+        ok: The secret proves the identity.
+        totp_step: For a TOTP code, the time step it belongs to; the caller refuses a
+            step already used (:func:`totp_step`). ``None`` for a personal code.
+    """
+
+    ok: bool
+    totp_step: int | None = None
+
+
+def secret_check(
+    person: Person,
+    code: str,
+    resolve_ref: Callable[[str], str],
+    now: datetime | float | None = None,
+) -> SecretCheck:
+    """:func:`check_approval_secret` with the TOTP step of an accepted one-time code.
+
+    Args:
+        person: The approver, from the office configuration.
+        code: What they typed.
+        resolve_ref: Turns a ``totp:`` reference into the base32 secret.
+        now: Moment of the attempt for TOTP checks; default now.
+
+    Returns:
+        The check.
+    """
     approval = person.approval
     if approval is None:
-        return False
+        return SecretCheck(False)
     if approval.code_hash is not None:
-        return verify_code(code, approval.code_hash)
+        return SecretCheck(verify_code(code, approval.code_hash))
     if approval.totp is not None:
-        return verify_totp(resolve_ref(approval.totp), code, at=now)
-    return False
+        step = totp_step(resolve_ref(approval.totp), code, at=now)
+        return SecretCheck(step is not None, step)
+    return SecretCheck(False)

@@ -484,7 +484,7 @@ def _await_verdict(
                     )
                 ).first()
                 if refused is not None:
-                    return False, reason_text(refused.reason)
+                    return False, reason_text(refused.reason, who=refused.attempted_username)
             time.sleep(0.5)
         return None
     finally:

@@ -6,7 +6,7 @@ import getpass
 import json
 from datetime import date, datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -16,6 +16,9 @@ from sqlalchemy.exc import DBAPIError
 
 from config.settings import load_settings
 from sigap.commands.errors import database_failure, exit_with
+
+if TYPE_CHECKING:
+    from sop.asset_reconcile import Finding
 
 app = typer.Typer(
     help="Register aset TI (IT asset register): import, export, list, show, reconcile.",
@@ -34,6 +37,13 @@ def _plain(value: Any) -> Any:
     if isinstance(value, datetime | date):
         return value.isoformat()
     return value
+
+
+def _with_hint(finding: Finding) -> str:
+    """A reconciliation finding's note with the command that fixes it, for the terminal."""
+    if finding.kind == "unregistered" and finding.tag is None:
+        return f"{finding.note} (sigap asset import)"
+    return finding.note
 
 
 def _report_problems(error: Exception, what: str) -> typer.Exit:
@@ -308,7 +318,7 @@ def reconcile_assets(
                     Text(f.register or "-"),
                     Text(f.network or "-"),
                     Text(f"{f.last_seen:%d/%m/%Y}" if f.last_seen else "-"),
-                    Text(f.note),
+                    Text(_with_hint(f)),
                 )
             console.print(table)
     if result.findings:

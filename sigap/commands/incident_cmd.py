@@ -390,7 +390,7 @@ def show_cmd(
     for r in history["refused"]:
         console.print(
             f"  [yellow]ditolak[/yellow] langkah {r['step']} ({r['username']}, "
-            f"{_text(r['at'], office_cfg)}): {reason_text(r['reason'])}"
+            f"{_text(r['at'], office_cfg)}): {reason_text(r['reason'], who=r['username'])}"
         )
     for b in history["breaches"]:
         console.print(

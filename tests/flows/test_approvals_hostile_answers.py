@@ -210,3 +210,54 @@ def test_hostile_answers_are_refused_recorded_and_the_run_waits_again(
     strangers = table[table["username"] == "-"]
     assert strangers[["step", "reason"]].values.tolist() == [[2, "8 percobaan ditolak"]]
     assert table[table["username"] != "-"]["username"].tolist() == ["ayu"] * 3
+
+
+def test_a_one_time_code_seen_once_is_refused_the_second_time(
+    prefect_api, tmp_path: Path, any_db: str, flow_thread, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The example office's managers use TOTP: a code someone saw (in the old UI's plain
+    form field, over a shoulder, in Prefect's database) cannot be used again, in any step."""
+    import time
+
+    import pyotp
+    import yaml
+
+    office = office_with_demo_codes("kominfosanti-buleleng", tmp_path)
+    data = yaml.safe_load(office.read_text())
+    secret = pyotp.random_base32()
+    monkeypatch.setenv("SIGAP_TOTP_WIRAWAN", secret)
+    for person in data["people"]:
+        if person["username"] == "wirawan":
+            person["approval"] = {"totp": "env:SIGAP_TOTP_WIRAWAN"}
+    office.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True))
+    # the others keep their demo codes (office_with_demo_codes)
+    totp = pyotp.TOTP(secret)
+    run = flow_thread(hostile_flow, office_file=str(office), database_url=any_db)
+
+    _send(any_db, 2, {"approver": "ayu", "code": "demo-ayu", "ticket": "T-1"})
+    seen = totp.now()
+    _send(any_db, 3, {"approver": "wirawan", "code": seen, "decision": "setuju"})
+    # step 6, the same person, the same code: refused as used, and the run waits again
+    _send(any_db, 6, {"approver": "wirawan", "code": seen, "decision": "setuju"})
+    refused = _refusals(any_db)
+    assert [(step, who) for step, who, _ in refused] == [(6, "wirawan")]
+    assert refused[0][2].startswith("code_reused: ") and "sudah dipakai" in refused[0][2]
+    assert seen not in refused[0][2]
+    flow_run_id = _at_step(any_db, 6)
+    assert flow_run_state(flow_run_id) == "PAUSED"
+    # the app's next code goes through
+    _send(
+        any_db,
+        6,
+        {"approver": "wirawan", "code": totp.at(time.time() + 30), "decision": "setuju"},
+    )
+    assert run.join(60)["status"] == "completed"
+    engine = make_engine(any_db)
+    try:
+        with session_scope(engine) as session:
+            from records.models import UsedTotpStep
+
+            steps = session.scalars(select(UsedTotpStep.step)).all()
+            assert len(steps) == 2 and steps[0] < steps[1]
+    finally:
+        engine.dispose()

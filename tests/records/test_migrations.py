@@ -32,6 +32,7 @@ TABLES = {
     "monitoring_findings",
     "evidence_files",
     "visits",
+    "used_totp_steps",
 }
 # sop_code is "A".."E"/"D4"; config_hash is the sha256 of the sanitised config.
 NOT_SECRETS = {"sop_runs.sop_code", "device_snapshots.config_hash", "incidents.sop_code"}

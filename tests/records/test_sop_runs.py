@@ -203,3 +203,23 @@ def test_approvals_round_trip(engine: Engine, session: Session) -> None:
     ]
     with pytest.raises(ValueError, match="decision: 'approve' is not one of setuju"):
         record_approval(session, run, 7, approver="x", role_key="kadivmin", decision="approve")
+
+
+def test_a_totp_step_is_claimed_once_and_only_the_counter_is_stored(engine: Engine) -> None:
+    from sqlalchemy import inspect
+
+    from records.approvals import claim_totp_step, last_totp_step
+
+    with Session(engine) as session:
+        assert last_totp_step(session, "yusuf") is None
+        assert claim_totp_step(session, "yusuf", 59_000_001, T0)
+        # the same code again (a second run, a second tab): refused, the session goes on
+        assert not claim_totp_step(session, "yusuf", 59_000_001, T0 + timedelta(seconds=5))
+        assert claim_totp_step(session, "rahmat", 59_000_001, T0)  # per person
+        assert claim_totp_step(session, "yusuf", 59_000_002, T0 + timedelta(seconds=31))
+        session.commit()
+    with Session(engine) as session:
+        assert last_totp_step(session, "yusuf") == 59_000_002
+        assert last_totp_step(session, "rahmat") == 59_000_001
+    columns = {c["name"] for c in inspect(engine).get_columns("used_totp_steps")}
+    assert columns == {"username", "step", "used_at"}

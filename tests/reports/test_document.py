@@ -430,7 +430,8 @@ def test_no_cli_instruction_in_any_official_document(
         office, "2026-12", {k: empty for k in ("by_kind", "by_device", "incidents", "sla")}, date=AT
     )
     written["faults"] = write_document(faults, tmp_path, "faults", formats)
-    # a refusal whose recorded reason tells the approver which command fixes it
+    # a refusal recorded by SIGAP before 2026-12-03, whose reason still names the command
+    # that fixes it (today the stored reason states the fact; the CLI adds the command)
     report = make_maintenance_report(engine, office, MONTH, "id", NOW)  # type: ignore[arg-type]
     hint = RefusedRecord(
         5, "nurul", "nurul belum punya kode persetujuan: jalankan `sigap people set-code nurul`", AT

@@ -39,7 +39,9 @@ def office():
     return parse_office(OFFICE, "office.yaml")
 
 
-def judge(office, approver, code=CODE, role="kasubag", performed_by=("sahrul",), wrong=()):
+def judge(
+    office, approver, code=CODE, role="kasubag", performed_by=("sahrul",), wrong=(), last=None
+):
     return judge_approval(
         office,
         approver=approver,
@@ -49,6 +51,7 @@ def judge(office, approver, code=CODE, role="kasubag", performed_by=("sahrul",),
         wrong_codes_at=wrong,
         now=NOW,
         resolve_ref=lambda ref: {"env:SIGAP_TOTP_YUSUF": TOTP_SECRET}[ref],
+        last_totp_step=last,
     )
 
 
@@ -63,7 +66,7 @@ def test_the_right_person_with_the_right_code_is_accepted(office) -> None:
         ("ghost", CODE, "kasubag", ("sahrul",), Refusal.UNKNOWN_PERSON, "tidak terdaftar"),
         ("sahrul", CODE, "kasubag", (), Refusal.WRONG_ROLE, "bukan Kepala Subbagian Humas"),
         ("rahmat", CODE, "kasubag", ("rahmat",), Refusal.SAME_PERSON, "pemisahan tugas"),
-        ("fatimah", "x", "kadivmin", ("yusuf",), Refusal.NO_SECRET, "sigap people set-code"),
+        ("fatimah", "x", "kadivmin", ("yusuf",), Refusal.NO_SECRET, "belum punya kode"),
         ("rahmat", "kopi-ternate-8", "kasubag", ("sahrul",), Refusal.WRONG_CODE, "salah"),
     ],
 )
@@ -83,6 +86,28 @@ def test_totp_approver(office) -> None:
     wrong = f"{(int(good) + 1) % 1_000_000:06d}"
     verdict = judge(office, "yusuf", code=wrong, role="kabag", performed_by=("rahmat",))
     assert verdict.refusal is Refusal.WRONG_CODE
+
+
+def test_a_one_time_code_is_accepted_once(office) -> None:
+    totp = pyotp.TOTP(TOTP_SECRET)
+    good = totp.at(NOW)
+    first = judge(office, "yusuf", code=good, role="kabag", performed_by=("rahmat",))
+    assert first.accepted and first.totp_step == totp.timecode(NOW)
+    # the same code again (seen in a form, typed twice): refused, not counted as wrong
+    again = judge(office, "yusuf", good, "kabag", ("rahmat",), last=first.totp_step)
+    assert again.refusal is Refusal.CODE_REUSED and "sudah dipakai" in again.message
+    assert good not in again.message
+    # the previous step's code, still inside the drift window, is older: refused too
+    older = totp.at(NOW - timedelta(seconds=30))
+    assert judge(office, "yusuf", older, "kabag", ("rahmat",), last=first.totp_step).refusal is (
+        Refusal.CODE_REUSED
+    )
+    # the app's next code is accepted
+    later = totp.at(NOW + timedelta(seconds=30))
+    verdict = judge(office, "yusuf", later, "kabag", ("rahmat",), last=first.totp_step)
+    assert verdict.accepted and verdict.totp_step == first.totp_step + 1
+    # a personal code has no step and is never "reused"
+    assert judge(office, "rahmat", last=first.totp_step).totp_step is None
 
 
 def test_wrong_codes_lock_the_approver_even_with_the_right_code(office) -> None:

@@ -181,6 +181,8 @@ def test_reconcile_over_the_lab(collected: str) -> None:
     assert result.exit_code == 3, result.output  # findings
     data = json.loads(result.output)
     assert [(f["host"], f["tag"]) for f in data["unregistered"]] == [("linux02", None)]
+    # the stored finding states the fact; the terminal adds the command that fixes it
+    assert data["unregistered"][0]["note"] == "daftarkan perangkat ini di register aset"
     assert [(f["host"], f["tag"], f["last_seen"]) for f in data["not_seen"]] == [
         ("sw-gudang", "LAB-OLD", None)
     ]
@@ -192,6 +194,7 @@ def test_reconcile_over_the_lab(collected: str) -> None:
     table = CliRunner().invoke(app, ["asset", "reconcile", "--database-url", collected])
     assert "linux02" in table.output and "WRONG-SERIAL-1" in table.output
     assert "belum pernah terlihat" in table.output
+    assert "(sigap asset import)" in " ".join(table.output.split())
 
 
 def test_register_in_sync_with_the_lab_exits_0(collected: str) -> None:

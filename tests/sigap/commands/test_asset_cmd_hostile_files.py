@@ -83,7 +83,7 @@ def test_bad_cells_are_named_by_row_and_column(db_url: str, tmp_path: Path) -> N
     path.write_text(
         "Kode Aset,Kategori,Nama Aset,Keterangan\n"
         "A-1,hardware,Sw\x00itch,\n"
-        "A-2,hardware,Router,=HYPERLINK(\"http://x\")\n"
+        'A-2,hardware,Router,=HYPERLINK("http://x")\n'
         "A-3,hardware,Server,@SUM(A1)\n"
         "A-4,hardware,UPS," + "x" * 1500 + "\n"
         "A-5,hardware,AP,\x1b[31mmerah\n"
@@ -95,11 +95,11 @@ def test_bad_cells_are_named_by_row_and_column(db_url: str, tmp_path: Path) -> N
         db_url,
         path,
         f'{path}: baris 2, kolom "Nama Aset": karakter kontrol U+0000 tidak diterima',
-        f'{path}: baris 3, kolom "Keterangan": diawali \'=\': rumus spreadsheet tidak diimpor',
-        f'{path}: baris 4, kolom "Keterangan": diawali \'@\'',
+        f"{path}: baris 3, kolom \"Keterangan\": diawali '=': rumus spreadsheet tidak diimpor",
+        f"{path}: baris 4, kolom \"Keterangan\": diawali '@'",
         f'{path}: baris 5, kolom "Keterangan": teks 1500 karakter, paling banyak 1000',
         f'{path}: baris 6, kolom "Keterangan": karakter kontrol U+001B',
-        f'{path}: baris 7, kolom "Keterangan": diawali \'-\'',
+        f"{path}: baris 7, kolom \"Keterangan\": diawali '-'",
     )
     out = _refused(db_url, path, "6 masalah")
     assert "baris 8" not in out  # a lone dash means "none" and is kept
@@ -175,7 +175,7 @@ def test_export_escapes_formulas_whatever_way_they_got_in(db_url: str, tmp_path:
         else:
             values = list(csv.reader(target.open(encoding="utf-8-sig")))[1]
         assert "'@SUM(1+1)*cmd|' /C calc'!A0" in values
-        assert "'=HYPERLINK(\"http://x\")" in values
+        assert '\'=HYPERLINK("http://x")' in values
         assert "'-2+3" in values
 
 

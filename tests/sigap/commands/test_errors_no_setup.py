@@ -91,7 +91,7 @@ def test_older_schema_says_run_sigap_init_and_is_not_migrated(db_url: str) -> No
     downgrade(db_url, "0007")
     code, out = _run("asset", "list", "--database-url", db_url)
     assert code == 2, out
-    assert "is at schema 0007, this SIGAP needs 0009: run `sigap init` to migrate it" in out
+    assert "is at schema 0007, this SIGAP needs 0010: run `sigap init` to migrate it" in out
     assert current_revision(db_url) == "0007"
     code, out = _run("init", "--database-url", db_url)
     assert code == 0, out
