@@ -251,6 +251,7 @@ def apply_site_deployment(pool: str, project_dir: Path | None = None) -> UUID:
         build=False,
         push=False,
         print_next_steps=False,
+        ignore_warnings=True,
         description=(
             "Pengumpulan perangkat satu situs untuk SOP A langkah 4 (SIGAP_SITE_POOL): "
             "dijalankan oleh worker situs itu (antrean = nama situs, `tanpa-situs` untuk "

@@ -51,13 +51,15 @@ def prepare_linux_user() -> None:
 
 
 def start_linux_host(
-    lab_dir: Path, device: LabDevice
+    lab_dir: Path, device: LabDevice, netns: str | None = None
 ) -> tuple[subprocess.Popen[bytes], ProcessRecord]:
     """Write a Linux host's files under ``<lab>/<name>/`` and start its sshd in its namespace.
 
     Args:
         lab_dir: The lab directory.
         device: The host (kind ``linux``).
+        netns: A network namespace to run it in (``ip netns exec``), so that only
+            that namespace reaches it (the per-site tests); default: this machine's.
 
     Returns:
         The sshd process and its record (``unshare`` and ``sh`` exec into sshd:
@@ -85,4 +87,6 @@ def start_linux_host(
         f"-o ListenAddress={device.address} -p {device.port}"
     )
     argv = [UNSHARE, "--mount", "--propagation", "private", "sh", "-c", f"{mounts} && {sshd}"]
+    if netns is not None:
+        argv = ["ip", "netns", "exec", netns, *argv]
     return start_process(f"{device.name} sshd", argv, server_dir / "sshd.out")

@@ -52,6 +52,7 @@ from sop.approval import OUTSIDER_LABEL, split_refusals
 from sop.asset_reconcile import Reconciliation
 from sop.model import SopDefinition
 from sop.office import Office, role_title
+from sop.sites import still_unanswered
 
 SECTION_KEYS: tuple[str, ...] = (
     "summary",
@@ -64,7 +65,11 @@ SECTION_KEYS: tuple[str, ...] = (
     "trends",
     "asset_reconciliation",
 )
-"""The report's tabular sections, in order."""
+"""The report's tabular sections, in order (and :data:`UNANSWERED_KEY` when it has rows)."""
+
+UNANSWERED_KEY = "unanswered_sites"
+"""The section of the sites whose worker did not answer (SOP A step 4 per site,
+:mod:`flows.sites`): shown after ``devices``, only when there is one."""
 
 DEVICE_COLUMNS = (
     "device", "site", "hostname", "vendor", "model", "serial", "os_version", "uptime",
@@ -82,6 +87,9 @@ TREND_COLUMNS = (
     "memory_mean", "memory_max", "disk_max",
 )  # fmt: skip
 SUMMARY_COLUMNS = ("item", "value")
+UNANSWERED_COLUMNS = ("site", "device_names", "reason")
+COLLECTION_STEP = 4
+"""SOP A's collection step (as :data:`reports.sources.COLLECTION_STEP`)."""
 ASSET_RECONCILIATION_COLUMNS = (
     "finding", "device", "asset_tag", "field", "register_value", "network_value",
     "last_seen", "note",
@@ -160,12 +168,25 @@ class MaintenanceReport:
     asset_reconciliation: pd.DataFrame = field(
         default_factory=lambda: _frame([], ASSET_RECONCILIATION_COLUMNS)
     )
+    unanswered_sites: pd.DataFrame = field(default_factory=lambda: _frame([], UNANSWERED_COLUMNS))
+
+    @property
+    def section_keys(self) -> tuple[str, ...]:
+        """The sections this report shows, in order.
+
+        :data:`SECTION_KEYS`, and :data:`UNANSWERED_KEY` after ``devices`` when a site
+        did not answer.
+        """
+        if self.unanswered_sites.empty:
+            return SECTION_KEYS
+        at = SECTION_KEYS.index("devices") + 1
+        return (*SECTION_KEYS[:at], UNANSWERED_KEY, *SECTION_KEYS[at:])
 
     def frame(self, key: str) -> pd.DataFrame:
         """Return one section's table with its headers in the report's language.
 
         Args:
-            key: One of :data:`SECTION_KEYS`.
+            key: One of :attr:`section_keys`.
 
         Returns:
             A copy of the table with translated column names.
@@ -179,7 +200,7 @@ class MaintenanceReport:
         Returns:
             The sections.
         """
-        return [Section(k, labels.section(k, self.lang), self.frame(k)) for k in SECTION_KEYS]
+        return [Section(k, labels.section(k, self.lang), self.frame(k)) for k in self.section_keys]
 
 
 # -- sections -----------------------------------------------------------------------------
@@ -392,6 +413,27 @@ def refused_table(
     frame = _frame(rows, REFUSED_COLUMNS)
     frame["step"] = frame["step"].astype("int64")
     return frame
+
+
+def unanswered_sites_table(
+    steps: Sequence[StepRecord], snapshots: Sequence[SnapshotRecord]
+) -> pd.DataFrame:
+    """The sites whose worker did not answer, with the devices still recorded for it.
+
+    Args:
+        steps: The SOP run's step executions (step 4's outputs name such sites).
+        snapshots: Each device's result of the month.
+
+    Returns:
+        Columns :data:`UNANSWERED_COLUMNS`; empty when every site answered.
+    """
+    rounds = [(s.status, s.outputs) for s in steps if s.step_number == COLLECTION_STEP]
+    final_runs = {s.device: s.run_id for s in snapshots}
+    rows = [
+        {"site": site.site, "device_names": ", ".join(site.hosts), "reason": site.reason}
+        for site in still_unanswered(rounds, final_runs)
+    ]
+    return _frame(rows, UNANSWERED_COLUMNS)
 
 
 def asset_reconciliation_table(
@@ -706,4 +748,5 @@ def build_maintenance_report(
         trend_months=tuple(data.trend or (data.month,)),
         signatures=signature_blocks(sop, office, data.approvals, lang),
         asset_reconciliation=asset_reconciliation_table(data.assets, office.timezone, lang),
+        unanswered_sites=unanswered_sites_table(data.steps, snapshots),
     )

@@ -92,6 +92,7 @@ TEXTS: dict[str, tuple[str, str]] = {
 SECTIONS: dict[str, tuple[str, str]] = {
     "summary": ("Ringkasan", "Summary"),
     "devices": ("Perangkat", "Devices"),
+    "unanswered_sites": ("Situs yang tidak menjawab", "Sites that did not answer"),
     "checklist": ("Checklist Kinerja", "Performance Checklist"),
     "config_changes": ("Perubahan Konfigurasi", "Configuration Changes"),
     "steps": ("Langkah SOP", "SOP Steps"),
@@ -147,6 +148,8 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "decision": ("Keputusan", "Decision"),
     "decided_at": ("Waktu", "Time"),
     "note": ("Catatan", "Note"),
+    # sites that did not answer
+    "device_names": ("Perangkat", "Devices"),
     # refused
     "username": ("Nama Pengguna", "Username"),
     "reason": ("Alasan", "Reason"),

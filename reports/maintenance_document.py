@@ -18,7 +18,7 @@ from pathlib import Path
 
 from reports import labels
 from reports.artifacts import markdown_cell
-from reports.assembly import SECTION_KEYS, MaintenanceReport
+from reports.assembly import MaintenanceReport
 from reports.charts import Chart
 from reports.document import DocImage, DocTable, OfficialDocument
 from sop.office import Office
@@ -54,7 +54,7 @@ def maintenance_document(
     lang = report.lang
     images = tuple(DocImage(c.title, c.png) for c in charts)
     tables = []
-    for key in SECTION_KEYS:
+    for key in report.section_keys:
         raw = report.summary_table if key == "summary" else getattr(report, key)
         tables.append(
             DocTable(

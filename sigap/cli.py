@@ -42,6 +42,7 @@ from sigap.commands import (
     run_cmd,
     serve_cmd,
     server_cmd,
+    sites_cmd,
     sop_cmd,
     verify_cmd,
     visit_cmd,
@@ -141,6 +142,7 @@ app.add_typer(office_cmd.app, name="office")
 app.add_typer(people_cmd.app, name="people")
 app.add_typer(lab_cmd.app, name="lab")
 app.add_typer(hosts_cmd.app, name="hosts")
+app.add_typer(sites_cmd.app, name="sites")
 app.add_typer(config_cmd.app, name="config")
 app.command("collect")(collect_cmd.collect)
 app.add_typer(run_cmd.app, name="run")

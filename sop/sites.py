@@ -166,3 +166,47 @@ def missing_reason(site: str) -> str:
         'situs pusat: perangkat tidak ada dalam hasil pengumpulan situs'
     """
     return f"situs {site}: perangkat tidak ada dalam hasil pengumpulan situs"
+
+
+def still_unanswered(
+    rounds: Iterable[tuple[str, dict[str, object]]], final_runs: dict[str, int]
+) -> list[UnansweredSite]:
+    """The sites the month's report lists as not answered.
+
+    A site that did not answer in a round of step 4 is listed while some of its
+    devices still have that round's ``unreachable`` record as their result of the
+    month (a later round that collected them again replaces it).
+
+    Args:
+        rounds: ``(status, outputs)`` of the step-4 logs, oldest first; only
+            ``completed`` ones count.
+        final_runs: Device name -> the collection run of its result of the month.
+
+    Returns:
+        The sites with the devices still affected, oldest round first.
+
+    Examples:
+        >>> rounds = [("completed", {"collection_run_ids": [1, 2], "unanswered_sites": [
+        ...     {"site": "c", "reason": "r", "hosts": ["x", "y"]}]})]
+        >>> still_unanswered(rounds, {"x": 2, "y": 2, "a": 1})
+        [UnansweredSite(site='c', reason='r', hosts=('x', 'y'))]
+        >>> still_unanswered(rounds, {"x": 5, "y": 2})[0].hosts
+        ('y',)
+        >>> still_unanswered(rounds, {"x": 5, "y": 5})
+        []
+    """
+    found: list[UnansweredSite] = []
+    for status, outputs in rounds:
+        ids = outputs.get("collection_run_ids")
+        sites = outputs.get("unanswered_sites")
+        if status != "completed" or not isinstance(ids, list) or not isinstance(sites, list):
+            continue
+        for entry in sites:
+            if not isinstance(entry, dict):
+                continue
+            hosts = tuple(str(h) for h in entry.get("hosts") or () if final_runs.get(str(h)) in ids)
+            if hosts:
+                found.append(
+                    UnansweredSite(str(entry.get("site")), str(entry.get("reason")), hosts)
+                )
+    return found

@@ -84,15 +84,15 @@ def processes_of(
 
 
 class HangingPort:
-    """A TCP port on 127.0.0.1 that accepts connections and never sends a byte.
+    """A TCP port (on 127.0.0.1 by default) that accepts connections and never sends a byte.
 
     An inventory host there hangs in its SSH handshake until its time limit, so a
     collection is surely still running while the test does something to it.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, address: str = "127.0.0.1") -> None:
         """Listen on a free port; connections are accepted in a thread and held."""
-        self.server = socket.create_server(("127.0.0.1", 0))
+        self.server = socket.create_server((address, 0))
         self.port = int(self.server.getsockname()[1])
         self.clients: list[socket.socket] = []
         threading.Thread(target=self._accept, daemon=True).start()

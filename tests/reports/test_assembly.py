@@ -358,3 +358,46 @@ def test_an_sop_run_before_step_4_and_no_devices(office) -> None:
     assert report.summary["devices_total"] == 0 and report.summary["degraded"] == []
     assert report.steps["sla"].tolist() == ["berjalan"]
     assert report.trends["devices_total"].tolist() == [0]
+
+
+def test_a_site_that_did_not_answer_gets_its_section(office) -> None:
+    silent = SnapshotRecord(
+        device="t1",
+        site="timur",
+        platform="linux",
+        run_id=7,
+        collected_at=T0,
+        outcome="unreachable",
+        error="situs timur: worker tidak menjawab dalam 900 detik",
+    )
+    month = MonthData("2026-11", "sop_run", (1, 7), (_ok("sw1", 10.0), silent))
+    step4 = StepRecord(
+        4,
+        "it_officer",
+        "sahrul",
+        T0,
+        T0 + timedelta(hours=1),
+        outputs={
+            "collection_run_ids": [1, 7],
+            "unanswered_sites": [
+                {"site": "timur", "reason": silent.error, "hosts": ["t1"]},
+            ],
+        },
+    )
+    report = build_maintenance_report(_data(devices=month, steps=(step4,)), office, SOP_A, now=NOW)
+    sections = {s.key: s for s in report.sections()}
+    keys = list(sections)
+    assert keys[keys.index("devices") + 1] == "unanswered_sites"
+    table = sections["unanswered_sites"]
+    assert table.title == "Situs yang tidak menjawab"
+    assert table.frame.to_dict(orient="records") == [
+        {"Lokasi": "timur", "Perangkat": "t1", "Alasan": silent.error}
+    ]
+    english = build_maintenance_report(
+        _data(devices=month, steps=(step4,)), office, SOP_A, now=NOW, lang="en"
+    )
+    assert "Sites that did not answer" in [s.title for s in english.sections()]
+    # every site answered: no such section
+    assert "unanswered_sites" not in [
+        s.key for s in build_maintenance_report(_data(), office, SOP_A, now=NOW).sections()
+    ]
