@@ -242,7 +242,8 @@ def apply_site_deployment(pool: str, project_dir: Path | None = None) -> UUID:
         client.create_work_pool(
             WorkPoolCreate(name=pool, type="process", base_job_template=template)
         )
-    source = collect_devices.from_source(
+    # both are sync here (no event loop): they return their values, not coroutines
+    source: Any = collect_devices.from_source(
         source=str(project_dir or PROJECT_DIR), entrypoint=SITE_ENTRYPOINT
     )
     deployment_id: UUID = source.deploy(

@@ -215,7 +215,10 @@ def _start_site(
     """Create the site's run on its queue (it starts when its worker picks it up)."""
     parameters: dict[str, Any] = {
         "inventory_dir": str(inventory_dir),
-        "filters": {**dict(filters), "name": list(plan.hosts)},
+        # the site's hosts: by site (the run's name says which), or by name without one
+        "filters": {**dict(filters), "site": [plan.site]}
+        if plan.site
+        else {**dict(filters), "name": list(plan.hosts)},
         "trigger": trigger,
         "actor": actor,
         "office_file": office_file,
@@ -223,7 +226,7 @@ def _start_site(
         # no database_url: the worker's own SIGAP_DATABASE_URL (no password in Prefect)
     }
     try:
-        flow_run: FlowRun = run_deployment(
+        flow_run: FlowRun = run_deployment(  # type: ignore[assignment]  # sync: a FlowRun
             name=SITE_DEPLOYMENT_REF,
             parameters=parameters,
             work_queue_name=plan.queue,
