@@ -70,6 +70,14 @@ def serve(
         from deployments.definitions import all_deployments
 
         with temporary_settings({PREFECT_API_URL: url}):
+            if settings.site_pool:  # SOP A per site: the deployment the sites' workers run
+                from deployments.definitions import apply_site_deployment
+
+                apply_site_deployment(settings.site_pool)
+                console.print(
+                    f"kumpul-perangkat-situs on pool {settings.site_pool}: in each site "
+                    f"`prefect worker start --pool {settings.site_pool} --work-queue <site>`"
+                )
             prefect_serve(*all_deployments(loaded))
     except KeyboardInterrupt:
         console.print("stopping (Ctrl-C)")

@@ -275,6 +275,8 @@ def test_each_site_collects_on_its_own_worker_and_a_silent_site_is_unreachable(
 
         # the draft report says which sites did not answer, and why
         html = next((tmp_path / "reports" / MONTH).glob("*.html")).read_text()
-        assert "Situs yang tidak menjawab" in html
-        assert "situs timur: worker tidak menjawab" in html
-        assert "b01" in html
+        section = html.split('id="unanswered_sites"', 1)[1].split("</section>", 1)[0]
+        assert "Situs yang tidak menjawab" in section
+        assert unanswered["timur"]["reason"] in section and "t01" in section
+        assert unanswered["barat"]["reason"] in section and "b08" in section
+        assert "utara" not in section and "u01" not in section
