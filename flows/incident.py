@@ -32,7 +32,7 @@ from sqlalchemy.engine import Engine
 
 from flows.approvals import Note, SignedInput, current_flow_run_id
 from flows.collect import office_patterns, run_collection
-from flows.engine import Procedure, StepResult
+from flows.engine import Procedure, StepMethods, StepResult
 from flows.preamble import FlowContext, load_context
 from inventory import load_inventory
 from records.incidents import IncidentStore, NewIncident
@@ -125,7 +125,7 @@ def _diagnosis_markdown(diagnosis: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-class IncidentJob:
+class IncidentJob(StepMethods):
     """One SOP C run for one incident: the step handlers and their shared state."""
 
     def __init__(
@@ -387,6 +387,8 @@ class IncidentJob:
             documents=[str(p) for by_fmt in paths.values() for p in by_fmt.values()],
         )
 
+    STEPS = (intake, diagnostics, verification, provider, fix, lead_review, report)
+
 
 def _check_provider_times(answer: SignedInput) -> str | None:
     """The provider's answer time may not be before they were contacted (pure)."""
@@ -506,25 +508,13 @@ def network_incident(
         job = IncidentJob(
             context, incident_id=incident_id, inventory_dir=inventory, office_file=office_file
         )
-        procedure = Procedure(
-            engine=job.engine,
-            office=office,
-            settings=job.settings,
-            sop=job.sop,
+        result = context.procedure(
+            SOP_CODE,
             run_key=incident_run_key(office, number),
             title=f"Penanganan kendala jaringan {number}",
             parameters={"incident": number},
-            handlers={
-                1: job.intake,
-                2: job.diagnostics,
-                3: job.verification,
-                4: job.provider,
-                5: job.fix,
-                6: job.lead_review,
-                7: job.report,
-            },
-        )
-        result = procedure.run()
+            handlers=job.handlers(),
+        ).run()
         return {
             "incident": number,
             "created": created,

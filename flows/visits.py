@@ -49,7 +49,7 @@ from flows.approvals import (
     current_flow_run_id,
     flow_run_link,
 )
-from flows.engine import Procedure, StepResult
+from flows.engine import Procedure, StepMethods, StepResult
 from flows.preamble import load_context
 from records.db import session_scope
 from records.sop_runs import get_sop_run
@@ -297,11 +297,8 @@ def akses_ruang_server(
             mask_id_number(facts.id_number),
         )
         visit_run = VisitRun(engine, store, office, settings, facts)
-        result = Procedure(
-            engine=engine,
-            office=office,
-            settings=settings,
-            sop=context.sop(SOP_CODE),
+        result = context.procedure(
+            SOP_CODE,
             run_key=visit_run_key(office, number),
             title=f"SOP B Akses Ruang Server {number}",
             parameters=run_parameters(facts),
@@ -317,7 +314,7 @@ def akses_ruang_server(
         }
 
 
-class VisitRun:
+class VisitRun(StepMethods):
     """The handlers of SOP B's six steps for one visit."""
 
     def __init__(
@@ -335,17 +332,6 @@ class VisitRun:
         self.settings = settings
         self.visit_id = request.id
         self.request = request
-
-    def handlers(self) -> dict[int, Any]:
-        """Step number -> handler."""
-        return {
-            1: self.register,
-            2: self.forward,
-            3: self.decide,
-            4: self.enter,
-            5: self.exit,
-            6: self.archive,
-        }
 
     def register(self, procedure: Procedure, step: Step) -> StepResult:
         """Step 1: the access form is complete and the ID deposited."""
@@ -505,6 +491,8 @@ class VisitRun:
             documents=documents,
             note=note,
         )
+
+    STEPS = (register, forward, decide, enter, exit, archive)
 
 
 def _parse_time(value: Any) -> datetime | None:

@@ -87,12 +87,9 @@ class DisposalJob(AssetJob):
         """Step 4: the Kasi's Surat Penugasan to the asset manager."""
         return self.run.assignment(
             proc,
+            step,
             self.run.asset(),
             prefix="ST-PH",
-            signer_role="kasi",
-            signer=proc.actors(2)[0],
-            assignee=self.manager,
-            assignee_role="asset_manager",
             task=f"Melaksanakan penghapusan aset {self.tag} dengan cara "
             f"{proc.outputs(2)['method']}",
             basis="Persetujuan penghapusan aset oleh Kepala Bidang",

@@ -93,12 +93,9 @@ class RelocationJob(AssetJob):
         plan = proc.outputs(1)
         return self.run.assignment(
             proc,
+            step,
             self.run.asset(),
             prefix="ST-PT",
-            signer_role="kabid",
-            signer=proc.actors(2)[0],
-            assignee=proc.actors(1)[0],
-            assignee_role="kasi",
             task=f"Melaksanakan pemindahtempatan aset {self.tag} dari {plan['from']} ke "
             f"{plan['to']}",
             basis="Rencana pemindahtempatan aset yang disetujui Kepala Bidang dan disahkan "

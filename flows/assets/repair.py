@@ -135,17 +135,14 @@ class RepairJob(AssetJob):
 
     def assign(self, proc: Procedure, step: Step) -> StepResult:
         """Step 4: the asset goes ``under_repair``; the Kasi's Surat Penugasan."""
-        kasi = proc.actors(2)[0]
         a = self.run.asset()
+        kasi = self.run.performer(proc, step.role, step.number)
         self.run.change(proc, kasi, "status", status=status_during(CODE, a.status))
         return self.run.assignment(
             proc,
+            step,
             a,
             prefix="ST-PB",
-            signer_role="kasi",
-            signer=kasi,
-            assignee=self.manager,
-            assignee_role="asset_manager",
             task=f"Melaksanakan perbaikan/pemeliharaan aset {self.tag}: "
             f"{proc.outputs(2).get('plan')}",
             basis="Nota Dinas perbaikan/pemeliharaan aset yang disetujui Kepala Bidang",
