@@ -45,7 +45,7 @@ class DisposalDoneForm(SignedInput):
 
 @dataclass
 class DisposalJob(AssetJob):
-    """One D5 run: the step methods and what they share.
+    """D5 on one asset: the need, the Kasi's analysis, the Kabid's decision, the disposal.
 
     Attributes:
         reason: Why the asset is to be disposed of.

@@ -95,7 +95,7 @@ def check_action_plan(form: SignedInput) -> str | None:
 
 @dataclass
 class EvaluationJob(AssetJob):
-    """One D6 run: the step methods and what they share.
+    """D6 over a period: the register's recap, the Kasi's evaluation and its follow-up.
 
     Attributes:
         sops: The office's SOP definitions (for the recap of the evaluated runs).

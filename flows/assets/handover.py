@@ -42,7 +42,7 @@ class InstallationForm(SignedInput):
 
 @dataclass
 class HandoverJob(AssetJob):
-    """One D3 run: the step methods and what they share.
+    """D3 on one asset: handed over with a BAST, received and installed by the user.
 
     Attributes:
         user: The asset user the asset is handed to.

@@ -124,7 +124,7 @@ def procured_frame(pairs: list[tuple[PlanItem, str, str | None]]) -> pd.DataFram
 
 @dataclass
 class PlanningJob(AssetJob):
-    """One D1 run: the step methods and what they share.
+    """D1 for a list of items: proposed, approved, budgeted, procured into the register.
 
     Attributes:
         plan: The planned items as the flow was given them.

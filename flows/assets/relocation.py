@@ -40,7 +40,7 @@ class RelocationDoneForm(SignedInput):
 
 @dataclass
 class RelocationJob(AssetJob):
-    """One D2 run: the step methods and what they share.
+    """D2 on one asset: the Kasi's plan to move it, approved twice, carried out.
 
     Attributes:
         to_location: Where the asset goes.

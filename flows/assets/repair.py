@@ -57,7 +57,7 @@ class RepairReportForm(SignedInput):
 
 @dataclass
 class RepairJob(AssetJob):
-    """One D4 run: the step methods and what they share.
+    """D4 on one asset: the need, the Nota Dinas and its approval, the repair and report.
 
     Attributes:
         problem: What is wrong with the asset.

@@ -10,10 +10,11 @@ from sqlalchemy import event, func, select
 
 from inventory.model import Host, HostData
 from records.db import init_database, make_engine, session_scope
+from records.devices import DeviceListing
 from records.models import ChecklistResult, CollectionRun, DeviceSnapshot
 from sop.thresholds import Thresholds
 from tasks.collect import DeviceResult
-from tasks.store import CollectionRecorder
+from tasks.store import CollectionRecorder, device_listing
 
 
 def _host(name: str) -> Host:
@@ -115,3 +116,30 @@ def test_devices_arriving_together_are_stored_in_one_batch(
         assert len(session.scalars(select(DeviceSnapshot)).all()) == 5
         assert session.scalars(select(CollectionRun)).one().status == "completed"
     engine.dispose()
+
+
+def test_a_devices_listing_is_its_inventory_entry() -> None:
+    host = Host(
+        "sw09",
+        "10.9.0.1",
+        2222,
+        "u",
+        "env:P",
+        "cisco_ios",
+        "ios",
+        "cisco_ios",
+        (),
+        (),
+        HostData(site="DC", role="core", asset_tag="AST-9", criticality="high", location="R9"),
+    )
+    assert device_listing(host) == DeviceListing(
+        "sw09",
+        address="10.9.0.1",
+        port=2222,
+        platform="cisco_ios",
+        site="DC",
+        role="core",
+        asset_tag="AST-9",
+        criticality="high",
+        location="R9",
+    )
