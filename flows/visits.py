@@ -70,6 +70,7 @@ from sop.visits import (
     DeviceItem,
     devices_from,
     mask_id_number,
+    masked_id,
     mismatch_message,
     reconcile,
     unexplained,
@@ -290,11 +291,10 @@ def akses_ruang_server(
         store = VisitStore(engine)
         number = facts.number
         get_run_logger().info(
-            "kunjungan %s: %s, %s %s",
+            "kunjungan %s: %s, %s",
             number,
             facts.organisation,
-            facts.id_type,
-            mask_id_number(facts.id_number),
+            masked_id(facts.id_type, facts.id_number),
         )
         visit_run = VisitRun(engine, store, office, settings, facts)
         result = context.procedure(
@@ -342,7 +342,7 @@ class VisitRun(StepMethods):
                 "visit": number,
                 "visitor": r.visitor_name,
                 "organisation": r.organisation,
-                "id": f"{r.id_type} {mask_id_number(r.id_number)}",
+                "id": masked_id(r.id_type, r.id_number),
                 "devices_in": list(r.devices_in),
             },
             actor=r.registered_by,
@@ -363,7 +363,7 @@ class VisitRun(StepMethods):
                 f"**Kunjungan {self.store.facts(self.visit_id).number}**",
                 "",
                 f"- Pengunjung: {r.visitor_name} ({r.organisation})",
-                f"- Tanda pengenal: {r.id_type} {mask_id_number(r.id_number)}",
+                f"- Tanda pengenal: {masked_id(r.id_type, r.id_number)}",
                 f"- Keperluan: {r.purpose}",
                 f"- Rencana: {format_time(r.planned_start, self.office)} s.d. "
                 f"{format_time(r.planned_end, self.office)}",

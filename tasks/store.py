@@ -205,6 +205,10 @@ def _store_one(
     )
 
 
+KEPT_DATA = ("site", "role", "asset_tag", "criticality", "location")
+"""The inventory ``data:`` fields a device's record keeps, under the same names."""
+
+
 def device_listing(host: Host) -> DeviceListing:
     """The device's record fields as the inventory lists them (pure).
 
@@ -215,17 +219,9 @@ def device_listing(host: Host) -> DeviceListing:
         Its listing, for :func:`records.devices.upsert_listing` and
         :func:`records.devices.record_devices`.
     """
-    data = host.data
+    kept = {name: getattr(host.data, name) for name in KEPT_DATA}
     return DeviceListing(
-        host.name,
-        address=host.hostname,
-        port=host.port,
-        platform=host.platform,
-        site=data.site,
-        role=data.role,
-        asset_tag=data.asset_tag,
-        criticality=data.criticality,
-        location=data.location,
+        host.name, address=host.hostname, port=host.port, platform=host.platform, **kept
     )
 
 
