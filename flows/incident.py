@@ -36,7 +36,7 @@ from flows.engine import Procedure, StepMethods, StepResult
 from flows.preamble import FlowContext, load_context
 from inventory import load_inventory
 from records.incidents import IncidentStore, NewIncident
-from records.snapshots import latest_and_last_good
+from records.snapshots import SnapshotSummary, latest_and_last_good
 from reports.artifacts import served_reports
 from reports.document import publish_document
 from reports.incident import incident_documents, write_incident_documents
@@ -182,27 +182,17 @@ class IncidentJob(StepMethods):
         )
         line = report.devices[0]
         now_snap, good = latest_and_last_good(self.engine, name, before=inc["occurred_at"])
-        last_good = (
-            {
-                "collected_at": good.collected_at.isoformat(),
-                "health": good.health,
-                "config_hash": good.config_hash,
-            }
-            if good is not None
-            else None
-        )
-        health = now_snap.health if now_snap is not None and now_snap.health else None
-        config_hash = now_snap.config_hash if now_snap is not None else None
+        now = _snapshot_facts(now_snap) or {}
         result = diagnose(
             name,
             tcp_ok=tcp_ok,
             tcp_error=tcp_error,
             outcome=line.outcome,
             error=line.error,
-            health=health,
+            health=now.get("health") or None,
             checklist=line.checklist if line.outcome == "ok" else None,
-            config_hash=config_hash,
-            last_good=last_good,
+            config_hash=now.get("config_hash"),
+            last_good=_snapshot_facts(good),
             collection_run_id=report.run_id,
         )
         self.logger.info("diagnosis %s", result.summary())
@@ -388,6 +378,17 @@ class IncidentJob(StepMethods):
         )
 
     STEPS = (intake, diagnostics, verification, provider, fix, lead_review, report)
+
+
+def _snapshot_facts(snap: SnapshotSummary | None) -> dict[str, Any] | None:
+    """What a diagnosis compares of a snapshot: when, its health, its config's hash (pure)."""
+    if snap is None:
+        return None
+    return {
+        "collected_at": snap.collected_at.isoformat(),
+        "health": snap.health,
+        "config_hash": snap.config_hash,
+    }
 
 
 def _check_provider_times(answer: SignedInput) -> str | None:

@@ -83,8 +83,10 @@ class AssetRun:
 
     def __post_init__(self) -> None:
         """Take the office, settings, SOP and records of the run from its context."""
-        self.office, self.settings = self.context.office, self.context.settings
-        self.sop, self.engine = self.context.sop(self.code), self.context.engine
+        self.office = self.context.office
+        self.settings = self.context.settings
+        self.sop = self.context.sop(self.code)
+        self.engine = self.context.engine
 
     @property
     def out_dir(self) -> Path:
