@@ -14,7 +14,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 
 from sqlalchemy.engine import Engine
 
@@ -56,6 +56,18 @@ DEPLOYMENT_NAMES = {
 
 class AssetProcedureError(ValueError):
     """An asset procedure may not start as asked (nothing was recorded)."""
+
+
+class AssetRunSummary(TypedDict):
+    """What a D1-D6 flow returns: where its run ended (:meth:`AssetJob.perform`)."""
+
+    run_key: str
+    sop_run_id: int
+    status: str
+    outputs: dict[str, dict[str, Any]]
+    """Each step's latest outputs, by step number as text."""
+    documents: list[str]
+    """The PDF files the run wrote."""
 
 
 @dataclass
@@ -210,7 +222,7 @@ class AssetJob(StepMethods):
         assert self.run.tag is not None
         return self.run.tag
 
-    def perform(self, *, title: str, parameters: Mapping[str, Any]) -> dict[str, Any]:
+    def perform(self, *, title: str, parameters: Mapping[str, Any]) -> AssetRunSummary:
         """Run the procedure with the step methods; the run's key, status, outputs and PDFs.
 
         Args:

@@ -13,13 +13,12 @@ Refused at the start while the asset is held by someone or under repair.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from prefect import flow
 from pydantic import Field
 
 from flows.approvals import SignedInput, WorkNote
-from flows.assets.common import FLOW_NAMES, AssetJob, open_asset_procedure
+from flows.assets.common import FLOW_NAMES, AssetJob, AssetRunSummary, open_asset_procedure
 from flows.engine import Procedure, StepResult
 from reports.asset_documents import berita_acara_disposal
 from sop.form_text import LongText, NameText
@@ -137,7 +136,7 @@ def asset_disposal(
     reference: str | None = None,
     office_file: str | None = None,
     database_url: str | None = None,
-) -> dict[str, Any]:
+) -> AssetRunSummary:
     """SOP D5, penghapusan aset (disposal / write-off).
 
     Refused at the start while the asset is held by someone or under repair.

@@ -11,7 +11,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from prefect import flow
 from pydantic import Field
@@ -21,6 +20,7 @@ from flows.assets.common import (
     FLOW_NAMES,
     AssetJob,
     AssetProcedureError,
+    AssetRunSummary,
     open_asset_procedure,
 )
 from flows.engine import Procedure, StepResult
@@ -145,7 +145,7 @@ def asset_relocation(
     reference: str | None = None,
     office_file: str | None = None,
     database_url: str | None = None,
-) -> dict[str, Any]:
+) -> AssetRunSummary:
     """SOP D2, pemindahtempatan aset (relocation of an asset).
 
     The asset's location changes in the register at the end (step 6).

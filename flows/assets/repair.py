@@ -22,6 +22,7 @@ from flows.assets.common import (
     AssetJob,
     AssetProcedureError,
     AssetRun,
+    AssetRunSummary,
     open_asset_procedure,
 )
 from flows.engine import Procedure, StepResult
@@ -224,7 +225,7 @@ def asset_repair(
     reference: str | None = None,
     office_file: str | None = None,
     database_url: str | None = None,
-) -> dict[str, Any]:
+) -> AssetRunSummary:
     """SOP D4, perbaikan dan pemeliharaan aset (repair and maintenance).
 
     The asset is ``under_repair`` from step 4 and ``in_service`` again at the end.
