@@ -32,11 +32,11 @@ from sqlalchemy.engine import Engine
 
 from flows.approvals import Note, SignedInput, current_flow_run_id
 from flows.collect import office_patterns, run_collection
-from flows.engine import Procedure, StepResult
+from flows.engine import Procedure, StepMethods, StepResult
 from flows.preamble import FlowContext, load_context
 from inventory import load_inventory
 from records.incidents import IncidentStore, NewIncident
-from records.snapshots import latest_and_last_good
+from records.snapshots import SnapshotSummary, latest_and_last_good
 from reports.artifacts import served_reports
 from reports.document import publish_document
 from reports.incident import incident_documents, write_incident_documents
@@ -125,7 +125,7 @@ def _diagnosis_markdown(diagnosis: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-class IncidentJob:
+class IncidentJob(StepMethods):
     """One SOP C run for one incident: the step handlers and their shared state."""
 
     def __init__(
@@ -182,27 +182,17 @@ class IncidentJob:
         )
         line = report.devices[0]
         now_snap, good = latest_and_last_good(self.engine, name, before=inc["occurred_at"])
-        last_good = (
-            {
-                "collected_at": good.collected_at.isoformat(),
-                "health": good.health,
-                "config_hash": good.config_hash,
-            }
-            if good is not None
-            else None
-        )
-        health = now_snap.health if now_snap is not None and now_snap.health else None
-        config_hash = now_snap.config_hash if now_snap is not None else None
+        now = _snapshot_facts(now_snap) or {}
         result = diagnose(
             name,
             tcp_ok=tcp_ok,
             tcp_error=tcp_error,
             outcome=line.outcome,
             error=line.error,
-            health=health,
+            health=now.get("health") or None,
             checklist=line.checklist if line.outcome == "ok" else None,
-            config_hash=config_hash,
-            last_good=last_good,
+            config_hash=now.get("config_hash"),
+            last_good=_snapshot_facts(good),
             collection_run_id=report.run_id,
         )
         self.logger.info("diagnosis %s", result.summary())
@@ -387,6 +377,19 @@ class IncidentJob:
             documents=[str(p) for by_fmt in paths.values() for p in by_fmt.values()],
         )
 
+    STEPS = (intake, diagnostics, verification, provider, fix, lead_review, report)
+
+
+def _snapshot_facts(snap: SnapshotSummary | None) -> dict[str, Any] | None:
+    """What a diagnosis compares of a snapshot: when, its health, its config's hash (pure)."""
+    if snap is None:
+        return None
+    return {
+        "collected_at": snap.collected_at.isoformat(),
+        "health": snap.health,
+        "config_hash": snap.config_hash,
+    }
+
 
 def _check_provider_times(answer: SignedInput) -> str | None:
     """The provider's answer time may not be before they were contacted (pure)."""
@@ -506,25 +509,13 @@ def network_incident(
         job = IncidentJob(
             context, incident_id=incident_id, inventory_dir=inventory, office_file=office_file
         )
-        procedure = Procedure(
-            engine=job.engine,
-            office=office,
-            settings=job.settings,
-            sop=job.sop,
+        result = context.procedure(
+            SOP_CODE,
             run_key=incident_run_key(office, number),
             title=f"Penanganan kendala jaringan {number}",
             parameters={"incident": number},
-            handlers={
-                1: job.intake,
-                2: job.diagnostics,
-                3: job.verification,
-                4: job.provider,
-                5: job.fix,
-                6: job.lead_review,
-                7: job.report,
-            },
-        )
-        result = procedure.run()
+            handlers=job.handlers(),
+        ).run()
         return {
             "incident": number,
             "created": created,

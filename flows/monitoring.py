@@ -49,7 +49,7 @@ from flows.preamble import load_context
 from flows.run_labels import name_flow_run
 from inventory import Host, Inventory, load_inventory
 from records.db import make_engine
-from records.devices import DeviceListing, record_devices
+from records.devices import record_devices
 from records.incidents import NewIncident
 from records.monitoring import (
     FindingRecord,
@@ -84,7 +84,7 @@ from tasks import clock
 from tasks.collect import DeviceResult
 from tasks.credentials import CredentialError, resolve_secret
 from tasks.probes import TcpResult, TcpTarget, probe_all
-from tasks.store import host_key_bookkeeping, pinned_keys
+from tasks.store import device_listing, host_key_bookkeeping, pinned_keys
 
 DEPLOYMENT_NAME = "pemantauan-server"
 """The deployment of this flow (every ``SIGAP_MONITOR_INTERVAL`` minutes)."""
@@ -299,20 +299,7 @@ def _pin_first_contacts(
 ) -> None:
     """Pin the host keys seen on first contact and record changed keys (as collection does)."""
     seen = [
-        (
-            DeviceListing(
-                host.name,
-                address=host.hostname,
-                port=host.port,
-                platform=host.platform,
-                site=host.data.site,
-                role=host.data.role,
-                asset_tag=host.data.asset_tag,
-                criticality=host.data.criticality,
-                location=host.data.location,
-            ),
-            collected[host.name],
-        )
+        (device_listing(host), collected[host.name])
         for host in servers
         if collected[host.name].seen_key is not None
     ]

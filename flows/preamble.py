@@ -6,6 +6,7 @@ the first time it is used and disposed when the block ends::
     with load_context(office_file, database_url) as context:
         sop = context.sop("D3")
         ...  # context.engine, context.office, context.settings
+        context.procedure("D3", run_key=..., title=..., parameters=..., handlers=...).run()
 """
 
 from __future__ import annotations
@@ -14,12 +15,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
 from sqlalchemy.engine import Engine
 
 from config.office_file import load_office
 from config.settings import Settings, load_settings
 from config.sop_files import load_sops
+from flows.engine import Procedure, StepHandler
 from records.db import make_engine
 from sop.model import SopDefinition
 from sop.office import Office
@@ -58,6 +61,48 @@ class FlowContext:
             KeyError: The office's SOPs have no such code.
         """
         return self.sops[code]
+
+    def procedure(
+        self,
+        code: str,
+        *,
+        run_key: str,
+        title: str,
+        parameters: Mapping[str, Any],
+        handlers: Mapping[int, StepHandler],
+        actor: str | None = None,
+        subject: str | None = None,
+    ) -> Procedure:
+        """A run of SOP ``code`` on this context's records, office and settings.
+
+        Args:
+            code: The SOP's code (:meth:`sop`).
+            run_key: The run's key; a run recorded under it continues.
+            title: The run's human title.
+            parameters: The flow's arguments as JSON data (stored with the run).
+            handlers: One handler per step number (:meth:`flows.engine.StepMethods.handlers`).
+            actor: Who performs the automatic steps (default: each step role's first holder).
+            subject: Who the run is about, for its name in the Prefect UI.
+
+        Returns:
+            The procedure, not started yet (:meth:`flows.engine.Procedure.run`).
+
+        Raises:
+            KeyError: The office's SOPs have no such code.
+            ValueError: A step of the SOP has no handler.
+        """
+        return Procedure(
+            engine=self.engine,
+            office=self.office,
+            settings=self.settings,
+            sop=self.sop(code),
+            run_key=run_key,
+            title=title,
+            parameters=dict(parameters),
+            handlers=handlers,
+            actor=actor,
+            subject=subject,
+        )
 
     def close(self) -> None:
         """Dispose of the records engine, if one was made."""

@@ -28,7 +28,7 @@ from sqlalchemy.engine import Engine
 
 from config.settings import Settings
 from flows.approvals import SignedInput, current_flow_run_id
-from flows.engine import Procedure, StepResult
+from flows.engine import Procedure, StepMethods, StepResult
 from flows.monitoring import ACTOR, check_hosts
 from flows.preamble import load_context
 from inventory import load_inventory
@@ -114,7 +114,7 @@ def _finding_of(device: str, fault_key: str | None) -> str | None:
     return fault_key[len(device) + 1 :]
 
 
-class ServerRepair:
+class ServerRepair(StepMethods):
     """The step handlers of one incident's SOP E run."""
 
     def __init__(
@@ -129,18 +129,6 @@ class ServerRepair:
         self.settings = settings
         self.inventory_dir = inventory_dir
         self.incident = incident
-
-    def handlers(self) -> dict[int, Any]:
-        """Step number -> handler."""
-        return {
-            1: self.monitoring,
-            2: self.analysis,
-            3: self.approve,
-            4: self.repair,
-            5: self.check_result,
-            6: self.receive,
-            7: self.evidence,
-        }
 
     def _set_status(self, procedure: Procedure, status: str, resolution: str | None = None) -> None:
         IncidentStore(procedure.engine).set_status(
@@ -348,6 +336,8 @@ class ServerRepair:
     def _evidence(self, procedure: Procedure) -> list[EvidenceEntry]:
         return incident_evidence(procedure.engine, self.incident["number"])
 
+    STEPS = (monitoring, analysis, approve, repair, check_result, receive, evidence)
+
 
 def _incident_facts(engine: Engine, ref: str) -> dict[str, Any]:
     incident = IncidentStore(engine).facts(ref)
@@ -390,11 +380,8 @@ def perbaikan_server(
             inventory_dir=Path(inventory_dir) if inventory_dir else settings.inventory_dir,
             incident=facts,
         )
-        result = Procedure(
-            engine=context.engine,
-            office=office,
-            settings=settings,
-            sop=context.sop("E"),
+        result = context.procedure(
+            "E",
             run_key=run_key(office, facts["number"]),
             title=f"Perbaikan server {facts['device']} ({facts['number']})",
             parameters={"incident": facts["number"], "device": facts["device"]},

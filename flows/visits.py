@@ -49,7 +49,7 @@ from flows.approvals import (
     current_flow_run_id,
     flow_run_link,
 )
-from flows.engine import Procedure, StepResult
+from flows.engine import Procedure, StepMethods, StepResult
 from flows.preamble import load_context
 from records.db import session_scope
 from records.sop_runs import get_sop_run
@@ -70,6 +70,7 @@ from sop.visits import (
     DeviceItem,
     devices_from,
     mask_id_number,
+    masked_id,
     mismatch_message,
     reconcile,
     unexplained,
@@ -290,18 +291,14 @@ def akses_ruang_server(
         store = VisitStore(engine)
         number = facts.number
         get_run_logger().info(
-            "kunjungan %s: %s, %s %s",
+            "kunjungan %s: %s, %s",
             number,
             facts.organisation,
-            facts.id_type,
-            mask_id_number(facts.id_number),
+            masked_id(facts.id_type, facts.id_number),
         )
         visit_run = VisitRun(engine, store, office, settings, facts)
-        result = Procedure(
-            engine=engine,
-            office=office,
-            settings=settings,
-            sop=context.sop(SOP_CODE),
+        result = context.procedure(
+            SOP_CODE,
             run_key=visit_run_key(office, number),
             title=f"SOP B Akses Ruang Server {number}",
             parameters=run_parameters(facts),
@@ -317,7 +314,7 @@ def akses_ruang_server(
         }
 
 
-class VisitRun:
+class VisitRun(StepMethods):
     """The handlers of SOP B's six steps for one visit."""
 
     def __init__(
@@ -336,17 +333,6 @@ class VisitRun:
         self.visit_id = request.id
         self.request = request
 
-    def handlers(self) -> dict[int, Any]:
-        """Step number -> handler."""
-        return {
-            1: self.register,
-            2: self.forward,
-            3: self.decide,
-            4: self.enter,
-            5: self.exit,
-            6: self.archive,
-        }
-
     def register(self, procedure: Procedure, step: Step) -> StepResult:
         """Step 1: the access form is complete and the ID deposited."""
         number = self.store.link_run(self.visit_id, procedure.sop_run_id).number
@@ -356,7 +342,7 @@ class VisitRun:
                 "visit": number,
                 "visitor": r.visitor_name,
                 "organisation": r.organisation,
-                "id": f"{r.id_type} {mask_id_number(r.id_number)}",
+                "id": masked_id(r.id_type, r.id_number),
                 "devices_in": list(r.devices_in),
             },
             actor=r.registered_by,
@@ -377,7 +363,7 @@ class VisitRun:
                 f"**Kunjungan {self.store.facts(self.visit_id).number}**",
                 "",
                 f"- Pengunjung: {r.visitor_name} ({r.organisation})",
-                f"- Tanda pengenal: {r.id_type} {mask_id_number(r.id_number)}",
+                f"- Tanda pengenal: {masked_id(r.id_type, r.id_number)}",
                 f"- Keperluan: {r.purpose}",
                 f"- Rencana: {format_time(r.planned_start, self.office)} s.d. "
                 f"{format_time(r.planned_end, self.office)}",
@@ -505,6 +491,8 @@ class VisitRun:
             documents=documents,
             note=note,
         )
+
+    STEPS = (register, forward, decide, enter, exit, archive)
 
 
 def _parse_time(value: Any) -> datetime | None:

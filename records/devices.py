@@ -168,6 +168,40 @@ class DeviceListing:
     location: str | None = None
 
 
+def upsert_listing(
+    session: Session,
+    listing: DeviceListing,
+    *,
+    known: Mapping[str, Device] | None = None,
+    flush: bool = True,
+) -> Device:
+    """Create or update a device as the inventory lists it (:func:`upsert_device`).
+
+    Args:
+        session: Open session.
+        listing: The device's inventory fields.
+        known: Devices already loaded by name (:func:`get_devices`).
+        flush: Flush at once (``False``: the caller flushes).
+
+    Returns:
+        The device, flushed (it has an id) unless ``flush`` is false.
+    """
+    return upsert_device(
+        session,
+        listing.name,
+        known=known,
+        flush=flush,
+        address=listing.address,
+        port=listing.port,
+        platform=listing.platform,
+        site=listing.site,
+        role=listing.role,
+        asset_tag=listing.asset_tag,
+        criticality=listing.criticality,
+        location=listing.location,
+    )
+
+
 def record_devices(
     engine: Engine,
     devices: Sequence[tuple[DeviceListing, Seen]],
@@ -187,16 +221,4 @@ def record_devices(
     """
     with session_scope(engine) as session:
         for listing, seen in devices:
-            device = upsert_device(
-                session,
-                listing.name,
-                address=listing.address,
-                port=listing.port,
-                platform=listing.platform,
-                site=listing.site,
-                role=listing.role,
-                asset_tag=listing.asset_tag,
-                criticality=listing.criticality,
-                location=listing.location,
-            )
-            then(session, device, seen)
+            then(session, upsert_listing(session, listing), seen)

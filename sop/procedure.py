@@ -179,3 +179,27 @@ def position(sop: SopDefinition, done: Sequence[Done]) -> int | None:
             )
         current = next_step(sop, item.step, item.branch)
     return current
+
+
+def last_step_of(sop: SopDefinition, role: str, before: int) -> int:
+    """The last step before step ``before`` that the SOP gives to ``role`` (pure).
+
+    Who performed it is who holds that role in the run so far: in D2-D5 the Surat
+    Penugasan (step 4) is signed by whoever performed the last earlier step of step 4's
+    role and names whoever performed the last earlier step of step 5's role.
+
+    Args:
+        sop: The SOP definition.
+        role: A role key, e.g. ``kasi``.
+        before: A step number.
+
+    Returns:
+        The step's number.
+
+    Raises:
+        ProcedureError: No step before ``before`` is the role's.
+    """
+    earlier = [s.number for s in sop.steps if s.role == role and s.number < before]
+    if not earlier:
+        raise ProcedureError(f"SOP {sop.code}: no step before step {before} is {role}'s")
+    return max(earlier)

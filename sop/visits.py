@@ -75,6 +75,16 @@ def mask_id_number(number: str, shown: int = 4) -> str:
     return "*" * (len(text) - shown) + text[-shown:]
 
 
+def masked_id(id_type: str, number: str) -> str:
+    """A visitor's ID as shown to people: its type and the masked number.
+
+    Examples:
+        >>> masked_id("KTP", "8271034506900001")
+        'KTP ************0001'
+    """
+    return f"{id_type} {mask_id_number(number)}"
+
+
 @dataclass(frozen=True)
 class Device:
     """A device carried through the server-room door.
@@ -388,8 +398,7 @@ def overstay_message(
     number: str,
     visitor: str,
     organisation: str,
-    id_type: str,
-    id_number: str,
+    identity: str,
     badge: str | None,
     escort: str,
     planned_end: str,
@@ -398,11 +407,12 @@ def overstay_message(
 ) -> tuple[str, str]:
     """Subject and body of the e-mail about a visitor still inside after the planned end.
 
-    The ID number appears masked only. Times come formatted for the office.
+    ``identity`` is the visitor's ID already masked (:func:`masked_id`), so the message
+    never holds the whole number. Times come formatted for the office.
 
     Examples:
         >>> subject, body = overstay_message(number="KRS-2026-0001", visitor="Andi",
-        ...     organisation="PT Data", id_type="KTP", id_number="8271034506900001",
+        ...     organisation="PT Data", identity=masked_id("KTP", "8271034506900001"),
         ...     badge="RS-01", escort="sahrul", planned_end="10.00 WIT", now="10.30 WIT",
         ...     run_ref="run-1")
         >>> subject
@@ -420,7 +430,7 @@ def overstay_message(
             "",
             f"Nomor kunjungan : {number}",
             f"Pengunjung      : {visitor} ({organisation})",
-            f"Tanda pengenal  : {id_type} {mask_id_number(id_number)}",
+            f"Tanda pengenal  : {identity}",
             f"Kartu akses     : {badge or '-'}",
             f"Pendamping      : {escort}",
             f"Rencana selesai : {planned_end}",

@@ -43,11 +43,11 @@ class CollectRequest:
         password_ref: ``env:VAR`` or ``secret:BLOCK`` for the login password.
         enable_ref: Reference for the enable secret; ``None`` = the login password.
         pinned_key: The host key pinned in the records; ``None`` on first contact.
-        site: The device's site, for per-site session limits.
-        site_limit: At most this many sessions at once to the site; ``None`` = no limit.
         time_limit: Seconds for the whole device, retries included.
         retries: New attempts after an ``unreachable`` outcome.
         backoff: Seconds before the first retry; doubled for each next one.
+        site: The device's site, for per-site session limits.
+        site_limit: At most this many sessions at once to the site; ``None`` = no limit.
         sanitize: The office's extra sanitising patterns.
         parse_workers: Size of the parser process pool (``SIGAP_PARSE_WORKERS``; 0 = parse
             in the session thread), see :mod:`tasks.parsing`.
@@ -58,11 +58,11 @@ class CollectRequest:
     password_ref: str
     enable_ref: str | None = None
     pinned_key: HostKey | None = None
-    site: str | None = None
-    site_limit: int | None = None
     time_limit: float = 60.0
     retries: int = 2
     backoff: float = 1.0
+    site: str | None = None
+    site_limit: int | None = None
     sanitize: tuple[SanitizePattern, ...] = ()
     parse_workers: int = 0
 

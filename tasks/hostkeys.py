@@ -4,7 +4,8 @@ SIGAP never uses Netmiko's default of accepting any host key. On first contact
 the key is fetched with a bare SSH handshake (no authentication) and pinned in
 the records; every later session loads the pinned key into Paramiko, which
 refuses a different key *before* the password is sent
-(``paramiko.BadHostKeyException``).
+(``paramiko.BadHostKeyException``). :func:`pin_key` and :func:`pinned_key` are the one
+way between a :class:`HostKey` and the device's record.
 """
 
 from __future__ import annotations
@@ -15,8 +16,14 @@ import socket
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import paramiko
+
+if TYPE_CHECKING:  # the session workers import this module without the records
+    from sqlalchemy.orm import Session
+
+    from records.models import Device
 
 
 @dataclass(frozen=True)
@@ -102,3 +109,39 @@ def fetch_host_key(sock: socket.socket, timeout: float) -> HostKey:
     finally:
         transport.close()
         sock.close()
+
+
+def pinned_key(device: Device) -> HostKey | None:
+    """The host key pinned in a device's record, if one is (pure).
+
+    Args:
+        device: The device's record.
+
+    Returns:
+        The pinned key, or ``None`` before the first contact.
+    """
+    if device.ssh_host_key and device.ssh_host_key_type:
+        return HostKey(device.ssh_host_key_type, device.ssh_host_key)
+    return None
+
+
+def pin_key(session: Session, device: Device, key: HostKey) -> Device:
+    """Pin ``key`` in the device's record as the one SIGAP trusts from now on.
+
+    Args:
+        session: Open session.
+        device: The device's record.
+        key: The key to trust.
+
+    Returns:
+        The device.
+    """
+    from records.devices import pin_host_key  # only the records side pins (see above)
+
+    return pin_host_key(
+        session,
+        device,
+        key_type=key.key_type,
+        fingerprint=key.fingerprint,
+        public_key=key.public_key,
+    )

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from inventory import Host
 from records.collection_runs import finish_collection_run, start_collection_run
 from records.db import session_scope
-from records.devices import get_devices, pin_host_key, upsert_device
+from records.devices import DeviceListing, get_devices, upsert_listing
 from records.findings import add_finding, open_findings
 from records.models import CollectionRun, Device, DeviceSnapshot
 from records.snapshots import insert_checklist_results, insert_snapshot, latest_snapshots
@@ -27,7 +27,7 @@ from sop.configs import config_diff
 from sop.device import Configs, DeviceData, Facts, Health
 from sop.thresholds import Thresholds
 from tasks.collect import DeviceResult
-from tasks.hostkeys import HostKey
+from tasks.hostkeys import HostKey, pin_key, pinned_key
 
 
 @dataclass(frozen=True)
@@ -102,8 +102,9 @@ def pinned_keys(engine: Engine, names: Sequence[str]) -> dict[str, HostKey]:
     keys: dict[str, HostKey] = {}
     with session_scope(engine) as session:
         for name, device in get_devices(session, names).items():
-            if device.ssh_host_key and device.ssh_host_key_type:
-                keys[name] = HostKey(device.ssh_host_key_type, device.ssh_host_key)
+            key = pinned_key(device)
+            if key is not None:
+                keys[name] = key
     return keys
 
 
@@ -139,20 +140,7 @@ def _store_one(
     data = host.data
     stored = known.get(host.name)
     previous, previous_config = _previous(last_good.get(stored.id) if stored else None)
-    device = upsert_device(
-        session,
-        host.name,
-        known=known,
-        flush=False,
-        address=host.hostname,
-        port=host.port,
-        platform=host.platform,
-        site=data.site,
-        role=data.role,
-        asset_tag=data.asset_tag,
-        criticality=data.criticality,
-        location=data.location,
-    )
+    device = upsert_listing(session, device_listing(host), known=known, flush=False)
     known[host.name] = device
     if device.id is None:  # first run of this device: its id is needed below
         session.flush()
@@ -217,6 +205,26 @@ def _store_one(
     )
 
 
+KEPT_DATA = ("site", "role", "asset_tag", "criticality", "location")
+"""The inventory ``data:`` fields a device's record keeps, under the same names."""
+
+
+def device_listing(host: Host) -> DeviceListing:
+    """The device's record fields as the inventory lists them (pure).
+
+    Args:
+        host: The inventory host.
+
+    Returns:
+        Its listing, for :func:`records.devices.upsert_listing` and
+        :func:`records.devices.record_devices`.
+    """
+    kept = {name: getattr(host.data, name) for name in KEPT_DATA}
+    return DeviceListing(
+        host.name, address=host.hostname, port=host.port, platform=host.platform, **kept
+    )
+
+
 def host_key_bookkeeping(session: Session, device: Device, result: DeviceResult) -> None:
     """Pin a device's first host key, or record a changed key as a security finding.
 
@@ -249,13 +257,7 @@ def host_key_bookkeeping(session: Session, device: Device, result: DeviceResult)
                 },
             )
     elif result.first_contact and device.ssh_host_key is None:
-        pin_host_key(
-            session,
-            device,
-            key_type=key.key_type,
-            fingerprint=key.fingerprint,
-            public_key=key.public_key,
-        )
+        pin_key(session, device, key)
 
 
 COMMIT_INTERVAL = 1.0

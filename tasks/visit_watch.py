@@ -18,7 +18,7 @@ from records.db import session_scope
 from records.visits import claim_overstay, load_visit, set_overstay_notified
 from sop.escalation import format_time
 from sop.office import Office
-from sop.visits import is_overstay, overstay_message
+from sop.visits import is_overstay, masked_id, overstay_message
 from tasks.alerts import record_alert, send_alert
 
 log = logging.getLogger(__name__)
@@ -63,8 +63,7 @@ def check_overstay(
             number=visit.number,
             visitor=visit.visitor_name,
             organisation=visit.organisation,
-            id_type=visit.id_type,
-            id_number=visit.id_number,
+            identity=masked_id(visit.id_type, visit.id_number),
             badge=visit.badge_number,
             escort=visit.escort,
             planned_end=format_time(visit.planned_end, office),

@@ -10,17 +10,16 @@ opens its run with :func:`open_asset_run`.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from pathlib import Path
-from types import MethodType
-from typing import Any, ClassVar
+from typing import Any, TypedDict
 
 from sqlalchemy.engine import Engine
 
 from config.settings import Settings
-from flows.engine import Procedure, StepHandler, StepResult
+from flows.engine import Procedure, StepMethods, StepResult
 from flows.preamble import FlowContext, load_context
 from records.asset_runs import run_decisions, run_documents, run_started
 from records.assets import load_asset, update_asset
@@ -30,8 +29,9 @@ from reports.document import OfficialDocument, publish_document
 from reports.document import write_document as write_official
 from sop.asset_procedures import letter_number, run_key
 from sop.assets import check_transition, status_after
-from sop.model import SopDefinition
+from sop.model import SopDefinition, Step
 from sop.office import Office
+from sop.procedure import last_step_of
 from tasks import clock
 from tasks.credentials import resolve_secret
 
@@ -58,18 +58,47 @@ class AssetProcedureError(ValueError):
     """An asset procedure may not start as asked (nothing was recorded)."""
 
 
+class AssetRunSummary(TypedDict):
+    """What a D1-D6 flow returns: where its run ended (:meth:`AssetJob.perform`)."""
+
+    run_key: str
+    sop_run_id: int
+    status: str
+    outputs: dict[str, dict[str, Any]]
+    """Each step's latest outputs, by step number as text."""
+    documents: list[str]
+    """The PDF files the run wrote."""
+
+
 @dataclass
 class AssetRun:
-    """What the steps of one asset procedure run share."""
+    """What the steps of one asset procedure run share.
 
+    Attributes:
+        context: The flow's context; the run's office, settings, SOP definition
+            (``code``'s) and records engine are taken from it when the run is made.
+        code: ``D1`` ... ``D6``.
+        run_key: The run's key.
+        reference: The run's reference.
+        tag: The asset's tag, or ``None`` for a run on no one asset.
+    """
+
+    context: FlowContext
     code: str
-    office: Office
-    settings: Settings
-    sop: SopDefinition
-    engine: Engine
     run_key: str
     reference: str
     tag: str | None
+    office: Office = field(init=False)
+    settings: Settings = field(init=False)
+    sop: SopDefinition = field(init=False)
+    engine: Engine = field(init=False)
+
+    def __post_init__(self) -> None:
+        """Take the office, settings, SOP and records of the run from its context."""
+        self.office = self.context.office
+        self.settings = self.context.settings
+        self.sop = self.context.sop(self.code)
+        self.engine = self.context.engine
 
     @property
     def out_dir(self) -> Path:
@@ -128,35 +157,46 @@ class AssetRun:
         """The run's recorded decisions, oldest first."""
         return run_decisions(self.engine, proc.sop_run_id)
 
-    def assignment(
-        self,
-        proc: Procedure,
-        asset: AssetFacts,
-        *,
-        prefix: str,
-        signer_role: str,
-        signer: str,
-        assignee: str,
-        assignee_role: str,
-        task: str,
-        basis: str,
-    ) -> StepResult:
-        """The Surat Penugasan step: the letter for step 5's work (its time standard), published.
+    def performer(self, proc: Procedure, role: str, before: int) -> str:
+        """Who performed the last step before step ``before`` that the SOP gives to ``role``."""
+        return proc.actors(last_step_of(self.sop, role, before))[0]
 
-        ``asset`` is the asset as the letter shows it (read before any change of this step).
+    def assignment(
+        self, proc: Procedure, step: Step, asset: AssetFacts, *, prefix: str, task: str, basis: str
+    ) -> StepResult:
+        """The Surat Penugasan step: the letter for the next step's work, published.
+
+        The roles are the SOP's: the letter is signed by whoever performed the last
+        earlier step of ``step``'s role and names whoever performed the last earlier step
+        of the next step's role (:func:`sop.procedure.last_step_of`); its deadline is
+        the next step's time standard.
+
+        Args:
+            proc: The run.
+            step: The assignment step (4).
+            asset: The asset as the letter shows it (read before any change of this step).
+            prefix: The letter number's prefix.
+            task: What the assignee is to do.
+            basis: What the assignment rests on.
+
+        Returns:
+            The step's result: the assignee, the signer as its actor, the letter.
         """
+        work = self.sop.step(step.number + 1)
+        signer = self.performer(proc, step.role, step.number)
+        assignee = self.performer(proc, work.role, step.number)
         letter = surat_penugasan(
             self.office,
             asset,
             number=self.number(proc, prefix),
             at=clock.now(),
-            signer_role=signer_role,
+            signer_role=step.role,
             signer=signer,
             assignee=assignee,
-            assignee_role=assignee_role,
+            assignee_role=work.role,
             task=task,
             basis=basis,
-            deadline=self.sop.step(5).time or "-",
+            deadline=work.time or "-",
         )
         return StepResult(
             outputs={"assignee": assignee},
@@ -166,15 +206,13 @@ class AssetRun:
 
 
 @dataclass
-class AssetJob:
+class AssetJob(StepMethods):
     """Base of the D1-D6 job classes: the run their step methods work on.
 
     A job class adds the flow's arguments as fields, one method per SOP step (named
-    for what the step does) and :attr:`STEPS`, those methods in SOP order.
+    for what the step does) and :attr:`~flows.engine.StepMethods.STEPS`, those methods
+    in SOP order.
     """
-
-    STEPS: ClassVar[tuple[Callable[..., StepResult], ...]] = ()
-    """The step methods in SOP order (step 1 first), as the class body names them."""
 
     run: AssetRun
 
@@ -184,11 +222,7 @@ class AssetJob:
         assert self.run.tag is not None
         return self.run.tag
 
-    def handlers(self) -> dict[int, StepHandler]:
-        """The engine's handler map: ``{1: self.<step 1 method>, 2: ...}``."""
-        return {number: MethodType(method, self) for number, method in enumerate(self.STEPS, 1)}
-
-    def perform(self, *, title: str, parameters: Mapping[str, Any]) -> dict[str, Any]:
+    def perform(self, *, title: str, parameters: Mapping[str, Any]) -> AssetRunSummary:
         """Run the procedure with the step methods; the run's key, status, outputs and PDFs.
 
         Args:
@@ -200,18 +234,13 @@ class AssetJob:
             and ``documents`` (the PDF files the run wrote).
         """
         run = self.run
-        proc = Procedure(
-            engine=run.engine,
-            office=run.office,
-            settings=run.settings,
-            sop=run.sop,
+        result = run.context.procedure(
+            run.code,
             run_key=run.run_key,
             title=title,
-            parameters=dict(parameters),
+            parameters=parameters,
             handlers=self.handlers(),
-            actor=None,
-        )
-        result = proc.run()
+        ).run()
         documents = [d for d in run_documents(run.engine, result.sop_run_id) if d.endswith(".pdf")]
         return {
             "run_key": result.run_key,
@@ -251,11 +280,8 @@ def open_asset_run(context: FlowContext, code: str, *, reference: str, tag: str 
         The run, on the context's engine.
     """
     return AssetRun(
+        context=context,
         code=code,
-        office=context.office,
-        settings=context.settings,
-        sop=context.sop(code),
-        engine=context.engine,
         run_key=run_key(code, context.office.short_name, reference),
         reference=reference,
         tag=tag,

@@ -13,13 +13,12 @@ Refused at the start while the asset is held by someone or under repair.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from prefect import flow
 from pydantic import Field
 
 from flows.approvals import SignedInput, WorkNote
-from flows.assets.common import FLOW_NAMES, AssetJob, open_asset_procedure
+from flows.assets.common import FLOW_NAMES, AssetJob, AssetRunSummary, open_asset_procedure
 from flows.engine import Procedure, StepResult
 from reports.asset_documents import berita_acara_disposal
 from sop.form_text import LongText, NameText
@@ -45,7 +44,7 @@ class DisposalDoneForm(SignedInput):
 
 @dataclass
 class DisposalJob(AssetJob):
-    """One D5 run: the step methods and what they share.
+    """D5 on one asset: the need, the Kasi's analysis, the Kabid's decision, the disposal.
 
     Attributes:
         reason: Why the asset is to be disposed of.
@@ -87,12 +86,9 @@ class DisposalJob(AssetJob):
         """Step 4: the Kasi's Surat Penugasan to the asset manager."""
         return self.run.assignment(
             proc,
+            step,
             self.run.asset(),
             prefix="ST-PH",
-            signer_role="kasi",
-            signer=proc.actors(2)[0],
-            assignee=self.manager,
-            assignee_role="asset_manager",
             task=f"Melaksanakan penghapusan aset {self.tag} dengan cara "
             f"{proc.outputs(2)['method']}",
             basis="Persetujuan penghapusan aset oleh Kepala Bidang",
@@ -140,7 +136,7 @@ def asset_disposal(
     reference: str | None = None,
     office_file: str | None = None,
     database_url: str | None = None,
-) -> dict[str, Any]:
+) -> AssetRunSummary:
     """SOP D5, penghapusan aset (disposal / write-off).
 
     Refused at the start while the asset is held by someone or under repair.

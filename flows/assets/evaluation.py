@@ -25,7 +25,7 @@ from prefect import flow
 from pydantic import Field
 
 from flows.approvals import SignedInput
-from flows.assets.common import AssetJob, open_asset_run
+from flows.assets.common import AssetJob, AssetRunSummary, open_asset_run
 from flows.engine import Procedure, StepResult
 from flows.preamble import load_context
 from records.asset_runs import evaluation_rows
@@ -95,7 +95,7 @@ def check_action_plan(form: SignedInput) -> str | None:
 
 @dataclass
 class EvaluationJob(AssetJob):
-    """One D6 run: the step methods and what they share.
+    """D6 over a period: the register's recap, the Kasi's evaluation and its follow-up.
 
     Attributes:
         sops: The office's SOP definitions (for the recap of the evaluated runs).
@@ -241,7 +241,7 @@ def asset_evaluation(
     actor: str | None = None,
     office_file: str | None = None,
     database_url: str | None = None,
-) -> dict[str, Any]:
+) -> AssetRunSummary:
     """SOP D6, evaluasi pengelolaan aset (evaluation of asset management).
 
     Args:

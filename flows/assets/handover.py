@@ -17,7 +17,7 @@ from prefect import flow
 from pydantic import Field
 
 from flows.approvals import Note, SignedInput
-from flows.assets.common import FLOW_NAMES, AssetJob, open_asset_procedure
+from flows.assets.common import FLOW_NAMES, AssetJob, AssetRunSummary, open_asset_procedure
 from flows.engine import Procedure, StepResult
 from reports.asset_documents import activity_report, asset_fields, bast, person_line
 from reports.document import signature_for
@@ -42,7 +42,7 @@ class InstallationForm(SignedInput):
 
 @dataclass
 class HandoverJob(AssetJob):
-    """One D3 run: the step methods and what they share.
+    """D3 on one asset: handed over with a BAST, received and installed by the user.
 
     Attributes:
         user: The asset user the asset is handed to.
@@ -148,7 +148,7 @@ def asset_handover(
     reference: str | None = None,
     office_file: str | None = None,
     database_url: str | None = None,
-) -> dict[str, Any]:
+) -> AssetRunSummary:
     """SOP D3, pemanfaatan aset: serah terima kepada pengguna (handover to a user).
 
     The receiving user becomes the asset's custodian at the end (step 3).

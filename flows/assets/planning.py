@@ -25,6 +25,7 @@ from flows.approvals import ApprovalInput, Note, SignedInput
 from flows.assets.common import (
     FLOW_NAMES,
     AssetJob,
+    AssetRunSummary,
     open_asset_procedure,
 )
 from flows.engine import Procedure, StepResult
@@ -124,7 +125,7 @@ def procured_frame(pairs: list[tuple[PlanItem, str, str | None]]) -> pd.DataFram
 
 @dataclass
 class PlanningJob(AssetJob):
-    """One D1 run: the step methods and what they share.
+    """D1 for a list of items: proposed, approved, budgeted, procured into the register.
 
     Attributes:
         plan: The planned items as the flow was given them.
@@ -327,7 +328,7 @@ def asset_planning(
     reference: str | None = None,
     office_file: str | None = None,
     database_url: str | None = None,
-) -> dict[str, Any]:
+) -> AssetRunSummary:
     """SOP D1, perencanaan kebutuhan dan penganggaran aset (planning and budgeting).
 
     The procured units enter the register as ``procured`` at step 6.

@@ -11,7 +11,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from prefect import flow
 from pydantic import Field
@@ -21,6 +20,7 @@ from flows.assets.common import (
     FLOW_NAMES,
     AssetJob,
     AssetProcedureError,
+    AssetRunSummary,
     open_asset_procedure,
 )
 from flows.engine import Procedure, StepResult
@@ -40,7 +40,7 @@ class RelocationDoneForm(SignedInput):
 
 @dataclass
 class RelocationJob(AssetJob):
-    """One D2 run: the step methods and what they share.
+    """D2 on one asset: the Kasi's plan to move it, approved twice, carried out.
 
     Attributes:
         to_location: Where the asset goes.
@@ -93,12 +93,9 @@ class RelocationJob(AssetJob):
         plan = proc.outputs(1)
         return self.run.assignment(
             proc,
+            step,
             self.run.asset(),
             prefix="ST-PT",
-            signer_role="kabid",
-            signer=proc.actors(2)[0],
-            assignee=proc.actors(1)[0],
-            assignee_role="kasi",
             task=f"Melaksanakan pemindahtempatan aset {self.tag} dari {plan['from']} ke "
             f"{plan['to']}",
             basis="Rencana pemindahtempatan aset yang disetujui Kepala Bidang dan disahkan "
@@ -148,7 +145,7 @@ def asset_relocation(
     reference: str | None = None,
     office_file: str | None = None,
     database_url: str | None = None,
-) -> dict[str, Any]:
+) -> AssetRunSummary:
     """SOP D2, pemindahtempatan aset (relocation of an asset).
 
     The asset's location changes in the register at the end (step 6).

@@ -22,6 +22,7 @@ from flows.assets.common import (
     AssetJob,
     AssetProcedureError,
     AssetRun,
+    AssetRunSummary,
     open_asset_procedure,
 )
 from flows.engine import Procedure, StepResult
@@ -57,7 +58,7 @@ class RepairReportForm(SignedInput):
 
 @dataclass
 class RepairJob(AssetJob):
-    """One D4 run: the step methods and what they share.
+    """D4 on one asset: the need, the Nota Dinas and its approval, the repair and report.
 
     Attributes:
         problem: What is wrong with the asset.
@@ -135,17 +136,14 @@ class RepairJob(AssetJob):
 
     def assign(self, proc: Procedure, step: Step) -> StepResult:
         """Step 4: the asset goes ``under_repair``; the Kasi's Surat Penugasan."""
-        kasi = proc.actors(2)[0]
         a = self.run.asset()
+        kasi = self.run.performer(proc, step.role, step.number)
         self.run.change(proc, kasi, "status", status=status_during(CODE, a.status))
         return self.run.assignment(
             proc,
+            step,
             a,
             prefix="ST-PB",
-            signer_role="kasi",
-            signer=kasi,
-            assignee=self.manager,
-            assignee_role="asset_manager",
             task=f"Melaksanakan perbaikan/pemeliharaan aset {self.tag}: "
             f"{proc.outputs(2).get('plan')}",
             basis="Nota Dinas perbaikan/pemeliharaan aset yang disetujui Kepala Bidang",
@@ -227,7 +225,7 @@ def asset_repair(
     reference: str | None = None,
     office_file: str | None = None,
     database_url: str | None = None,
-) -> dict[str, Any]:
+) -> AssetRunSummary:
     """SOP D4, perbaikan dan pemeliharaan aset (repair and maintenance).
 
     The asset is ``under_repair`` from step 4 and ``in_service`` again at the end.

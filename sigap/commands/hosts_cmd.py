@@ -71,9 +71,9 @@ def trust(
     when you confirm; open host-key findings of the device are marked resolved.
     """
     from records.db import make_engine, session_scope
-    from records.devices import get_device, pin_host_key
+    from records.devices import get_device
     from records.findings import resolve_findings
-    from tasks.hostkeys import fetch_host_key
+    from tasks.hostkeys import fetch_host_key, pin_key
     from tasks.session import Target, open_socket
 
     engine = make_engine(database_url or load_settings().database_url)
@@ -97,13 +97,7 @@ def trust(
             typer.echo("Nothing changed.")
             raise typer.Exit(1)
         who = as_user or getpass.getuser()
-        pin_host_key(
-            session,
-            device,
-            key_type=key.key_type,
-            fingerprint=key.fingerprint,
-            public_key=key.public_key,
-        )
+        pin_key(session, device, key)
         resolved = resolve_findings(
             session,
             device,

@@ -36,7 +36,7 @@ from sop.office import Office
 from sop.visits import (
     ID_TYPES,
     VisitRequest,
-    mask_id_number,
+    masked_id,
     parse_device,
     parse_local_time,
     period_bounds,
@@ -451,7 +451,7 @@ def visit_summary(visit: Visit, office: Office) -> dict[str, Any]:
         "status": visit.status,
         "visitor": visit.visitor_name,
         "organisation": visit.organisation,
-        "id": f"{visit.id_type} {mask_id_number(visit.id_number)}",
+        "id": masked_id(visit.id_type, visit.id_number),
         "purpose": visit.purpose,
         "planned_start": visit.planned_start.isoformat(),
         "planned_end": visit.planned_end.isoformat(),

@@ -8,7 +8,15 @@ import pytest
 
 from config.sop_files import load_sops
 from sop.model import END
-from sop.procedure import STOP, Done, ProcedureError, decision_branch, next_step, position
+from sop.procedure import (
+    STOP,
+    Done,
+    ProcedureError,
+    decision_branch,
+    last_step_of,
+    next_step,
+    position,
+)
 
 SOPS = load_sops()
 A = SOPS["A"]
@@ -63,3 +71,22 @@ def test_an_office_changes_what_a_decision_does_by_its_definition() -> None:
 def test_a_branch_to_a_step_the_sop_does_not_have_is_refused() -> None:
     with pytest.raises(ProcedureError, match="goes to step 9, not in the SOP"):
         next_step(A, 7, 9)
+
+
+def test_last_step_of_a_role_is_the_latest_one_before_the_step() -> None:
+    d2, d5 = SOPS["D2"], SOPS["D5"]
+    # D2: the Kabid's letter (4) after the Kabid approved (2), to the Kasi who planned (1)
+    assert (d2.step(4).role, d2.step(5).role) == ("kabid", "kasi")
+    assert last_step_of(d2, "kabid", 4) == 2
+    assert last_step_of(d2, "kasi", 4) == 1
+    assert last_step_of(d2, "kabid", 7) == 6  # the latest, not the first
+    # D5: the Kasi's letter (4) after the Kasi's analysis (2), to the asset manager of 1
+    assert last_step_of(d5, "kasi", 4) == 2
+    assert last_step_of(d5, "asset_manager", 4) == 1
+
+
+def test_last_step_of_a_role_with_no_earlier_step_is_refused() -> None:
+    with pytest.raises(ProcedureError, match="no step before step 2 is kadis's"):
+        last_step_of(SOPS["D2"], "kadis", 2)
+    with pytest.raises(ProcedureError, match="no step before step 1"):
+        last_step_of(SOPS["D2"], "kasi", 1)

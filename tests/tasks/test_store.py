@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -13,7 +14,7 @@ from records.db import init_database, make_engine, session_scope
 from records.models import ChecklistResult, CollectionRun, DeviceSnapshot
 from sop.thresholds import Thresholds
 from tasks.collect import DeviceResult
-from tasks.store import CollectionRecorder
+from tasks.store import CollectionRecorder, device_listing
 
 
 def _host(name: str) -> Host:
@@ -115,3 +116,17 @@ def test_devices_arriving_together_are_stored_in_one_batch(
         assert len(session.scalars(select(DeviceSnapshot)).all()) == 5
         assert session.scalars(select(CollectionRun)).one().status == "completed"
     engine.dispose()
+
+
+def test_a_devices_listing_is_its_inventory_entry() -> None:
+    data = HostData(site="DC", role="core", asset_tag="AST-9", criticality="high", location="R9")
+    host = replace(_host("sw09"), hostname="10.9.0.1", port=2222, platform="cisco_ios", data=data)
+    listing = device_listing(host)
+    assert (listing.name, listing.address, listing.port, listing.platform) == (
+        "sw09",
+        "10.9.0.1",
+        2222,
+        "cisco_ios",
+    )
+    kept = (listing.site, listing.role, listing.asset_tag, listing.criticality, listing.location)
+    assert kept == ("DC", "core", "AST-9", "high", "R9")
