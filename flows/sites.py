@@ -137,10 +137,17 @@ def collect_sites(
     plans = plan_sites((host.name, host.data.site) for host in hosts.values())
     with session_scope(engine) as session:
         before = session.scalar(select(CollectionRun.id).order_by(CollectionRun.id.desc())) or 0
-    runs = [
-        _start_site(plan, inventory_dir, filters, trigger, actor, office_file, sop_step_log_id)
-        for plan in plans
-    ]
+    # the parameters of every site's run; no database_url: each worker's own
+    # SIGAP_DATABASE_URL (no password in Prefect)
+    parameters: dict[str, Any] = {
+        "inventory_dir": str(inventory_dir),
+        "filters": dict(filters),
+        "trigger": trigger,
+        "actor": actor,
+        "office_file": office_file,
+        "sop_step_log_id": sop_step_log_id,
+    }
+    runs = [_start_site(plan, parameters) for plan in plans]
     logger.info(
         "langkah 4: %s situs, %s perangkat, dikirim ke worker situs",
         len(runs),
@@ -203,32 +210,24 @@ def _final(state: str | None) -> bool:
     return state in ("COMPLETED", "FAILED", "CRASHED", "CANCELLED")
 
 
-def _start_site(
-    plan: SitePlan,
-    inventory_dir: Path,
-    filters: Mapping[str, Any],
-    trigger: str,
-    actor: str | None,
-    office_file: str | None,
-    sop_step_log_id: int | None,
-) -> SiteRun:
-    """Create the site's run on its queue (it starts when its worker picks it up)."""
-    parameters: dict[str, Any] = {
-        "inventory_dir": str(inventory_dir),
-        # the site's hosts: by site (the run's name says which), or by name without one
-        "filters": {**dict(filters), "site": [plan.site]}
-        if plan.site
-        else {**dict(filters), "name": list(plan.hosts)},
-        "trigger": trigger,
-        "actor": actor,
-        "office_file": office_file,
-        "sop_step_log_id": sop_step_log_id,
-        # no database_url: the worker's own SIGAP_DATABASE_URL (no password in Prefect)
-    }
+def _start_site(plan: SitePlan, parameters: Mapping[str, Any]) -> SiteRun:
+    """Create the site's run on its queue (it starts when its worker picks it up).
+
+    Args:
+        plan: The site and its hosts.
+        parameters: The ``collect-devices`` parameters shared by every site's run; the
+            site's hosts are selected here, by site (the run's name says which) or, for
+            hosts without one, by name.
+    """
+    filters = dict(parameters["filters"])
+    if plan.site:
+        filters["site"] = [plan.site]
+    else:
+        filters["name"] = list(plan.hosts)
     try:
         flow_run: FlowRun = run_deployment(  # type: ignore[assignment]  # sync: a FlowRun
             name=SITE_DEPLOYMENT_REF,
-            parameters=parameters,
+            parameters={**parameters, "filters": filters},
             work_queue_name=plan.queue,
             timeout=0,
             as_subflow=True,
