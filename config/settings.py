@@ -21,6 +21,9 @@
 | ``SIGAP_MONITOR_INTERVAL`` | ``15`` minutes between runs of the server monitoring (SOP E) |
 | ``SIGAP_EVIDENCE_MAX_MB`` | ``20`` megabytes at most per evidence file (SOP E step 7) |
 | ``SIGAP_ASSET_UNSEEN_MONTHS`` | ``3`` months before a registered network asset is "not seen" |
+| ``SIGAP_SITE_POOL`` | none: SOP A collects itself; a work pool: one run per site queue |
+| ``SIGAP_SITE_WAIT`` | ``900`` seconds SOP A waits for the sites' collections |
+| ``SIGAP_SITE_POLL`` | ``5`` seconds between checks of the sites' collections |
 """
 
 from __future__ import annotations
@@ -62,6 +65,12 @@ class Settings:
         evidence_max_mb: Largest evidence file accepted, in megabytes.
         asset_unseen_months: Months without a sighting before a registered network
             asset is reported by the asset reconciliation.
+        site_pool: Work pool whose per-site queues collect SOP A's devices, one
+            collection per site (:mod:`flows.sites`); ``None`` = one collection in
+            the SOP A run's own process.
+        site_wait: Seconds SOP A waits for the sites' collections before a site
+            that has not finished is ``unreachable``.
+        site_poll: Seconds between checks of the sites' collections.
     """
 
     data_dir: Path
@@ -84,6 +93,9 @@ class Settings:
     monitor_interval: int = 15
     evidence_max_mb: int = 20
     asset_unseen_months: int = 3
+    site_pool: str | None = None
+    site_wait: int = 900
+    site_poll: int = 5
 
     @property
     def reports_dir(self) -> Path:
@@ -140,6 +152,9 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         monitor_interval=_positive_int(env, "SIGAP_MONITOR_INTERVAL", 15),
         evidence_max_mb=_positive_int(env, "SIGAP_EVIDENCE_MAX_MB", 20),
         asset_unseen_months=_positive_int(env, "SIGAP_ASSET_UNSEEN_MONTHS", 3),
+        site_pool=(env.get("SIGAP_SITE_POOL") or "").strip() or None,
+        site_wait=_positive_int(env, "SIGAP_SITE_WAIT", 900),
+        site_poll=_positive_int(env, "SIGAP_SITE_POLL", 5),
     )
 
 

@@ -6,9 +6,15 @@
 
 from __future__ import annotations
 
+import contextlib
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
+from uuid import UUID
 
+from prefect.client.orchestration import get_client
+from prefect.client.schemas.actions import WorkPoolCreate
+from prefect.exceptions import ObjectAlreadyExists
 from prefect.schedules import Cron, Interval
 
 from config.settings import load_settings
@@ -23,6 +29,7 @@ from flows.monitoring import DEPLOYMENT_NAME as MONITORING_DEPLOYMENT
 from flows.monitoring import pemantauan_server
 from flows.server_repair import DEPLOYMENT_NAME as SERVER_REPAIR_DEPLOYMENT
 from flows.server_repair import perbaikan_server
+from flows.sites import SITE_DEPLOYMENT
 from flows.visits import DEPLOYMENT_NAME as VISITS_DEPLOYMENT
 from flows.visits import akses_ruang_server
 from sop.office import Office
@@ -201,3 +208,55 @@ def all_deployments(office: Office) -> list[Any]:
         monitoring_deployment(office),
         server_repair_deployment(office),
     ]
+
+
+PROJECT_DIR = Path(__file__).resolve().parents[1]
+"""The SIGAP checkout the sites' workers run the collection from."""
+
+SITE_ENTRYPOINT = "flows/collect.py:collect_devices"
+"""The collection flow, relative to the checkout."""
+
+
+def apply_site_deployment(pool: str, project_dir: Path | None = None) -> UUID:
+    """Register ``collect-devices/kumpul-perangkat-situs`` on a ``process`` work pool.
+
+    SOP A with ``SIGAP_SITE_POOL=<pool>`` starts one run of it per site, on the queue
+    named for the site (:mod:`flows.sites`); ``prefect worker start --pool <pool>
+    --work-queue <site>`` on a machine of that site runs them. The pool is created
+    (type ``process``) when it does not exist; applying again updates the deployment.
+
+    Args:
+        pool: The work pool's name.
+        project_dir: The SIGAP checkout the workers run the flow from (the same path
+            on every worker machine; default: this one).
+
+    Returns:
+        The deployment's id.
+    """
+    from prefect.workers.process import ProcessWorker
+
+    from flows.collect import collect_devices
+
+    with get_client(sync_client=True) as client, contextlib.suppress(ObjectAlreadyExists):
+        template = ProcessWorker.get_default_base_job_template()
+        client.create_work_pool(
+            WorkPoolCreate(name=pool, type="process", base_job_template=template)
+        )
+    source = collect_devices.from_source(
+        source=str(project_dir or PROJECT_DIR), entrypoint=SITE_ENTRYPOINT
+    )
+    deployment_id: UUID = source.deploy(
+        name=SITE_DEPLOYMENT,
+        work_pool_name=pool,
+        build=False,
+        push=False,
+        print_next_steps=False,
+        description=(
+            "Pengumpulan perangkat satu situs untuk SOP A langkah 4 (SIGAP_SITE_POOL): "
+            "dijalankan oleh worker situs itu (antrean = nama situs, `tanpa-situs` untuk "
+            "host tanpa situs); menyimpan ke basis data catatan pusat dari "
+            "SIGAP_DATABASE_URL worker."
+        ),
+        tags=["sop-a", "situs"],
+    )
+    return deployment_id

@@ -4,7 +4,8 @@ SOP A runs on the one step engine (:class:`flows.engine.Procedure`), like every 
 Steps 1-3 (the *disposisi* chain Kadivmin -> Kabag -> Kasubag -> IT officer) are
 recorded with the office's role holders. Step 4 collects every selected device
 and judges it against the checklist (the ``collect-devices`` flow, as a
-subflow) and writes the monthly report. Steps 5, 6 and 7 (Kasubag, Kabag,
+subflow; with ``SIGAP_SITE_POOL`` one run per site on the sites' workers,
+:mod:`flows.sites`) and writes the monthly report. Steps 5, 6 and 7 (Kasubag, Kabag,
 Kadivmin) each pause the run for a decision (:mod:`flows.approvals`). What a
 decision does is the SOP definition's data (``answers:`` in
 ``sop/definitions/A.yaml``): ``kembalikan`` returns the work along the *Tidak*
@@ -36,6 +37,7 @@ from flows.collect import collect_flow
 from flows.engine import Procedure, StepResult
 from flows.preamble import FlowContext, load_context
 from flows.run_labels import artifact_link
+from flows.sites import collect_sites
 from inventory import load_inventory
 from reports.artifacts import served_reports
 from reports.maintenance import publish_maintenance_artifacts, write_maintenance_report
@@ -228,6 +230,8 @@ class MaintenanceJob:
         )
         # an invalid inventory stops here, before anything is collected
         load_inventory(self.inventory_dir)
+        if self.settings.site_pool:
+            return self._collect_sites(filters, log_id)
         report = collect_flow()(
             inventory_dir=str(self.inventory_dir),
             filters=filters,
@@ -248,6 +252,39 @@ class MaintenanceJob:
                 "devices": sorted(lines),
                 "lines": lines,
                 "totals": totals(lines),
+            },
+            actor=self.actor,
+            then=self._draft_report,
+        )
+
+    def _collect_sites(self, filters: dict[str, Any], log_id: int) -> StepResult:
+        """Step 4 on the sites' workers (``SIGAP_SITE_POOL``): one collection per site."""
+        found = collect_sites(
+            self.engine,
+            inventory_dir=self.inventory_dir,
+            filters=filters,
+            trigger=f"sop:{SOP_CODE}",
+            actor=self.actor,
+            office_file=self.office_file,
+            sop_step_log_id=log_id,
+            wait=self.settings.site_wait,
+            poll=self.settings.site_poll,
+        )
+        self.logger.info(
+            "langkah 4: %s perangkat dari %s situs (run %s); tidak menjawab: %s",
+            len(found.lines),
+            len(found.site_runs),
+            ", ".join(str(i) for i in found.run_ids),
+            ", ".join(site.site for site in found.unanswered) or "-",
+        )
+        return StepResult(
+            outputs={
+                "collection_run_ids": found.run_ids,
+                "site_runs": found.site_runs,
+                "unanswered_sites": [site.as_dict() for site in found.unanswered],
+                "devices": sorted(found.lines),
+                "lines": found.lines,
+                "totals": totals(found.lines),
             },
             actor=self.actor,
             then=self._draft_report,

@@ -215,6 +215,10 @@ def review_lines(month: MonthData | None) -> dict[str, dict[str, Any]]:
     """
     if month is None:
         return {}
+    return _lines(month.snapshots)
+
+
+def _lines(snapshots: Iterable[SnapshotRecord]) -> dict[str, dict[str, Any]]:
     return {
         s.device: result_line(
             s.outcome,
@@ -222,8 +226,28 @@ def review_lines(month: MonthData | None) -> dict[str, dict[str, Any]]:
             [(c.item_key, c.label, c.status, _evidence_text(c.evidence)) for c in s.checks],
             s.run_id,
         )
-        for s in month.snapshots
+        for s in snapshots
     }
+
+
+def collection_review_lines(engine: Engine, run_ids: Sequence[int]) -> dict[str, dict[str, Any]]:
+    """One round's lines: each device's snapshot from the latest of ``run_ids`` that has it.
+
+    A round of SOP A step 4 whose sites collected on their own workers made several
+    collection runs (:mod:`flows.sites`); its lines are read back from the records
+    with the same rule as the month's (:func:`month_review_lines`).
+
+    Args:
+        engine: Records database.
+        run_ids: The round's collection runs.
+
+    Returns:
+        Device name -> ``{outcome, error, pass, warn, fail, worst, run_id}``.
+    """
+    if not run_ids:
+        return {}
+    with session_scope(engine) as session:
+        return _lines(_latest_snapshots(session, list(run_ids), with_checks=True))
 
 
 def month_review_lines(engine: Engine, office: Office, month: str) -> dict[str, dict[str, Any]]:

@@ -20,7 +20,11 @@ ROUND_DONE = "completed"
 """Status of a work round (step log) that counts; ``interrupted`` rounds never do."""
 
 ROUND_KEY = "collection_run_id"
-"""Key of a work round's outputs naming the collection it made."""
+"""Key of a work round's outputs naming the collection it made (one collection)."""
+
+ROUNDS_KEY = "collection_run_ids"
+"""Key of a work round's outputs naming the collections it made (one per site, when
+the sites collect on their own workers: :mod:`flows.sites`)."""
 
 T = TypeVar("T")
 
@@ -30,7 +34,9 @@ def counted_rounds(rounds: Iterable[tuple[str, Mapping[str, object]]]) -> tuple[
 
     A round counts when its step log finished (``completed``); a round whose
     process was killed (``interrupted``) or that still runs does not, even where its
-    collection stored some devices.
+    collection stored some devices. A round names its collection in
+    ``collection_run_id``, or its collections (one per site) in ``collection_run_ids``;
+    both are read.
 
     Args:
         rounds: ``(status, outputs)`` of the work step's logs, oldest first.
@@ -45,13 +51,20 @@ def counted_rounds(rounds: Iterable[tuple[str, Mapping[str, object]]]) -> tuple[
         ...                 ("completed", {"collection_run_id": 7}),
         ...                 ("completed", {"collection_run_id": "x"})])
         (7, 9)
+        >>> counted_rounds([("completed", {"collection_run_ids": [3, 4, True, "5"]}),
+        ...                 ("interrupted", {"collection_run_ids": [6]}),
+        ...                 ("completed", {"collection_run_id": 4, "collection_run_ids": [7]})])
+        (3, 4, 7)
     """
     ids: dict[int, None] = {}
     for status, outputs in rounds:
-        value = outputs.get(ROUND_KEY) if isinstance(outputs, Mapping) else None
-        if status != ROUND_DONE or not isinstance(value, int) or isinstance(value, bool):
+        if status != ROUND_DONE or not isinstance(outputs, Mapping):
             continue
-        ids.setdefault(value, None)
+        many = outputs.get(ROUNDS_KEY)
+        values = [outputs.get(ROUND_KEY), *(many if isinstance(many, list) else [])]
+        for value in values:
+            if isinstance(value, int) and not isinstance(value, bool):
+                ids.setdefault(value, None)
     return tuple(ids)
 
 
