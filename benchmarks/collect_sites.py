@@ -40,6 +40,7 @@ The full measurement (about an hour on 2 cores)::
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import secrets
@@ -144,6 +145,18 @@ def write_inventory(target: Path, devices: list[Device], site: str) -> Path:
     return target
 
 
+def write_inventory_sites(target: Path, sites: dict[str, list[Device]], workers: int) -> Path:
+    """One inventory of every device, each at its site (``w<N>-site<k>``: its worker's queue)."""
+    documents: dict[str, Any] = {}
+    for site, devices in sites.items():
+        part = inventory_documents(devices, f"w{workers}-{site}")
+        documents = part | {"hosts.yaml": documents.get("hosts.yaml", {}) | part["hosts.yaml"]}
+    target.mkdir(parents=True, exist_ok=True)
+    for name, document in documents.items():
+        (target / name).write_text(yaml.safe_dump(document, sort_keys=False))
+    return target
+
+
 def _start_simulators(
     work: Path, fleet: list[Device], simulators: int, password: str
 ) -> list[subprocess.Popen[bytes]]:
@@ -194,6 +207,9 @@ def _barrier() -> None:
 
 
 def _child(args: argparse.Namespace) -> None:
+    if args.child == "central":
+        _child_central(args)
+        return
     if args.child == "nornir":
         result = nornir_collection(args.inventory, args.sessions)
     else:
@@ -252,18 +268,151 @@ def _shards_round(
     }
 
 
-def _sites_round(workers: int, concurrency: int) -> dict[str, Any]:
-    """SIGAP's per-site fan-out: one Prefect worker per site (the h-sites deployment).
+SITE_POOL = "sigap-bench-situs"
 
-    Not measured in this version: the fan-out (``flows/sites.py``, branch h-sites)
-    was not merged when this benchmark was written. The hook: start one
-    ``prefect worker start --pool <SIGAP_SITE_POOL> --work-queue site<k>`` per site,
-    then one central run that fans out to them, timed from its start to the last
-    site's end, each worker's process tree sampled by ``measure.TreeMemory``.
-    """
-    raise SystemExit(
-        "--mode sites needs SIGAP's per-site fan-out (flows/sites.py); use --mode shards"
+
+def _child_central(args: argparse.Namespace) -> None:
+    """SOP A step 4's fan-out alone (``flows.sites.collect_sites``) in a flow of its own."""
+    os.environ["PREFECT_LOGGING_LEVEL"] = "WARNING"
+    from prefect import flow
+
+    from flows.sites import collect_sites
+    from records.db import make_engine
+
+    engine = make_engine(args.db)
+
+    @flow(name="bench-site-fan-out")
+    def fan_out() -> dict[str, Any]:
+        result = collect_sites(
+            engine,
+            inventory_dir=Path(args.inventory),
+            filters={},
+            trigger="benchmark",
+            actor=None,
+            office_file=None,
+            sop_step_log_id=None,
+            wait=3600,
+            poll=0.5,
+        )
+        outcomes: dict[str, int] = {}
+        for line in result.lines.values():
+            outcomes[line["outcome"]] = outcomes.get(line["outcome"], 0) + 1
+        return {"outcomes": outcomes, "unanswered": len(result.unanswered)}
+
+    _barrier()
+    started = time.monotonic()
+    got = fan_out()
+    ended = time.monotonic()
+    devices = sum(got["outcomes"].values())
+    print(
+        json.dumps(
+            {
+                "seconds": ended - started,
+                "started": started,
+                "ended": ended,
+                "devices": devices,
+                "ok": got["outcomes"].get("ok", 0),
+                **got,
+            }
+        ),
+        flush=True,
     )
+
+
+def _start_site_workers(
+    work: Path, sites: list[str], sessions: int, db: str
+) -> list[subprocess.Popen[bytes]]:
+    """One ``prefect worker start`` per site (its queue), as an office's site machines run it."""
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "SIGAP_DATABASE_URL": db,
+        "SIGAP_MAX_SESSIONS": str(sessions),
+        "SIGAP_DEVICE_TIME_LIMIT": "120",
+        "SIGAP_DATA_DIR": str(work / "data"),
+        "PREFECT_WORKER_QUERY_SECONDS": "1",
+        "PREFECT_WORKER_PREFETCH_SECONDS": "5",
+        "PREFECT_LOGGING_LEVEL": "WARNING",
+    }
+    prefect = str(Path(sys.executable).with_name("prefect"))
+    workers = []
+    logs = []
+    for site in sites:
+        logs.append(work / f"worker-{site}-{time.monotonic_ns()}.log")
+        log = logs[-1].open("ab")
+        workers.append(
+            subprocess.Popen(
+                [prefect, "worker", "start", "--pool", SITE_POOL, "--work-queue", site],
+                env=env,
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+                cwd=ROOT,
+            )
+        )
+    _wait_workers_online(logs)
+    return workers
+
+
+def _wait_workers_online(logs: list[Path], timeout: float = 120.0) -> None:
+    """Until every worker's log says it has started polling its queue."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if all("started" in log.read_text(errors="replace") for log in logs):
+            return
+        time.sleep(0.3)
+    raise SystemExit(f"the site workers had not started after {timeout:g} s: see {logs}")
+
+
+def _stop_site_workers(workers: list[subprocess.Popen[bytes]]) -> None:
+    for worker in workers:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(worker.pid, signal.SIGTERM)
+    for worker in workers:
+        try:
+            worker.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(worker.pid, signal.SIGKILL)
+            worker.wait()
+
+
+def _sites_round(
+    work: Path, inventory: Path, sites: list[str], concurrency: int, db: str, server_pid: int
+) -> dict[str, Any]:
+    """SIGAP's per-site fan-out: one Prefect worker per site, one central run waiting for all.
+
+    The workers (``prefect worker start --pool P --work-queue <site>``) are started and
+    online before the clock starts, as in an office; the clock runs from the central
+    run's start (creating the site runs) to its end (every site's collection back and
+    read from the records), so it includes each worker's start of its flow-run process.
+    """
+    from measure import TreeMemory, Window
+
+    workers = _start_site_workers(work, sites, max(1, concurrency // len(sites)), db)
+    try:
+        child = _spawn("central", inventory, 0, db, server_pid)
+        if child.stdout.readline().strip() != "READY":
+            _fail([child], "the central run did not start")
+        memories = [TreeMemory(w.pid) for w in workers]
+        for memory in memories:
+            memory.__enter__()
+        with Window(server_pid, own=[child.pid, *(w.pid for w in workers)]) as window:
+            child.stdin.write("go\n")
+            child.stdin.flush()
+            result = _result(child, [child])
+        for memory in memories:
+            memory.__exit__()
+    finally:
+        _stop_site_workers(workers)
+    result.update(
+        cpu=window.own,
+        server_cpu=window.server,
+        lab_cpu=window.rest,
+        worker_peak_mib=[m.peak_mib for m in memories],
+        worker_largest_process_mib=[m.largest_mib for m in memories],
+    )
+    return result
 
 
 def _nornir_round(inventory: Path, concurrency: int) -> dict[str, Any]:
@@ -368,7 +517,7 @@ def main() -> None:
     parser.add_argument("--mode", choices=["shards", "sites"], default="shards")
     parser.add_argument("--database-url", help="records database (default: SQLite in the work dir)")
     parser.add_argument("--out", type=Path, help="directory for results.json and results.md")
-    parser.add_argument("--child", choices=["sigap", "nornir"])
+    parser.add_argument("--child", choices=["sigap", "nornir", "central"])
     parser.add_argument("--inventory")
     parser.add_argument("--sessions", type=int)
     parser.add_argument("--db")
@@ -390,6 +539,10 @@ def main() -> None:
     os.environ[PASSWORD_ENV] = password
     fleet = plan_fleet(args.devices, args.simulators)
     full = write_inventory(work / "inventory-all", fleet, "site1")
+    site_inventories = {  # --mode sites: one inventory, each host's site its worker's queue
+        n: write_inventory_sites(work / f"inventory-sites-{n}", split_sites(fleet, n), n)
+        for n in args.workers
+    }
     shards = {
         n: [
             write_inventory(work / f"inventory-{n}" / site, devices, site)
@@ -407,6 +560,10 @@ def main() -> None:
     proxy = None
     rounds: dict[float, dict[str, list[dict[str, Any]]]] = {}
     try:
+        if args.mode == "sites":
+            from deployments.definitions import apply_site_deployment
+
+            apply_site_deployment(SITE_POOL, ROOT)
         proxy = _start_proxy(work, fleet, 0)
         warm = _shards_round([full], args.concurrency, db_url, server.pid)
         print(f"warm-up at 0 ms (pins host keys): {warm['seconds']:.1f} s, ok {warm['ok']}")
@@ -420,7 +577,15 @@ def main() -> None:
                     if side == "nornir":
                         r = _nornir_round(full, args.concurrency)
                     elif args.mode == "sites":
-                        r = _sites_round(int(side.split("-")[1]), args.concurrency)
+                        n = int(side.split("-")[1])
+                        r = _sites_round(
+                            work,
+                            site_inventories[n],
+                            [f"w{n}-site{k + 1}" for k in range(n)],
+                            args.concurrency,
+                            db_url,
+                            server.pid,
+                        )
                     else:
                         r = _shards_round(
                             shards[int(side.split("-")[1])], args.concurrency, db_url, server.pid
