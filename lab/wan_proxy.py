@@ -120,7 +120,12 @@ def load_routes(path: str | Path) -> list[Route]:
     return routes
 
 
-async def _pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, delay: float) -> None:
+async def _pipe(
+    reader: asyncio.StreamReader,
+    writer: asyncio.StreamWriter,
+    delay: float,
+    counts: list[int],
+) -> None:
     """Copy one direction, each chunk written ``delay`` seconds after it was read."""
     loop = asyncio.get_running_loop()
     queue: asyncio.Queue[tuple[float, bytes]] = asyncio.Queue()
@@ -128,6 +133,7 @@ async def _pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, dela
     async def read() -> None:
         try:
             while chunk := await reader.read(CHUNK):
+                counts[0] += 1
                 queue.put_nowait((loop.time() + delay, chunk))
         except OSError:
             pass
@@ -170,6 +176,9 @@ class WanProxy:
         self.routes = list(routes)
         self.rtt_ms = rtt_ms
         self.connections = 0
+        #: chunks forwarded client -> target and target -> client (one-item lists)
+        self.chunks_up = [0]
+        self.chunks_down = [0]
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         self._stopped: asyncio.Event | None = None
@@ -238,9 +247,11 @@ class WanProxy:
             return
         try:
             await asyncio.gather(
-                _pipe(client_reader, target_writer, delay),
-                _pipe(target_reader, client_writer, delay),
+                _pipe(client_reader, target_writer, delay, self.chunks_up),
+                _pipe(target_reader, client_writer, delay, self.chunks_down),
             )
+        except asyncio.CancelledError:  # the proxy stops: end quietly, the sockets closed
+            pass
         finally:
             for writer in (client_writer, target_writer):
                 writer.close()
