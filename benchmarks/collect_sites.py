@@ -25,6 +25,8 @@ process tree (flow process, its session worker and parser processes), resident
 memory summed and sampled every 0.5 s, its peak.
 
 Prints a markdown table and writes it with the raw rounds as JSON (``--out``).
+``SIGAP_BENCH_PROFILER`` runs each collecting child under a profiler, e.g.
+``"py-spy record --subprocesses -f raw -o {out} --"`` (``{out}``: a file beside its log).
 
 Usage (no root needed; a quick run by default)::
 
@@ -221,9 +223,12 @@ def _child(args: argparse.Namespace) -> None:
 
 def _spawn(side: str, inventory: Path, sessions: int, db: str, server_pid: int) -> Any:
     log = inventory.parent / f"{inventory.name}-{side}.log"
+    profiler = os.environ.get("SIGAP_BENCH_PROFILER", "")  # e.g. "py-spy record -f raw -o {out} --"
+    prefix = profiler.format(out=log.with_suffix(f".{time.monotonic_ns()}.prof")).split()
     with log.open("a") as err:
         return subprocess.Popen(
             [
+                *prefix,
                 *(sys.executable, __file__, "--child", side, "--inventory", str(inventory)),
                 *("--sessions", str(sessions), "--db", db, "--server-pid", str(server_pid)),
             ],
@@ -242,9 +247,7 @@ def _shards_round(
     sessions = max(1, concurrency // len(inventories))
     children = [_spawn("sigap", inv, sessions, db, server_pid) for inv in inventories]
     for child in children:  # every one imported and ready
-        line = child.stdout.readline()
-        if line.strip() != "READY":
-            _fail(children, f"a SIGAP worker did not start: {line}")
+        _wait_ready(child, children)
     for child in children:
         child.stdin.write("go\n")
         child.stdin.flush()
@@ -392,8 +395,7 @@ def _sites_round(
     workers = _start_site_workers(work, sites, max(1, concurrency // len(sites)), db)
     try:
         child = _spawn("central", inventory, 0, db, server_pid)
-        if child.stdout.readline().strip() != "READY":
-            _fail([child], "the central run did not start")
+        _wait_ready(child, [child])
         memories = [TreeMemory(w.pid) for w in workers]
         for memory in memories:
             memory.__enter__()
@@ -422,11 +424,23 @@ def _nornir_round(inventory: Path, concurrency: int) -> dict[str, Any]:
     return result
 
 
+def _log_of(child: Any) -> str:
+    return f"{child.args[child.args.index('--inventory') + 1]}-*.log"
+
+
+def _wait_ready(child: Any, children: list[Any]) -> None:
+    """Until the child says READY (a profiler may print before it)."""
+    while (line := child.stdout.readline()) and line.strip() != "READY":
+        pass
+    if not line:
+        _fail(children, f"a SIGAP process did not start (its log: {_log_of(child)})")
+
+
 def _result(child: Any, all_children: list[Any]) -> dict[str, Any]:
     out, _ = child.communicate()
     lines = [line for line in out.splitlines() if line.startswith("{")]
     if child.returncode != 0 or not lines:
-        _fail(all_children, f"a round failed (its log: {child.args[4]}-*.log):\n{out[-3000:]}")
+        _fail(all_children, f"a round failed (its log: {_log_of(child)}):\n{out[-3000:]}")
     return dict(json.loads(lines[-1]))
 
 
