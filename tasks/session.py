@@ -226,9 +226,11 @@ def _prompt_found_once(connection: BaseConnection) -> None:
     """Read every command's answer up to the prompt found once, after login and enable.
 
     Netmiko's ``send_command`` looks for the prompt again before *each* command
-    (``find_prompt``: an empty line sent and answered, and at least 0.45 s of fixed
-    sleeps, more when the answer comes later than 0.25 s, as over a WAN), then reads
-    the answer up to that prompt. The sessions SIGAP runs do not change the prompt
+    (``find_prompt``: an empty line sent, then waits of 25 ms, doubling, with one more
+    empty line after each wait that saw no prompt, then the extra prompts drained).
+    Over a WAN the first prompt comes back only after a round trip, by which time
+    several more empty lines are on their way: each command costs several exchanges
+    before it is even sent. It then reads the answer up to that prompt. The sessions SIGAP runs do not change the prompt
     (show commands only, no configuration mode), so the prompt found once here is
     the one each of those searches would find: the answers are the same, each
     command costs one exchange less. A caller's own ``expect_string`` is kept.
