@@ -230,10 +230,11 @@ def _prompt_found_once(connection: BaseConnection) -> None:
     empty line after each wait that saw no prompt, then the extra prompts drained).
     Over a WAN the first prompt comes back only after a round trip, by which time
     several more empty lines are on their way: each command costs several exchanges
-    before it is even sent. It then reads the answer up to that prompt. The sessions SIGAP runs do not change the prompt
-    (show commands only, no configuration mode), so the prompt found once here is
-    the one each of those searches would find: the answers are the same, each
-    command costs one exchange less. A caller's own ``expect_string`` is kept.
+    before it is even sent. It then reads the answer up to that prompt. The sessions
+    SIGAP runs do not change the prompt (show commands only, no configuration mode),
+    so the prompt found once here is the one each of those searches would find: the
+    answers are the same, each command costs those exchanges less. A caller's own
+    ``expect_string`` is kept.
 
     Args:
         connection: A logged-in Netmiko connection (NAPALM's ``device.device`` too).
