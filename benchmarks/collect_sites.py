@@ -529,7 +529,14 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=40, help="total sessions at once")
     parser.add_argument("--simulators", type=int, default=2, help="switch-server processes")
     parser.add_argument("--mode", choices=["shards", "sites"], default="shards")
-    parser.add_argument("--database-url", help="records database (default: SQLite in the work dir)")
+    parser.add_argument(
+        "--database",
+        choices=["postgresql", "sqlite"],
+        default="postgresql",
+        help="a new records database on the PostgreSQL server at 127.0.0.1 (trust auth), "
+        "or a SQLite file; several workers writing to one SQLite file hit 'database is locked'",
+    )
+    parser.add_argument("--database-url", help="an existing records database instead")
     parser.add_argument("--out", type=Path, help="directory for results.json and results.md")
     parser.add_argument("--child", choices=["sigap", "nornir", "central"])
     parser.add_argument("--inventory")
@@ -564,8 +571,14 @@ def main() -> None:
         ]
         for n in args.workers
     }
-    db_url = args.database_url or f"sqlite:///{work / 'bench.db'}"
-    init_database(db_url)
+    stack = contextlib.ExitStack()
+    if args.database_url:
+        db_url = args.database_url
+        init_database(db_url)
+    else:  # a new database, removed at the end
+        from records.testing import migrated_database
+
+        db_url = stack.enter_context(migrated_database(args.database, work))
     began = time.monotonic()
     simulators = _start_simulators(work, fleet, args.simulators, password)
     print(f"{args.devices} switches up in {time.monotonic() - began:.1f} s", flush=True)
@@ -619,6 +632,7 @@ def main() -> None:
             stop_switches(proc)
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
+        stack.close()
 
     rows, table = _summary(rounds, args.workers)
     header = (
