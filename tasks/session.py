@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import re
 import socket
 import threading
 import time
@@ -24,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from napalm import get_network_driver
-from netmiko import ConnectHandler
+from netmiko import BaseConnection, ConnectHandler
 
 from sop.platforms.base import Captures, Platform
 from tasks.hostkeys import HostKey, write_known_hosts
@@ -205,6 +206,7 @@ def _capture_napalm(platform: Platform, login: _Login) -> Captures:
         optional_args={**login.options, "secret": login.enable_secret},
     )
     device.open()
+    _prompt_found_once(device.device)
     getters: dict[str, Any] = {}
     commands: dict[str, str] = {}
     try:
@@ -218,6 +220,34 @@ def _capture_napalm(platform: Platform, login: _Login) -> Captures:
         with contextlib.suppress(Exception):
             device.close()
     return Captures(getters=getters, commands=commands)
+
+
+def _prompt_found_once(connection: BaseConnection) -> None:
+    """Read every command's answer up to the prompt found once, after login and enable.
+
+    Netmiko's ``send_command`` looks for the prompt again before *each* command
+    (``find_prompt``: an empty line sent, then waits of 25 ms, doubling, with one more
+    empty line after each wait that saw no prompt, then the extra prompts drained).
+    Over a WAN the first prompt comes back only after a round trip, by which time
+    several more empty lines are on their way: each command costs several exchanges
+    before it is even sent. It then reads the answer up to that prompt. The sessions
+    SIGAP runs do not change the prompt (show commands only, no configuration mode),
+    so the prompt found once here is the one each of those searches would find: the
+    answers are the same, each command costs those exchanges less. A caller's own
+    ``expect_string`` is kept.
+
+    Args:
+        connection: A logged-in Netmiko connection (NAPALM's ``device.device`` too).
+    """
+    pattern = re.escape(connection.find_prompt().strip())
+    send = connection.send_command
+
+    def send_command(command_string: str, expect_string: str | None = None, **kwargs: Any) -> Any:
+        if expect_string is None and kwargs.get("auto_find_prompt", True):
+            expect_string = pattern
+        return send(command_string, expect_string=expect_string, **kwargs)
+
+    connection.send_command = send_command  # type: ignore[method-assign, assignment]
 
 
 @contextlib.contextmanager
@@ -247,6 +277,7 @@ def _capture_netmiko(platform: Platform, login: _Login) -> Captures:
     try:
         if platform.netmiko_device_type.startswith("cisco") and not connection.check_enable_mode():
             connection.enable()
+        _prompt_found_once(connection)
         commands = {cmd: connection.send_command(cmd) for cmd in platform.commands}
     finally:
         with contextlib.suppress(Exception):
