@@ -9,7 +9,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator, MutableMapping
+from collections.abc import Iterator, Mapping, MutableMapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -178,13 +178,42 @@ def ensure_server(
         return url, None
     if not url.startswith(("http://127.0.0.1:", "http://localhost:")):
         raise RuntimeError(f"the Prefect API at {url} does not answer (PREFECT_API_URL)")
+    return url, start_server(url, server_env(), wait=wait, log_file=log_file)
+
+
+def start_server(
+    url: str,
+    env: Mapping[str, str],
+    *,
+    host: str = "127.0.0.1",
+    wait: float = 90.0,
+    log_file: Path | None = None,
+) -> LocalServer:
+    """Start ``prefect server start`` on ``url``'s port and wait until it answers there.
+
+    The server runs as a child in a session of its own; the caller stops it with
+    :meth:`LocalServer.stop`.
+
+    Args:
+        url: Its API address on this machine (``http://127.0.0.1:<port>/api``).
+        env: Its environment (:func:`server_env` and what the caller adds).
+        host: The address it listens on (``0.0.0.0``: every address of the machine).
+        wait: Seconds to wait for it to answer.
+        log_file: Where it writes its output (default: nowhere).
+
+    Returns:
+        The server.
+
+    Raises:
+        RuntimeError: It did not answer in time (it is stopped then).
+    """
     port = url.split(":")[2].split("/")[0]
     prefect = Path(sys.executable).with_name("prefect")
     output = log_file.open("ab") if log_file is not None else subprocess.DEVNULL
     try:
         process = subprocess.Popen(
-            [str(prefect), "server", "start", "--host", "127.0.0.1", "--port", port],
-            env=server_env(),
+            [str(prefect), "server", "start", "--host", host, "--port", port],
+            env=dict(env),
             stdin=subprocess.DEVNULL,
             stdout=output,
             stderr=subprocess.STDOUT,
@@ -197,10 +226,10 @@ def ensure_server(
     deadline = time.monotonic() + wait
     while time.monotonic() < deadline:
         if is_healthy(url):
-            return url, server
+            return server
         if process.poll() is not None:
             break
-        time.sleep(1)
+        time.sleep(0.5)
     server.stop()
     where = f" (its output: {log_file})" if log_file is not None else ""
     raise RuntimeError(

@@ -11,9 +11,6 @@ test fails (never skips).
 
 from __future__ import annotations
 
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -22,7 +19,7 @@ import pytest
 from sqlalchemy import make_url
 
 from records.testing import PostgresUnavailable, create_postgres_database, drop_postgres_database
-from sigap.prefect_server import LocalServer, is_healthy, server_env
+from sigap.prefect_server import LocalServer, server_env, start_server
 from tests.processes import free_port
 
 
@@ -53,25 +50,35 @@ def prefect_server_on_postgres(folder: Path, host: str = "127.0.0.1") -> Iterato
         "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
         "PREFECT_SERVER_UI_ENABLED": "false",
     }
-    log = folder / "prefect-server.log"
-    prefect = Path(sys.executable).with_name("prefect")
-    with log.open("ab") as out:
-        process = subprocess.Popen(
-            [str(prefect), "server", "start", "--host", host, "--port", str(port)],
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    server = LocalServer(process, url)
+    server: LocalServer | None = None
     try:
-        deadline = time.monotonic() + 120
-        while not is_healthy(url):
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise AssertionError(f"Prefect server did not start: {log.read_text()[-4000:]}")
-            time.sleep(0.5)
+        server = started_server(folder, url, env, host)
         yield url
     finally:
-        server.stop()
+        if server is not None:
+            server.stop()
         drop_postgres_database(database)
+
+
+def started_server(
+    folder: Path, url: str, env: dict[str, str], host: str = "127.0.0.1"
+) -> LocalServer:
+    """``prefect server start`` (:func:`sigap.prefect_server.start_server`), for a test.
+
+    Args:
+        folder: Where its output goes (``prefect-server.log``).
+        url: Its API address on 127.0.0.1.
+        env: Its environment.
+        host: Address it listens on.
+
+    Returns:
+        The server, answering; stop it with :meth:`LocalServer.stop`.
+
+    Raises:
+        AssertionError: It did not start (with its output's last lines).
+    """
+    log = folder / "prefect-server.log"
+    try:
+        return start_server(url, env, host=host, wait=120, log_file=log)
+    except RuntimeError as error:
+        raise AssertionError(f"{error}: {log.read_text()[-4000:]}") from None

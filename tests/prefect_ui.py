@@ -9,9 +9,6 @@ Both are real: nothing here is mocked.
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -19,7 +16,7 @@ from pathlib import Path
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 
-from sigap.prefect_server import LocalServer, is_healthy
+from tests.prefect_servers import started_server
 from tests.processes import free_port
 
 CHROMIUM = "/usr/bin/chromium"
@@ -48,25 +45,8 @@ def prefect_server_with_ui(folder: Path) -> Iterator[str]:
         "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
         "PREFECT_UI_API_URL": url,
     }
-    prefect = Path(sys.executable).with_name("prefect")
-    with (folder / "prefect-server.log").open("ab") as out:
-        process = subprocess.Popen(
-            [str(prefect), "server", "start", "--host", "127.0.0.1", "--port", str(port)],
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    server = LocalServer(process, url)
+    server = started_server(folder, url, env)
     try:
-        deadline = time.monotonic() + 120
-        while not is_healthy(url):
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise AssertionError(
-                    f"Prefect server did not start: {(folder / 'prefect-server.log').read_text()}"
-                )
-            time.sleep(0.5)
         yield url
     finally:
         server.stop()

@@ -9,8 +9,9 @@ namespace has a route there, so only the site's worker, started in it with
 records database over the veth pair.
 
 PostgreSQL here listens on 127.0.0.1 only (trust auth for ``postgres``);
-:class:`TcpForwarder` makes it reachable on the veth addresses the way a database
-host is reachable over the network in production. It forwards bytes, nothing else.
+:class:`lab.wan_proxy.WanProxy` at 0 ms makes it reachable on the veth addresses the way
+a database host is reachable over the network in production. It forwards bytes, nothing
+else.
 """
 
 from __future__ import annotations
@@ -19,10 +20,8 @@ import contextlib
 import os
 import secrets
 import signal
-import socket
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -185,51 +184,6 @@ def write_inventory(folder: Path, hosts: dict[str, tuple[str, str, int]]) -> Pat
         yaml.safe_dump({"username": LINUX_USER, "password": f"env:{PASSWORD_ENV}"})
     )
     return folder
-
-
-class TcpForwarder:
-    """Listen on ``address`` (a free port) and forward every connection to ``target``."""
-
-    def __init__(self, address: str, target: tuple[str, int]) -> None:
-        self.target = target
-        self.server = socket.create_server((address, 0))
-        self.port = int(self.server.getsockname()[1])
-        self._open: list[socket.socket] = []
-        threading.Thread(target=self._accept, daemon=True).start()
-
-    def _accept(self) -> None:
-        while True:
-            try:
-                client, _ = self.server.accept()
-            except OSError:
-                return
-            try:
-                upstream = socket.create_connection(self.target, timeout=5)
-            except OSError:
-                client.close()
-                continue
-            upstream.settimeout(None)
-            self._open += [client, upstream]
-            for a, b in ((client, upstream), (upstream, client)):
-                threading.Thread(target=self._pipe, args=(a, b), daemon=True).start()
-
-    @staticmethod
-    def _pipe(source: socket.socket, sink: socket.socket) -> None:
-        try:
-            while data := source.recv(65536):
-                sink.sendall(data)
-        except OSError:
-            pass
-        finally:
-            with contextlib.suppress(OSError):
-                sink.shutdown(socket.SHUT_WR)
-
-    def close(self) -> None:
-        """Stop listening and close every forwarded connection."""
-        self.server.close()
-        for sock in self._open:
-            with contextlib.suppress(OSError):
-                sock.close()
 
 
 @dataclass

@@ -46,6 +46,7 @@ from deployments.definitions import apply_site_deployment
 from lab.envfile import ensure_password
 from lab.plan import LAB_PORT, LINUX_USER, PASSWORD_ENV
 from lab.users import set_passwords
+from lab.wan_proxy import Route, WanProxy
 from records.db import make_engine, session_scope
 from records.models import CollectionRun, SopRun, StepLog
 from records.testing import migrated_database
@@ -53,7 +54,6 @@ from reports.sources import month_review_lines
 from tests.conftest import require_lab_tools
 from tests.flows.sites_helpers import (
     SiteNet,
-    TcpForwarder,
     Worker,
     banner_in,
     site_networks,
@@ -63,7 +63,7 @@ from tests.flows.sites_helpers import (
 )
 from tests.pauses import flow_run_state, wait_for, wait_until_paused
 from tests.prefect_servers import prefect_server_on_postgres
-from tests.processes import HangingPort, new_mark
+from tests.processes import HangingPort, free_port, new_mark
 
 ROOT = Path(__file__).resolve().parents[2]
 SIGAP = Path(sys.executable).with_name("sigap")
@@ -165,14 +165,16 @@ def test_each_site_collects_on_its_own_worker_and_a_silent_site_is_unreachable(
 
         apply_site_deployment(POOL, ROOT)
         database = make_url(records_db)
-        forwarders = {site: TcpForwarder(nets[site].host_ip, ("127.0.0.1", 5432)) for site in LIVE}
-        for forwarder in forwarders.values():
-            stack.callback(forwarder.close)
+        db_ports = {site: free_port() for site in LIVE}
+        forwarder = WanProxy(
+            [Route(nets[site].host_ip, db_ports[site], "127.0.0.1", 5432) for site in LIVE], 0.0
+        ).start()
+        stack.callback(forwarder.stop)
         workers: list[Worker] = []
         for site in LIVE:
             net = nets[site]
             # the worker's own records URL (no password travels in the run's parameters)
-            site_db = database.set(host=net.host_ip, port=forwarders[site].port)
+            site_db = database.set(host=net.host_ip, port=db_ports[site])
             env = {
                 **os.environ,
                 "PYTHONPATH": str(ROOT),
