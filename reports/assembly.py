@@ -52,6 +52,7 @@ from sop.approval import OUTSIDER_LABEL, split_refusals
 from sop.asset_reconcile import Reconciliation
 from sop.model import SopDefinition
 from sop.office import Office, role_title
+from sop.review import COLLECTION_STEP
 from sop.sites import still_unanswered
 
 SECTION_KEYS: tuple[str, ...] = (
@@ -88,8 +89,6 @@ TREND_COLUMNS = (
 )  # fmt: skip
 SUMMARY_COLUMNS = ("item", "value")
 UNANSWERED_COLUMNS = ("site", "device_names", "reason")
-COLLECTION_STEP = 4
-"""SOP A's collection step (as :data:`reports.sources.COLLECTION_STEP`)."""
 ASSET_RECONCILIATION_COLUMNS = (
     "finding", "device", "asset_tag", "field", "register_value", "network_value",
     "last_seen", "note",

@@ -58,14 +58,11 @@ from reports.data import (
 from sop.asset_reconcile import DEFAULT_MONTHS, Reconciliation, reconcile
 from sop.maintenance import result_line
 from sop.office import Office
-from sop.review import counted_rounds, latest_per_device
+from sop.review import COLLECTION_STEP, counted_rounds, latest_per_device
 from sop.runkeys import maintenance_run_key, month_bounds, parse_month, previous_months
 
 TREND_MONTHS = 12
 """How many months the trend section covers (the report's month included)."""
-
-COLLECTION_STEP = 4
-"""The SOP A step that collects the devices (its outputs name the collection run)."""
 
 
 class NoMaintenanceData(LookupError):

@@ -16,6 +16,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import TypeVar
 
+COLLECTION_STEP = 4
+"""The SOP A step that collects the devices; its rounds (step logs) name the collections."""
+
 ROUND_DONE = "completed"
 """Status of a work round (step log) that counts; ``interrupted`` rounds never do."""
 

@@ -13,6 +13,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from sop.review import ROUND_DONE, ROUNDS_KEY
+
 NO_SITE_QUEUE = "tanpa-situs"
 """The queue of the hosts whose inventory entry names no site."""
 
@@ -197,9 +199,9 @@ def still_unanswered(
     """
     found: list[UnansweredSite] = []
     for status, outputs in rounds:
-        ids = outputs.get("collection_run_ids")
+        ids = outputs.get(ROUNDS_KEY)
         sites = outputs.get("unanswered_sites")
-        if status != "completed" or not isinstance(ids, list) or not isinstance(sites, list):
+        if status != ROUND_DONE or not isinstance(ids, list) or not isinstance(sites, list):
             continue
         for entry in sites:
             if not isinstance(entry, dict):
