@@ -36,15 +36,17 @@ from prefect.client.orchestration import SyncPrefectClient, get_client
 from prefect.client.schemas.objects import FlowRun
 from prefect.deployments import run_deployment
 from prefect.states import Cancelled, Cancelling
-from sqlalchemy import select
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import Session
 
 from flows.collect import current_flow_run_id, host_thresholds
 from inventory import Host, load_inventory
-from records.collection_runs import SOP_STEP_KEY, interrupt_collection_run
+from records.collection_runs import (
+    SOP_STEP_KEY,
+    flow_runs_collections,
+    interrupt_flow_runs_collections,
+    last_collection_run_id,
+)
 from records.db import session_scope
-from records.models import CollectionRun, Device, DeviceSnapshot
 from reports.sources import collection_review_lines
 from sop.sites import (
     UNANSWERED_OUTCOME,
@@ -136,7 +138,7 @@ def collect_sites(
     thresholds = host_thresholds(hosts.values(), inventory)
     plans = plan_sites((host.name, host.data.site) for host in hosts.values())
     with session_scope(engine) as session:
-        before = session.scalar(select(CollectionRun.id).order_by(CollectionRun.id.desc())) or 0
+        before = last_collection_run_id(session)
     # the parameters of every site's run; no database_url: each worker's own
     # SIGAP_DATABASE_URL (no password in Prefect)
     parameters: dict[str, Any] = {
@@ -277,27 +279,9 @@ def _site_collections(
 ) -> dict[UUID, tuple[int, set[str]]]:
     """Each site run's collection run (started after ``before``) and its devices."""
     wanted = {str(run.flow_run_id): run.flow_run_id for run in runs if run.flow_run_id}
-    found: dict[UUID, tuple[int, set[str]]] = {}
     with session_scope(engine) as session:
-        for collection in session.scalars(
-            select(CollectionRun).where(CollectionRun.id > before).order_by(CollectionRun.id)
-        ):
-            owner = wanted.get(str((collection.selection or {}).get("flow_run_id")))
-            if owner is None or collection.status == "running":
-                continue
-            names = set(
-                session.scalars(
-                    select(DeviceSnapshot.device_id).where(DeviceSnapshot.run_id == collection.id)
-                )
-            )
-            found[owner] = (collection.id, _device_names(session, names))
-    return found
-
-
-def _device_names(session: Session, device_ids: set[int]) -> set[str]:
-    if not device_ids:
-        return set()
-    return set(session.scalars(select(Device.name).where(Device.id.in_(list(device_ids)))))
+        found = flow_runs_collections(session, wanted, before)
+    return {wanted[owner]: collection for owner, collection in found.items()}
 
 
 def _close_cancelled(engine: Engine, late: list[SiteRun]) -> None:
@@ -306,15 +290,9 @@ def _close_cancelled(engine: Engine, late: list[SiteRun]) -> None:
     A late run never counts (its state stays the one seen when the wait ended), even
     should its collection finish while it is being cancelled.
     """
-    ids = {str(run.flow_run_id) for run in late}
-    if not ids:
-        return
-    with session_scope(engine) as session:
-        for collection in session.scalars(
-            select(CollectionRun).where(CollectionRun.status == "running")
-        ):
-            if str((collection.selection or {}).get("flow_run_id")) in ids:
-                interrupt_collection_run(session, collection)
+    if late:
+        with session_scope(engine) as session:
+            interrupt_flow_runs_collections(session, (str(run.flow_run_id) for run in late))
 
 
 def _record_unanswered(

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from records._checks import one_of, when
-from records.models import COLLECTION_STATUSES, CollectionRun, DeviceSnapshot
+from records.models import COLLECTION_STATUSES, CollectionRun, Device, DeviceSnapshot
 
 
 def start_collection_run(
@@ -149,3 +149,79 @@ def interrupt_collection_run(session: Session, run: CollectionRun) -> Collection
     return finish_collection_run(
         session, run, status="interrupted", finished_at=last_sign_of_life(session, run)
     )
+
+
+FLOW_RUN_KEY = "flow_run_id"
+"""Key of a collection run's ``selection`` naming the Prefect flow run that made it."""
+
+
+def last_collection_run_id(session: Session) -> int:
+    """The newest collection run's id (``0`` when there is none).
+
+    Args:
+        session: Open session.
+
+    Returns:
+        The id; runs created later have larger ones.
+    """
+    return session.scalar(select(func.max(CollectionRun.id))) or 0
+
+
+def flow_runs_collections(
+    session: Session, flow_run_ids: Iterable[str], after: int
+) -> dict[str, tuple[int, set[str]]]:
+    """The finished collection runs made by these Prefect flow runs, and their devices.
+
+    A collection run names its flow run in its ``selection`` (:data:`FLOW_RUN_KEY`).
+
+    Args:
+        session: Open session.
+        flow_run_ids: Flow run ids, as text.
+        after: Only collection runs with a larger id count (those started since).
+
+    Returns:
+        Flow run id -> (its collection run's id, the names of the devices it recorded);
+        a flow run whose collection is missing or still ``running`` is not there.
+    """
+    wanted = set(flow_run_ids)
+    found: dict[str, tuple[int, set[str]]] = {}
+    runs = session.scalars(
+        select(CollectionRun).where(CollectionRun.id > after).order_by(CollectionRun.id)
+    )
+    for run in runs:
+        owner = str((run.selection or {}).get(FLOW_RUN_KEY))
+        if owner not in wanted or run.status == "running":
+            continue
+        names = session.scalars(
+            select(Device.name)
+            .join(DeviceSnapshot, DeviceSnapshot.device_id == Device.id)
+            .where(DeviceSnapshot.run_id == run.id)
+        )
+        found[owner] = (run.id, set(names))
+    return found
+
+
+def interrupt_flow_runs_collections(
+    session: Session, flow_run_ids: Iterable[str]
+) -> list[CollectionRun]:
+    """Close the ``running`` collection runs of these Prefect flow runs as ``interrupted``.
+
+    For flow runs that were cancelled: their collection is never left ``running``
+    (:func:`interrupt_collection_run`).
+
+    Args:
+        session: Open session.
+        flow_run_ids: Flow run ids, as text.
+
+    Returns:
+        The runs closed here.
+    """
+    wanted = set(flow_run_ids)
+    if not wanted:
+        return []
+    runs = session.scalars(select(CollectionRun).where(CollectionRun.status == "running"))
+    return [
+        interrupt_collection_run(session, run)
+        for run in list(runs)
+        if str((run.selection or {}).get(FLOW_RUN_KEY)) in wanted
+    ]
